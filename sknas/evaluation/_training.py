@@ -1,0 +1,280 @@
+"""Training and evaluating networks: the loop every real-data search uses."""
+
+from __future__ import annotations
+
+import math
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..spaces import Architecture, SearchSpace
+from ._result import EvaluationResult
+
+TASKS = ("classification", "regression")
+
+
+class TrainingDiverged(RuntimeError):
+    """The training loss became NaN or infinite."""
+
+
+@dataclass(frozen=True)
+class TrainingRecipe:
+    """How a network is trained: a cosine-annealed AdamW or SGD-with-momentum run.
+
+    Parameters
+    ----------
+    epochs : int, default=10
+        Passes over the training data.
+    batch_size : int, default=64
+        Samples per optimisation step.
+    optimizer : {"adamw", "sgd"}, default="adamw"
+        AdamW, or SGD with Nesterov momentum 0.9.
+    learning_rate : float or None, default=None
+        Peak learning rate; None means 3e-3 for AdamW and 0.05 for SGD.
+    weight_decay : float, default=5e-4
+        Decoupled weight decay (AdamW) or L2 penalty (SGD).
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy loss (classification only).
+    """
+
+    epochs: int = 10
+    batch_size: int = 64
+    optimizer: str = "adamw"
+    learning_rate: float | None = None
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.0
+
+    def __post_init__(self):
+        if self.optimizer not in ("adamw", "sgd"):
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; use 'adamw' or 'sgd'")
+        if int(self.epochs) < 1 or int(self.batch_size) < 1:
+            raise ValueError(
+                f"epochs and batch_size must be >= 1, got epochs={self.epochs}, "
+                f"batch_size={self.batch_size}"
+            )
+
+    @property
+    def peak_learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return float(self.learning_rate)
+        return 3e-3 if self.optimizer == "adamw" else 0.05
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``"auto"`` means CUDA when available, else CPU; asking for missing CUDA is an error."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda', 'cuda:N' or 'auto'") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for but CUDA is not available; use device='cpu'")
+    return resolved
+
+
+def architecture_seed(seed: int, arch: Architecture | str) -> int:
+    """A seed for one architecture, so its result does not depend on evaluation order."""
+    return (int(seed) * 1_000_003 + zlib.crc32(str(arch).encode())) % (2**31 - 1)
+
+
+def train_network(
+    module: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    task: str,
+    recipe: TrainingRecipe,
+    device: torch.device,
+    generator: torch.Generator,
+) -> list[float]:
+    """Train ``module`` in place on ``(X, y)``; return the mean loss of each epoch.
+
+    ``y`` holds class indices (classification) or targets of shape ``(n, k)`` (regression).
+
+    Raises
+    ------
+    TrainingDiverged
+        When a loss becomes NaN or infinite.
+    """
+    module.to(device).train()
+    if recipe.optimizer == "adamw":
+        optimizer: torch.optim.Optimizer = torch.optim.AdamW(
+            module.parameters(), lr=recipe.peak_learning_rate, weight_decay=recipe.weight_decay
+        )
+    else:
+        optimizer = torch.optim.SGD(
+            module.parameters(),
+            lr=recipe.peak_learning_rate,
+            momentum=0.9,
+            nesterov=True,
+            weight_decay=recipe.weight_decay,
+        )
+    if task == "classification":
+        loss_fn: nn.Module = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
+    else:
+        loss_fn = nn.MSELoss()
+    n = len(X)
+    batch_size = min(int(recipe.batch_size), n)
+    steps_per_epoch = math.ceil(n / batch_size)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=int(recipe.epochs) * steps_per_epoch
+    )
+    losses = []
+    for epoch in range(int(recipe.epochs)):
+        order = torch.randperm(n, generator=generator)
+        total, seen = 0.0, 0
+        for start in range(0, n, batch_size):
+            index = order[start : start + batch_size]
+            if len(index) < 2 <= n:
+                continue  # batch normalisation cannot train on a single sample
+            xb, yb = X[index].to(device), y[index].to(device)
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(module(xb), yb)
+            if not torch.isfinite(loss):
+                raise TrainingDiverged(f"the training loss became {loss.item()} in epoch {epoch + 1}")
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += loss.item() * len(index)
+            seen += len(index)
+        losses.append(total / max(seen, 1))
+    module.eval()
+    return losses
+
+
+@torch.no_grad()
+def predict_outputs(
+    module: nn.Module, X: torch.Tensor, device: torch.device, batch_size: int = 512
+) -> torch.Tensor:
+    """Outputs of ``module`` in eval mode on ``X``, computed in batches, returned on the CPU."""
+    module.eval()
+    outputs = [module(X[i : i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
+    return torch.cat(outputs) if outputs else torch.empty(0)
+
+
+def score_outputs(outputs: torch.Tensor, y: torch.Tensor, task: str) -> float:
+    """Accuracy (classification, ``y`` class indices) or R² (regression, averaged over targets)."""
+    if task == "classification":
+        return float((outputs.argmax(dim=1) == y).double().mean())
+    residual = ((y - outputs) ** 2).sum(dim=0)
+    spread = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
+    # A constant target is predicted perfectly or not at all, as sklearn's r2_score does.
+    r2 = torch.where(spread > 0, 1 - residual / spread.clamp_min(1e-12), (residual == 0).double() * 1.0)
+    return float(r2.double().mean())
+
+
+class TrainingEvaluator:
+    """Evaluates an architecture by training it for real and scoring it on held-out data.
+
+    Each architecture's weights and batch order are seeded from ``seed`` and its string, so
+    its result does not depend on when, where or in which order it is evaluated. A candidate
+    that raises, diverges or runs out of memory gives ``status="failed"`` with the reason;
+    it never ends a search.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        Builds the networks.
+    X_train, y_train, X_val, y_val : ndarray
+        Preprocessed inputs of shape ``(n, *input_shape)``; class indices (classification)
+        or targets of shape ``(n, k)`` (regression).
+    task : {"classification", "regression"}, default="classification"
+        Picks the loss and the objective (validation accuracy or R²).
+    n_outputs : int or None, default=None
+        Output size; None means the number of classes (classification) or of targets.
+    recipe : TrainingRecipe, default=TrainingRecipe()
+        Epochs, batch size, optimiser and learning rate.
+    device : str, default="cpu"
+        Where to train: ``"cpu"``, ``"cuda"`` or ``"auto"``.
+    seed : int, default=0
+        Seeds weight initialisation and batch order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.spaces import MLPSpace
+    >>> from sknas.evaluation import TrainingEvaluator, TrainingRecipe
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 5)).astype("float32"); y = (X[:, 0] > 0).astype(int)
+    >>> space = MLPSpace()
+    >>> evaluator = TrainingEvaluator(space, X[:150], y[:150], X[150:], y[150:],
+    ...                               recipe=TrainingRecipe(epochs=20))
+    >>> result = evaluator.evaluate(space.parse("mlp:64,relu,dropout=0,norm=none"))
+    >>> result.status, result.objective > 0.8
+    ('ok', True)
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_val: np.ndarray,
+        y_val: np.ndarray,
+        *,
+        task: str = "classification",
+        n_outputs: int | None = None,
+        recipe: TrainingRecipe = TrainingRecipe(),
+        device: str | torch.device = "cpu",
+        seed: int = 0,
+    ):
+        if task not in TASKS:
+            raise ValueError(f"unknown task {task!r}; use 'classification' or 'regression'")
+        self.space = space
+        self.task = task
+        self.recipe = recipe
+        self.device = resolve_device(device)
+        self.seed = int(seed)
+        self.X_train, self.y_train = as_tensors(X_train, y_train, task)
+        self.X_val, self.y_val = as_tensors(X_val, y_val, task)
+        self.input_shape: Sequence[int] = tuple(self.X_train.shape[1:])
+        if n_outputs is None:
+            n_outputs = int(self.y_train.max()) + 1 if task == "classification" else self.y_train.shape[1]
+        self.n_outputs = int(n_outputs)
+
+    def build(self, arch: Architecture) -> nn.Module:
+        """The untrained network of ``arch``, initialised from its own seed."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(architecture_seed(self.seed, arch))
+            return self.space.build(arch, self.input_shape, self.n_outputs)
+
+    def fit_network(
+        self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe
+    ) -> tuple[nn.Module, list[float]]:
+        """Build ``arch`` and train it on ``(X, y)`` with ``recipe``; return it with its losses."""
+        module = self.build(arch)
+        generator = torch.Generator().manual_seed(architecture_seed(self.seed + 1, arch))
+        losses = train_network(
+            module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator
+        )
+        return module, losses
+
+    def evaluate(self, arch: Architecture) -> EvaluationResult:
+        """Train ``arch`` on the training split; its objective is the validation score."""
+        start = time.perf_counter()
+        try:
+            module, losses = self.fit_network(arch, self.X_train, self.y_train, self.recipe)
+            outputs = predict_outputs(module, self.X_val, self.device)
+            objective = score_outputs(outputs, self.y_val, self.task)
+        except Exception as exc:  # noqa: BLE001 - one bad candidate must not end a search
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
+            return EvaluationResult.failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        n_params = sum(p.numel() for p in module.parameters())
+        metrics = {"params": float(n_params), "train_loss": losses[-1]}
+        return EvaluationResult(objective, time.perf_counter() - start, metrics)
+
+
+def as_tensors(X: np.ndarray, y: np.ndarray, task: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Float32 inputs, and int64 class indices or float32 ``(n, k)`` regression targets."""
+    X_t = torch.as_tensor(np.ascontiguousarray(X, dtype=np.float32))
+    if task == "classification":
+        return X_t, torch.as_tensor(np.asarray(y, dtype=np.int64))
+    y = np.asarray(y, dtype=np.float32)
+    return X_t, torch.as_tensor(y.reshape(len(y), -1))

@@ -1,0 +1,7 @@
+"""Search estimators: scikit-learn drivers of the ask/evaluate/tell loop."""
+
+from ._base import BaseSearch
+from ._evolution import EvolutionSearch
+from ._random import RandomSearch
+
+__all__ = ["BaseSearch", "EvolutionSearch", "RandomSearch"]

@@ -1,0 +1,359 @@
+"""The fit loop shared by every search estimator."""
+
+from __future__ import annotations
+
+import abc
+import time
+from dataclasses import replace
+from numbers import Integral, Real
+
+import joblib
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._tags import ClassifierTags, RegressorTags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
+from ..evaluation._training import as_tensors, resolve_device
+from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
+from ..strategies import Strategy
+from ._data import InputScaler, resolve_input_shape, split_train_validation
+
+#: What ``space=<name>`` builds. The cell skeleton is NAS-Bench-201's with one cell per
+#: stage, light enough to search on a CPU; pass ``CellSpace()`` for the full benchmark network.
+SPACES = {
+    "cell": lambda: CellSpace(channels=16, cells_per_stage=1),
+    "mlp": MLPSpace,
+}
+
+COMMON_PARAMETERS = """\
+    space : {"auto", "cell", "mlp"} or SearchSpace, default="auto"
+        Where to search. ``"auto"`` picks the cell space for images (4-D ``X``, or 2-D
+        ``X`` with ``image_shape``) and the MLP space otherwise. ``"cell"`` is
+        ``CellSpace(channels=16, cells_per_stage=1)``; ``"mlp"`` is ``MLPSpace()``.
+    budget : int, default=20
+        Number of architectures trained during the search.
+    epochs : int, default=10
+        Training epochs of each candidate.
+    final_epochs : int, default=20
+        Training epochs of the winner, refitted on all of ``X`` after the search.
+    validation_fraction : float, default=0.2
+        Share of ``X`` held out to score the candidates.
+    batch_size : int, default=64
+        Minibatch size of training.
+    optimizer : {"adamw", "sgd"}, default="adamw"
+        AdamW, or SGD with Nesterov momentum; both with a cosine learning-rate schedule.
+    learning_rate : float or None, default=None
+        Peak learning rate; None means 3e-3 for AdamW and 0.05 for SGD.
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` or ``(channels, height, width)`` of images stored as rows of a
+        2-D ``X``, e.g. ``(8, 8)`` for scikit-learn's digits.
+    task : {"auto", "classification", "regression"}, default="auto"
+        ``"auto"`` treats continuous ``y`` as regression and anything else as classes.
+    device : str, default="auto"
+        Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
+    n_jobs : int or None, default=None
+        Candidates trained in parallel with joblib; None means 1, -1 all cores.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the strategy and every network, so a search is reproducible.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar; 2 also prints each candidate's result."""
+
+
+def _is_classifier_or_auto(estimator: "BaseSearch") -> bool:
+    task = getattr(estimator, "task_", estimator.task)
+    return task in ("classification", "auto")
+
+
+class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
+    """Base of the search estimators: validate, split, ask/evaluate/tell, refit the winner.
+
+    Subclasses only say which strategy drives the search (``_make_strategy``).
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.space = space
+        self.budget = budget
+        self.epochs = epochs
+        self.final_epochs = final_epochs
+        self.validation_fraction = validation_fraction
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.image_shape = image_shape
+        self.task = task
+        self.device = device
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @abc.abstractmethod
+    def _make_strategy(self, space: SearchSpace, rng: np.random.Generator) -> Strategy:
+        """The strategy that proposes architectures."""
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Search architectures on ``(X, y)`` and refit the best one on all of it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Training inputs: tabular features, images, or images flattened into rows
+            (then give ``image_shape``).
+        y : array-like of shape (n_samples,)
+            Class labels of any type, or continuous targets.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_params()
+        task = self._resolve_task(y)
+        X, y = validate_data(
+            self, X, y, allow_nd=True, ensure_min_samples=2, dtype=[np.float32, np.float64],
+            y_numeric=task == "regression",
+        )
+        self.task_ = task
+        self.input_shape_ = resolve_input_shape(X, self.image_shape)
+        self.space_ = self._resolve_space(len(self.input_shape_) == 3)
+        self.space_.check_input_shape(self.input_shape_)
+        targets = self._encode_targets(y)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+        self.input_scaler_ = InputScaler(self.input_shape_).fit(X)
+        X_all = self.input_scaler_.transform(X)
+        train, val = split_train_validation(
+            targets, self.validation_fraction, seed, stratify=task == "classification"
+        )
+        recipe = TrainingRecipe(
+            epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+        )
+        evaluator = TrainingEvaluator(
+            self.space_, X_all[train], targets[train], X_all[val], targets[val], task=task,
+            n_outputs=self.n_outputs_, recipe=recipe, device=self.device, seed=seed,
+        )
+        strategy = self._make_strategy(self.space_, np.random.default_rng(seed))
+        start = time.perf_counter()
+        history = self._search(strategy, evaluator)
+        self.search_time_s_ = time.perf_counter() - start
+        self._set_results(history)
+
+        X_t, y_t = as_tensors(X_all, targets, task)
+        self.best_model_, _ = evaluator.fit_network(
+            self.best_architecture_, X_t, y_t, replace(recipe, epochs=self.final_epochs)
+        )
+        return self
+
+    def _search(
+        self, strategy: Strategy, evaluator: TrainingEvaluator
+    ) -> list[tuple[Architecture, EvaluationResult]]:
+        history: list[tuple[Architecture, EvaluationResult]] = []
+        n_parallel = joblib.effective_n_jobs(self.n_jobs)
+        best = -np.inf
+        with tqdm(total=self.budget, desc=type(self).__name__, disable=self.verbose < 1) as bar:
+            while len(history) < self.budget:
+                archs = strategy.ask(min(n_parallel, self.budget - len(history)))
+                if not archs:
+                    break  # the space is exhausted
+                if n_parallel == 1:
+                    results = [evaluator.evaluate(arch) for arch in archs]
+                else:
+                    results = joblib.Parallel(n_jobs=self.n_jobs)(
+                        joblib.delayed(evaluator.evaluate)(arch) for arch in archs
+                    )
+                strategy.tell(archs, results)
+                for arch, result in zip(archs, results):
+                    history.append((arch, result))
+                    if result.ok:
+                        best = max(best, result.objective)
+                    if self.verbose >= 2:
+                        outcome = f"{result.objective:.4f}" if result.ok else f"failed ({result.error})"
+                        tqdm.write(f"[{len(history)}/{self.budget}] {arch}: {outcome} in {result.cost_s:.1f}s")
+                bar.update(len(archs))
+                bar.set_postfix(best=f"{best:.4f}")
+        return history
+
+    def _set_results(self, history: list[tuple[Architecture, EvaluationResult]]) -> None:
+        self.results_ = {
+            "architecture": [str(arch) for arch, _ in history],
+            "objective": [r.objective for _, r in history],
+            "fit_time_s": [r.cost_s for _, r in history],
+            "status": [r.status for _, r in history],
+            "error": [r.error for _, r in history],
+            "params": [r.metrics.get("params", np.nan) for _, r in history],
+        }
+        succeeded = [(arch, r) for arch, r in history if r.ok]
+        if not succeeded:
+            errors = "; ".join(sorted({r.error or "" for _, r in history})[:3])
+            raise RuntimeError(
+                f"all {len(history)} candidate networks failed to train, so there is no model "
+                f"to return. Errors: {errors}. Check the data, or lower learning_rate."
+            )
+        best_arch, best_result = max(succeeded, key=lambda item: item[1].objective)
+        self.best_architecture_ = best_arch
+        self.best_score_ = best_result.objective
+
+    # -- validation ------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        checks = [
+            ("budget", self.budget, Integral, 1),
+            ("epochs", self.epochs, Integral, 1),
+            ("final_epochs", self.final_epochs, Integral, 1),
+            ("batch_size", self.batch_size, Integral, 1),
+        ]
+        for name, value, kind, low in checks:
+            if not isinstance(value, kind) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        fraction = self.validation_fraction
+        if not isinstance(fraction, Real) or not 0 < fraction < 1:
+            raise ValueError(f"validation_fraction must be a number in (0, 1), got {fraction!r}")
+        if self.task not in ("auto", "classification", "regression"):
+            raise ValueError(
+                f"unknown task {self.task!r}; use 'auto', 'classification' or 'regression'"
+            )
+        resolve_device(self.device)
+
+    def _resolve_task(self, y) -> str:
+        if self.task != "auto":
+            return self.task
+        kind = type_of_target(y, input_name="y")
+        return "regression" if kind.startswith("continuous") else "classification"
+
+    def _resolve_space(self, images: bool) -> SearchSpace:
+        space = self.space
+        if isinstance(space, SearchSpace):
+            resolved = space
+        elif space == "auto":
+            resolved = SPACES["cell" if images else "mlp"]()
+        elif space in SPACES:
+            resolved = SPACES[space]()
+        else:
+            raise ValueError(
+                f"unknown space {space!r}; use 'auto', {', '.join(map(repr, SPACES))} "
+                "or a SearchSpace instance such as sknas.spaces.CellSpace()"
+            )
+        if isinstance(resolved, CellSpace) and not images:
+            raise ValueError(
+                "the cell space needs images: pass 4-D X of shape (n_samples, channels, "
+                "height, width), or give image_shape for images stored as rows of X"
+            )
+        return resolved
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        if self.task_ == "classification":
+            check_classification_targets(y)
+            encoder = LabelEncoder().fit(y)
+            self.classes_ = encoder.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"y has only one class ({self.classes_[0]!r}); classification needs at "
+                    "least two classes. For continuous targets, set task='regression'."
+                )
+            self.n_outputs_ = len(self.classes_)
+            return encoder.transform(y)
+        y = np.asarray(y, dtype=np.float64)
+        self.target_mean_ = float(y.mean())
+        self.target_scale_ = float(y.std()) or 1.0
+        self.n_outputs_ = 1
+        return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+
+    # -- prediction ------------------------------------------------------------------------
+
+    def _outputs(self, X) -> torch.Tensor:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype=[np.float32, np.float64])
+        X_t = torch.as_tensor(self.input_scaler_.transform(X))
+        return predict_outputs(self.best_model_, X_t, next(self.best_model_.parameters()).device)
+
+    def predict(self, X):
+        """Predict classes or targets with the best network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Inputs shaped like those given to ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted class labels, or predicted targets.
+        """
+        outputs = self._outputs(X)
+        if self.task_ == "classification":
+            return self.classes_[outputs.argmax(dim=1).numpy()]
+        return outputs[:, 0].double().numpy() * self.target_scale_ + self.target_mean_
+
+    @available_if(_is_classifier_or_auto)
+    def predict_proba(self, X):
+        """Class probabilities from the best network (classification only).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Inputs shaped like those given to ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        outputs = self._outputs(X)
+        if self.task_ != "classification":
+            raise AttributeError("predict_proba is only available for classification")
+        return torch.softmax(outputs.double(), dim=1).numpy()
+
+    def score(self, X, y):
+        """Accuracy (classification) or R² (regression) of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Inputs.
+        y : array-like of shape (n_samples,)
+            True labels or targets.
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        metric = accuracy_score if self.task_ == "classification" else r2_score
+        return float(metric(y, self.predict(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.task == "classification":
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+        elif self.task == "regression":
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        return tags

@@ -1,0 +1,105 @@
+"""Turning the user's X and y into what the networks train on, and back."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+
+def resolve_input_shape(X: np.ndarray, image_shape: Sequence[int] | None) -> tuple[int, ...]:
+    """The per-sample shape networks see: ``(C, H, W)`` for images, ``(n_features,)`` otherwise.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or (n_samples, C, H, W)
+    image_shape : tuple of int or None
+        ``(H, W)`` or ``(C, H, W)`` of the images stored in the rows of a 2-D ``X``.
+    """
+    if X.ndim == 4:
+        if image_shape is not None and tuple(_image_shape(image_shape)) != X.shape[1:]:
+            raise ValueError(
+                f"image_shape={tuple(image_shape)} does not match the 4-D X of per-sample "
+                f"shape {X.shape[1:]}; leave image_shape=None for 4-D X"
+            )
+        return tuple(int(s) for s in X.shape[1:])
+    if X.ndim != 2:
+        hint = " For single-channel images, reshape X to (n_samples, 1, height, width)." if X.ndim == 3 else ""
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features) or 4-D (n_samples, channels, height, "
+            f"width); got an array of shape {X.shape}.{hint}"
+        )
+    if image_shape is None:
+        return (int(X.shape[1]),)
+    shape = _image_shape(image_shape)
+    if int(np.prod(shape)) != X.shape[1]:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} values per image "
+            f"but X has {X.shape[1]} features; give the (height, width) or (channels, height, "
+            "width) of the images stored in each row"
+        )
+    return shape
+
+
+def _image_shape(image_shape: Sequence[int]) -> tuple[int, ...]:
+    try:
+        shape = tuple(int(s) for s in image_shape)
+    except (TypeError, ValueError):
+        shape = ()
+    if len(shape) not in (2, 3) or min(shape) < 1:
+        raise ValueError(
+            f"image_shape must be (height, width) or (channels, height, width) of positive "
+            f"integers, got {image_shape!r}"
+        )
+    return (1, *shape) if len(shape) == 2 else shape
+
+
+class InputScaler:
+    """Standardises inputs: per channel for images, per feature for tabular data.
+
+    Attributes
+    ----------
+    mean_, scale_ : ndarray broadcastable to ``(1, *input_shape)``
+        Learned in ``fit``; a constant channel or feature keeps scale 1.
+    """
+
+    def __init__(self, input_shape: Sequence[int]):
+        self.input_shape = tuple(int(s) for s in input_shape)
+
+    def fit(self, X: np.ndarray) -> "InputScaler":
+        X = self._reshape(X)
+        axes = (0, 2, 3) if X.ndim == 4 else (0,)
+        self.mean_ = X.mean(axis=axes, keepdims=True, dtype=np.float64)
+        scale = X.std(axis=axes, keepdims=True, dtype=np.float64)
+        self.scale_ = np.where(scale > 1e-12, scale, 1.0)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Float32 array of shape ``(n_samples, *input_shape)``."""
+        return ((self._reshape(X) - self.mean_) / self.scale_).astype(np.float32)
+
+    def _reshape(self, X: np.ndarray) -> np.ndarray:
+        if tuple(X.shape[1:]) not in (self.input_shape, (int(np.prod(self.input_shape)),)):
+            raise ValueError(
+                f"X has per-sample shape {tuple(X.shape[1:])} but the estimator was fitted on "
+                f"shape {self.input_shape}"
+            )
+        return X.reshape(len(X), *self.input_shape)
+
+
+def split_train_validation(
+    y: np.ndarray, validation_fraction: float, seed: int, stratify: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of a training and a validation split; stratified by ``y`` when every class can be."""
+    index = np.arange(len(y))
+    if stratify:
+        _, counts = np.unique(y, return_counts=True)
+        n_val = int(np.ceil(validation_fraction * len(y)))
+        stratify = counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val)
+    return train_test_split(
+        index,
+        test_size=validation_fraction,
+        random_state=seed,
+        stratify=y if stratify else None,
+    )

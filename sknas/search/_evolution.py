@@ -1,0 +1,85 @@
+"""EvolutionSearch: regularized (aging) evolution on real training."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..spaces import SearchSpace
+from ..strategies import RegularizedEvolution
+from ._base import COMMON_PARAMETERS, BaseSearch
+from ._random import RandomSearch
+
+
+class EvolutionSearch(BaseSearch):
+    """Regularized evolution (Real et al., 2019) over architectures trained on your data.
+
+    The first ``population_size`` candidates are random; each later one mutates by one
+    elementary change the winner of a tournament among ``tournament_size`` members of the
+    population, and the oldest member dies.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    population_size : int, default=10
+        Members of the population.
+    tournament_size : int, default=5
+        Members drawn for each tournament.
+
+    Attributes
+    ----------
+%(attributes)s
+
+    See Also
+    --------
+    RandomSearch : Random architectures over the same spaces.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import EvolutionSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = EvolutionSearch(budget=3, population_size=2, tournament_size=1,
+    ...                          epochs=2, final_epochs=2, random_state=0)
+    >>> len(search.fit(X[:300], y[:300]).results_["architecture"])
+    3
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        population_size=10,
+        tournament_size=5,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose,
+        )
+        self.population_size = population_size
+        self.tournament_size = tournament_size
+
+    def _make_strategy(self, space: SearchSpace, rng: np.random.Generator) -> RegularizedEvolution:
+        return RegularizedEvolution(space, rng, self.population_size, self.tournament_size)
+
+
+_ATTRIBUTES = RandomSearch.__doc__.split("    Attributes\n    ----------\n")[1].split("\n\n    See Also")[0]
+EvolutionSearch.__doc__ = (
+    EvolutionSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(attributes)s", _ATTRIBUTES)
+)

@@ -1,0 +1,7 @@
+"""Search strategies: which architecture to evaluate next, through ask/tell."""
+
+from ._base import Strategy
+from ._evolution import RegularizedEvolution
+from ._random import RandomStrategy
+
+__all__ = ["Strategy", "RandomStrategy", "RegularizedEvolution"]

@@ -1,0 +1,63 @@
+"""Regularized (aging) evolution, Real et al. (AAAI 2019)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..spaces import Architecture, SearchSpace
+from ._base import Strategy
+
+
+class RegularizedEvolution(Strategy):
+    """Aging evolution: tournament selection, one-step mutation, the oldest member dies.
+
+    The first ``population_size`` proposals are random. Afterwards each proposal samples
+    ``tournament_size`` members of the population (the ``population_size`` most recent
+    successful evaluations) and mutates the best of them by one elementary change; a child
+    that was already proposed is replaced by another unseen neighbour, or by a random
+    architecture when the parent has none left.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The space to search.
+    rng : numpy.random.Generator
+        The only source of randomness.
+    population_size : int, default=10
+        Members alive at once.
+    tournament_size : int, default=5
+        Members drawn for each tournament.
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        rng: np.random.Generator,
+        population_size: int = 10,
+        tournament_size: int = 5,
+    ):
+        super().__init__(space, rng)
+        if not 1 <= int(tournament_size) <= int(population_size):
+            raise ValueError(
+                "need 1 <= tournament_size <= population_size, got "
+                f"tournament_size={tournament_size}, population_size={population_size}"
+            )
+        self.population_size = int(population_size)
+        self.tournament_size = int(tournament_size)
+
+    @property
+    def population(self) -> list[tuple[Architecture, float]]:
+        """The most recent successful evaluations, oldest first (aging removes the oldest)."""
+        alive = [(a, obj) for a, obj in self.history if np.isfinite(obj)]
+        return alive[-self.population_size :]
+
+    def propose(self) -> Architecture | None:
+        population = self.population
+        if len(self.asked) < self.population_size or len(population) < self.tournament_size:
+            return self.sample_new()
+        picks = self.rng.choice(len(population), size=self.tournament_size, replace=False)
+        parent = max((population[i] for i in picks), key=lambda member: member[1])[0]
+        children = [c for c in self.space.neighbours(parent) if c not in self.asked]
+        if not children:
+            return self.sample_new()
+        return children[int(self.rng.integers(len(children)))]
