@@ -77,6 +77,7 @@ class CellSpace(SearchSpace):
 
     Examples
     --------
+    >>> import torch
     >>> from sknas.spaces import CellSpace
     >>> space = CellSpace(channels=8, cells_per_stage=1)
     >>> arch = space.parse("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|"

@@ -1,0 +1,31 @@
+"""End to end: the README's first command, run as a user runs it (slow: about a minute)."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.slow
+def test_demo_finds_an_accurate_network_on_digits():
+    completed = subprocess.run(
+        [sys.executable, "-m", "sknas", "demo"], capture_output=True, text=True, timeout=1200
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    out = completed.stdout
+    architecture = re.search(r"best architecture: (\S+)", out).group(1)
+    accuracy = float(re.search(r"held-out test accuracy: ([0-9.]+)", out).group(1))
+    from sknas.spaces import CellSpace
+
+    assert str(CellSpace().parse(architecture)) == architecture
+    # The issue's bar: above SVC, MLPClassifier and HistGradientBoosting on this split.
+    assert accuracy >= 0.98, out
+
+
+def test_cli_rejects_unknown_command():
+    completed = subprocess.run(
+        [sys.executable, "-m", "sknas", "nonsense"], capture_output=True, text=True
+    )
+    assert completed.returncode == 2
+    assert "invalid choice" in completed.stderr
