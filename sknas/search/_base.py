@@ -56,7 +56,8 @@ COMMON_PARAMETERS = """\
         ``(height, width)`` or ``(channels, height, width)`` of images stored as rows of a
         2-D ``X``, e.g. ``(8, 8)`` for scikit-learn's digits.
     task : {"auto", "classification", "regression"}, default="auto"
-        ``"auto"`` treats continuous ``y`` as regression and anything else as classes.
+        ``"auto"`` treats float ``y`` with non-integer values as regression and anything
+        else as class labels; set ``"regression"`` for integer-valued targets.
     device : str, default="auto"
         Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
     n_jobs : int or None, default=None
