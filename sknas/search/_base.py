@@ -236,6 +236,10 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         fraction = self.validation_fraction
         if not isinstance(fraction, Real) or not 0 < fraction < 1:
             raise ValueError(f"validation_fraction must be a number in (0, 1), got {fraction!r}")
+        rate = self.learning_rate
+        if rate is not None and (not isinstance(rate, Real) or isinstance(rate, bool) or not rate > 0):
+            # else every candidate fails inside torch and fit blames the data
+            raise ValueError(f"learning_rate must be a positive number or None, got {rate!r}")
         if self.task not in ("auto", "classification", "regression"):
             raise ValueError(
                 f"unknown task {self.task!r}; use 'auto', 'classification' or 'regression'"
