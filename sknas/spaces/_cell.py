@@ -171,6 +171,7 @@ class CellSpace(SearchSpace):
         return out.ravel()
 
     def to_graph(self, arch: CellArchitecture) -> CellGraph:
+        """The cell as a :class:`CellGraph`: node features, adjacency and edge operations."""
         adjacency = np.zeros((N_NODES, N_NODES), dtype=np.float32)
         edge_ops = np.full((N_NODES, N_NODES), -1, dtype=np.int64)
         op_counts = np.zeros((N_NODES, len(OPS)), dtype=np.float32)

@@ -1,0 +1,81 @@
+"""Sphinx configuration of the sknas documentation.
+
+Build with ``python -m sphinx -W --keep-going -b html docs docs/_build/html`` from the
+repository root. Nothing is fetched from the network: there is no intersphinx mapping.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# The gallery trains networks in this process. One torch thread keeps its running time
+# steady on a shared CPU: two OpenMP threads that wait on each other while another job holds
+# a core slowed the quick start from 20 s to over 10 minutes. Set before torch is imported;
+# an OMP_NUM_THREADS already in the environment wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")  # the gallery runs headless
+
+# Document the checkout this file belongs to, installed or not.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sknas  # noqa: E402
+
+project = "sknas"
+author = "the sknas developers"
+copyright = "the sknas developers, BSD-3-Clause"
+release = sknas.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb", "**.py.md5", "**.zip"]
+source_suffix = {".rst": "restructuredtext"}
+root_doc = "index"
+
+# -- autodoc / autosummary / numpydoc --------------------------------------------------------
+
+autosummary_generate = True
+# Inherited members (fit, predict, ask, tell, ...) are listed by the class template.
+autodoc_default_options = {"members": True}
+autodoc_typehints = "none"  # numpydoc docstrings state the types
+# Members are listed by autodoc; numpydoc's own member tables would list them twice.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# -- sphinx-gallery ----------------------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": "/plot_",
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    # Backreferences feed the "Examples using ..." sections of the API pages.
+    "doc_module": ("sknas",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"sknas": None},
+}
+
+# -- HTML ----------------------------------------------------------------------------------
+
+html_theme = "alabaster"
+html_theme_options = {
+    "description": "Neural architecture search as scikit-learn estimators",
+    "fixed_sidebar": True,
+}
+html_static_path = []
