@@ -250,9 +250,13 @@ class TrainingEvaluator:
         """Build ``arch`` and train it on ``(X, y)`` with ``recipe``; return it with its losses."""
         module = self.build(arch)
         generator = torch.Generator().manual_seed(architecture_seed(self.seed + 1, arch))
-        losses = train_network(
-            module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator
-        )
+        # Dropout draws from the global torch generator: seed it per architecture too.
+        devices = [self.device] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(architecture_seed(self.seed + 2, arch))
+            losses = train_network(
+                module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator
+            )
         return module, losses
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
@@ -261,6 +265,8 @@ class TrainingEvaluator:
         try:
             module, losses = self.fit_network(arch, self.X_train, self.y_train, self.recipe)
             outputs = predict_outputs(module, self.X_val, self.device)
+            if not torch.isfinite(outputs).all():
+                raise TrainingDiverged("the trained network's validation outputs are not finite")
             objective = score_outputs(outputs, self.y_val, self.task)
         except Exception as exc:  # noqa: BLE001 - one bad candidate must not end a search
             if self.device.type == "cuda":

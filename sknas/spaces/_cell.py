@@ -191,19 +191,23 @@ class CellSpace(SearchSpace):
     def function_key(arch: CellArchitecture) -> str:
         """A string equal for two cells exactly when they compute the same function.
 
-        Each node is the sorted sum of its incoming terms; ``skip_connect`` passes its input
-        through, ``none`` and any operation on an all-zero node contribute nothing, so dead
-        branches and symmetric intermediate nodes collapse.
+        Each node is the sorted multiset of the terms it sums; ``skip_connect`` passes all the
+        terms of its input through (sums are flattened, so a chain of skips collapses),
+        ``none`` and any operation on an all-zero node contribute nothing, so dead branches
+        and symmetric intermediate nodes collapse.
         """
-        nodes = ["x"]
+        nodes: list[list[str]] = [["x"]]
         for target in range(1, N_NODES):
-            terms = []
+            terms: list[str] = []
             for (t, source), op in zip(EDGES, arch.ops):
-                if t != target or op == "none" or nodes[source] == "0":
+                if t != target or op == "none" or not nodes[source]:
                     continue
-                terms.append(nodes[source] if op == "skip_connect" else f"{op}({nodes[source]})")
-            nodes.append("[" + "+".join(sorted(terms)) + "]" if terms else "0")
-        return nodes[-1]
+                if op == "skip_connect":
+                    terms.extend(nodes[source])
+                else:
+                    terms.append(f"{op}({'+'.join(nodes[source])})")
+            nodes.append(sorted(terms))
+        return "+".join(nodes[-1]) or "0"
 
     @cached_property
     def _representatives(self) -> dict[str, CellArchitecture]:

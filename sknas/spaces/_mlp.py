@@ -32,7 +32,7 @@ class MLPArchitecture(Architecture):
 
     def __str__(self) -> str:
         widths = "-".join(str(w) for w in self.widths)
-        return f"{_PREFIX}{widths},{self.activation},dropout={self.dropout:g},norm={self.norm}"
+        return f"{_PREFIX}{widths},{self.activation},dropout={self.dropout:.12g},norm={self.norm}"
 
 
 class MLPNetwork(nn.Module):
@@ -130,6 +130,8 @@ class MLPSpace(SearchSpace):
                 f"cannot parse {string!r}: widths must be integers joined by '-' and the "
                 f"dropout a number, as in {example!r}"
             ) from None
+        # Snap to the configured rate, so a parsed arch equals the sampled one exactly.
+        dropout = next((p for p in self.dropouts if math.isclose(dropout, p)), dropout)
         arch = MLPArchitecture(widths, fields[1], dropout, fields[3][len("norm=") :])
         self._check_member(arch, string)
         return arch
