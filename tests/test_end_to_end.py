@@ -1,5 +1,6 @@
 """End to end: the README's first command, run as a user runs it (slow: about a minute)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -9,8 +10,10 @@ import pytest
 
 @pytest.mark.slow
 def test_demo_finds_an_accurate_network_on_digits():
+    # One thread: beside another pytest worker, two would stall each other on two cores.
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     completed = subprocess.run(
-        [sys.executable, "-m", "sknas", "demo"], capture_output=True, text=True, timeout=1200
+        [sys.executable, "-m", "sknas", "demo"], capture_output=True, text=True, timeout=1200, env=env
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     out = completed.stdout

@@ -19,14 +19,6 @@ from sknas.spaces import CellSpace, MLPSpace
 FAST = TrainingRecipe(epochs=15, batch_size=32)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny networks train fastest on one thread, and do not stall on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def classification_data(n=300, seed=0):
     """Three well separated Gaussian blobs in five dimensions."""

@@ -21,14 +21,6 @@ EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
 BEST_INDICES = (0, 6111, 9930, 857)  # index 0, and the best cells of CIFAR-10/100, ImageNet16
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny networks run fastest on one thread, and do not stall on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def cell(*ops):
     return CellArchitecture(tuple(ops))
