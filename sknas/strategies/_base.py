@@ -77,11 +77,18 @@ class Strategy(abc.ABC):
         return {
             "rng": self.rng.bit_generator.state,
             "asked": sorted(str(a) for a in self.asked),
-            "history": [[str(a), objective] for a, objective in self.history],
+            # failed evaluations (-inf) are stored as null: strict JSON has no infinity
+            "history": [
+                [str(a), objective if np.isfinite(objective) else None]
+                for a, objective in self.history
+            ],
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a snapshot made by ``state_dict()``."""
         self.rng.bit_generator.state = state["rng"]
         self.asked = {self.space.parse(s) for s in state["asked"]}
-        self.history = [(self.space.parse(s), float(obj)) for s, obj in state["history"]]
+        self.history = [
+            (self.space.parse(s), float("-inf") if obj is None else float(obj))
+            for s, obj in state["history"]
+        ]
