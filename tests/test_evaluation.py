@@ -357,3 +357,19 @@ def test_evaluation_result_helpers():
     assert not failed.ok and failed.status == "failed" and failed.error == "boom"
     assert math.isnan(failed.objective) and failed.cost_s == 2.0 and failed.metrics == {"params": 1.0}
     assert not EvaluationResult(float("inf"), 0.0).ok
+
+
+def test_validation_loss_matches_sklearn():
+    from sklearn.metrics import log_loss, mean_squared_error
+
+    from sknas.evaluation._training import validation_loss
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(40, 3))
+    y = rng.integers(3, size=40)
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    loss = validation_loss(torch.as_tensor(logits), torch.as_tensor(y), "classification")
+    assert loss == pytest.approx(log_loss(y, proba, labels=[0, 1, 2]), rel=1e-9)
+    outputs, targets = rng.normal(size=(40, 1)), rng.normal(size=(40, 1))
+    loss = validation_loss(torch.as_tensor(outputs), torch.as_tensor(targets), "regression")
+    assert loss == pytest.approx(mean_squared_error(targets, outputs), rel=1e-9)

@@ -167,7 +167,7 @@ def test_digits_beats_chance(cls, extra, digits):
 def test_fitted_attributes(fitted, iris):
     X_train = iris[0]
     results = fitted.results_
-    keys = {"architecture", "objective", "fit_time_s", "status", "error", "params"}
+    keys = {"architecture", "objective", "fit_time_s", "status", "error", "params", "val_loss"}
     assert keys <= set(results)
     assert all(len(results[key]) == fitted.budget for key in results)
     assert results["status"] == ["ok"] * fitted.budget
@@ -175,7 +175,8 @@ def test_fitted_attributes(fitted, iris):
     assert all(isinstance(a, str) for a in results["architecture"])
     assert all(t >= 0 for t in results["fit_time_s"]) and all(p > 0 for p in results["params"])
 
-    best = int(np.argmax(results["objective"]))
+    # the best objective wins; among equal objectives, the lowest validation loss
+    best = max(range(fitted.budget), key=lambda i: (results["objective"][i], -results["val_loss"][i]))
     assert fitted.best_score_ == max(results["objective"])
     assert str(fitted.best_architecture_) == results["architecture"][best]
     assert fitted.space_.parse(results["architecture"][best]) == fitted.best_architecture_
@@ -451,3 +452,14 @@ def test_verbose_0_is_silent(capsys, iris):
     RandomSearch(**TINY, verbose=0, random_state=0).fit(X_train, y_train)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_ties_of_the_objective_go_to_the_lower_validation_loss():
+    # Blobs this far apart give every candidate validation accuracy 1.0.
+    X, y = make_blobs(n_samples=120, centers=[[-20, -20], [20, 20]], random_state=0)
+    search = RandomSearch(**TINY, random_state=0).fit(X, y)
+    results = search.results_
+    assert results["objective"] == [1.0] * search.budget
+    losses = results["val_loss"]
+    assert len(set(losses)) == search.budget  # the tie-break is not itself a tie
+    assert str(search.best_architecture_) == results["architecture"][int(np.argmin(losses))]

@@ -169,6 +169,13 @@ def score_outputs(outputs: torch.Tensor, y: torch.Tensor, task: str) -> float:
     return float(r2.double().mean())
 
 
+def validation_loss(outputs: torch.Tensor, y: torch.Tensor, task: str) -> float:
+    """Cross-entropy (classification) or mean squared error (regression) of ``outputs``."""
+    if task == "classification":
+        return float(nn.functional.cross_entropy(outputs.double(), y))
+    return float(nn.functional.mse_loss(outputs.double(), y.double()))
+
+
 class TrainingEvaluator:
     """Evaluates an architecture by training it for real and scoring it on held-out data.
 
@@ -268,12 +275,13 @@ class TrainingEvaluator:
             if not torch.isfinite(outputs).all():
                 raise TrainingDiverged("the trained network's validation outputs are not finite")
             objective = score_outputs(outputs, self.y_val, self.task)
+            val_loss = validation_loss(outputs, self.y_val, self.task)
         except Exception as exc:  # noqa: BLE001 - one bad candidate must not end a search
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
             return EvaluationResult.failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
         n_params = sum(p.numel() for p in module.parameters())
-        metrics = {"params": float(n_params), "train_loss": losses[-1]}
+        metrics = {"params": float(n_params), "train_loss": losses[-1], "val_loss": val_loss}
         return EvaluationResult(objective, time.perf_counter() - start, metrics)
 
 

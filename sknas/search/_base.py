@@ -209,6 +209,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             "status": [r.status for _, r in history],
             "error": [r.error for _, r in history],
             "params": [r.metrics.get("params", np.nan) for _, r in history],
+            "val_loss": [r.metrics.get("val_loss", np.nan) for _, r in history],
         }
         succeeded = [(arch, r) for arch, r in history if r.ok]
         if not succeeded:
@@ -217,7 +218,12 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
                 f"all {len(history)} candidate networks failed to train, so there is no model "
                 f"to return. Errors: {errors}. Check the data, or lower learning_rate."
             )
-        best_arch, best_result = max(succeeded, key=lambda item: item[1].objective)
+        # On small validation sets many candidates tie (often at accuracy 1.0): the lower
+        # validation loss breaks the tie in favour of the more confident network.
+        best_arch, best_result = max(
+            succeeded,
+            key=lambda item: (item[1].objective, -item[1].metrics.get("val_loss", np.inf)),
+        )
         self.best_architecture_ = best_arch
         self.best_score_ = best_result.objective
 

@@ -30,7 +30,8 @@ class RandomSearch(BaseSearch):
         The best architecture refitted on all training data, in eval mode.
     results_ : dict of lists
         One entry per evaluated candidate: ``architecture`` (string), ``objective``,
-        ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``.
+        ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,
+        ``val_loss``. Ties of the objective go to the lower validation loss.
     classes_ : ndarray of shape (n_classes,)
         Class labels (classification).
     n_features_in_ : int
