@@ -1,8 +1,10 @@
 """sknas: neural architecture search as scikit-learn estimators."""
 
+from . import proxies
+
 from ._version import __version__
 from .evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
-from .search import EvolutionSearch, RandomSearch
+from .search import EvolutionSearch, RandomSearch, ZeroCostSearch
 from .spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 
 __all__ = [
@@ -16,4 +18,5 @@ __all__ = [
     "SearchSpace",
     "TrainingEvaluator",
     "TrainingRecipe",
+    "ZeroCostSearch",
 ]

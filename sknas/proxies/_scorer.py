@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from typing import Iterable, Sequence
 
@@ -159,7 +160,9 @@ class ProxyScorer:
     task : {"auto", "classification", "regression"}, default="auto"
         ``"auto"`` treats continuous ``y`` as regression and anything else as classes.
     n_outputs : int or None, default=None
-        Output width of the networks; None means the number of classes in ``y`` (or of targets).
+        Output width of the networks; None means the number of classes in ``y`` (or of
+        targets). With ``n_outputs`` given, integer labels in ``[0, n_outputs)`` are taken as
+        class indices as they are.
     batch_size : int, default=64
         Samples in the minibatch, drawn at random from ``X``.
     device : str, default="cpu"
@@ -167,7 +170,9 @@ class ProxyScorer:
     n_jobs : int or None, default=None
         Architectures scored in parallel processes with joblib; None means 1, -1 all cores.
     random_state : int, RandomState instance or None, default=None
-        Seeds the minibatch and the initial weights of every network.
+        Seeds the minibatch and the initial weights of every network. An integer seeds the
+        networks exactly as ``TrainingEvaluator(seed=random_state)`` does, so the proxies
+        score the weights that training starts from.
     verbose : int, default=0
         1 shows a progress bar.
 
@@ -228,13 +233,22 @@ class ProxyScorer:
         if self.task not in ("classification", "regression"):
             raise ValueError(f"unknown task {task!r}; use 'auto', 'classification' or 'regression'")
         if self.task == "classification":
-            classes, y = np.unique(y, return_inverse=True)
-            self.n_outputs = int(n_outputs or len(classes))
+            already_indices = (
+                n_outputs is not None and np.issubdtype(y.dtype, np.integer)
+                and y.min() >= 0 and y.max() < n_outputs
+            )
+            if not already_indices:  # labels of any type become indices 0..n_classes-1
+                classes, y = np.unique(y, return_inverse=True)
+                n_outputs = n_outputs or len(classes)
+            self.n_outputs = int(n_outputs)
         else:
             y = y.astype(np.float32).reshape(len(y), -1)
             self.n_outputs = int(n_outputs or y.shape[1])
         rng = check_random_state(random_state)
-        self.seed = int(rng.randint(np.iinfo(np.int32).max))
+        # An integer seeds the networks as TrainingEvaluator(seed=random_state) does, so the
+        # proxies score the very weights that training will start from.
+        is_int = isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
+        self.seed = int(random_state) if is_int else int(rng.randint(np.iinfo(np.int32).max))
         batch = np.sort(rng.choice(len(X), size=min(int(batch_size), len(X)), replace=False))
         self.X_batch_, self.y_batch_ = _as_batch(X[batch], y[batch], self.task, self.device)
         self.errors_: dict[str, dict[str, str]] = {}

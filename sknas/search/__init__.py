@@ -3,5 +3,6 @@
 from ._base import BaseSearch
 from ._evolution import EvolutionSearch
 from ._random import RandomSearch
+from ._zero_cost import ZeroCostSearch
 
-__all__ = ["BaseSearch", "EvolutionSearch", "RandomSearch"]
+__all__ = ["BaseSearch", "EvolutionSearch", "RandomSearch", "ZeroCostSearch"]

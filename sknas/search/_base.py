@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
 from ..evaluation._training import as_tensors, resolve_device
+from ..proxies import ProxyScorer
 from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 from ..strategies import Strategy
 from ._data import InputScaler, resolve_input_shape, split_train_validation
@@ -113,8 +114,14 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self.verbose = verbose
 
     @abc.abstractmethod
-    def _make_strategy(self, space: SearchSpace, rng: np.random.Generator) -> Strategy:
-        """The strategy that proposes architectures."""
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer | None
+    ) -> Strategy:
+        """The strategy that proposes architectures; ``proxy_scorer`` is None without proxies."""
+
+    def _proxy_names(self) -> tuple[str, ...]:
+        """Proxies computed on the training data and recorded in ``results_``; none by default."""
+        return ()
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -160,11 +167,19 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             self.space_, X_all[train], targets[train], X_all[val], targets[val], task=task,
             n_outputs=self.n_outputs_, recipe=recipe, device=self.device, seed=seed,
         )
-        strategy = self._make_strategy(self.space_, np.random.default_rng(seed))
         start = time.perf_counter()
+        proxy_scorer = None
+        if self._proxy_names():
+            # seeded like the evaluator, so the proxies score the weights training starts from
+            proxy_scorer = ProxyScorer(
+                self.space_, self._proxy_names(), X_all[train], targets[train], task=task,
+                n_outputs=self.n_outputs_, batch_size=self.batch_size, device=self.device,
+                n_jobs=self.n_jobs, random_state=seed, verbose=self.verbose,
+            )
+        strategy = self._make_strategy(self.space_, np.random.default_rng(seed), proxy_scorer)
         history = self._search(strategy, evaluator)
         self.search_time_s_ = time.perf_counter() - start
-        self._set_results(history)
+        self._set_results(history, proxy_scorer)
 
         X_t, y_t = as_tensors(X_all, targets, task)
         self.best_model_, _ = evaluator.fit_network(
@@ -201,7 +216,9 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
                 bar.set_postfix(best=f"{best:.4f}")
         return history
 
-    def _set_results(self, history: list[tuple[Architecture, EvaluationResult]]) -> None:
+    def _set_results(
+        self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None
+    ) -> None:
         self.results_ = {
             "architecture": [str(arch) for arch, _ in history],
             "objective": [r.objective for _, r in history],
@@ -211,6 +228,10 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             "params": [r.metrics.get("params", np.nan) for _, r in history],
             "val_loss": [r.metrics.get("val_loss", np.nan) for _, r in history],
         }
+        if proxy_scorer is not None:
+            scores = proxy_scorer.score([arch for arch, _ in history])
+            for j, name in enumerate(proxy_scorer.names):
+                self.results_[f"proxy_{name}"] = scores[:, j].tolist()
         succeeded = [(arch, r) for arch, r in history if r.ok]
         if not succeeded:
             errors = "; ".join(sorted({r.error or "" for _, r in history})[:3])

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import abc
+import itertools
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import numpy as np
 from torch import nn
+
+#: Spaces larger than this are sampled rather than enumerated to draw a pool.
+_ENUMERATION_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,32 @@ class SearchSpace(abc.ABC):
             f"the {self.name or type(self).__name__} space cannot be enumerated; "
             "sample from it with space.sample(rng) instead"
         )
+
+    def sample_pool(self, n: int, rng: np.random.Generator) -> list[Architecture]:
+        """``n`` architectures that compute different functions, drawn at random.
+
+        In an enumerable space (of at most 100,000 architectures) every class of isomorphic architectures is equally likely
+        (and the pool is the whole space, one per class, when ``n`` is at least its size);
+        otherwise architectures are sampled until ``n`` distinct classes are found, or the
+        draws stop finding new ones.
+        """
+        n = int(n)
+        try:
+            everything = list(itertools.islice(self.enumerate(), _ENUMERATION_LIMIT + 1))
+        except NotImplementedError:
+            everything = []
+        if not everything or len(everything) > _ENUMERATION_LIMIT:
+            pool: dict[Architecture, Architecture] = {}
+            for _ in range(100 * n):
+                if len(pool) >= n:
+                    break
+                arch = self.sample(rng)
+                pool.setdefault(self.canonical(arch), arch)
+            return list(pool.values())
+        classes = list(dict.fromkeys(self.canonical(a) for a in everything))
+        if n >= len(classes):
+            return classes
+        return [classes[i] for i in sorted(rng.choice(len(classes), size=n, replace=False))]
 
     def canonical(self, arch: Architecture) -> Architecture:
         """The representative of the class of architectures that compute the same function.

@@ -3,5 +3,6 @@
 from ._base import Strategy
 from ._evolution import RegularizedEvolution
 from ._random import RandomStrategy
+from ._zero_cost import ZeroCostRanking
 
-__all__ = ["Strategy", "RandomStrategy", "RegularizedEvolution"]
+__all__ = ["Strategy", "RandomStrategy", "RegularizedEvolution", "ZeroCostRanking"]

@@ -1,0 +1,125 @@
+"""ZeroCostSearch: rank a pool by training-free proxies, train only the most promising."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+
+from ..proxies import ProxyScorer, combine_scores, resolve_names
+from ..spaces import SearchSpace
+from ..strategies import ZeroCostRanking
+from ._base import COMMON_PARAMETERS, BaseSearch
+from ._random import RandomSearch
+
+
+class ZeroCostSearch(BaseSearch):
+    """Zero-cost NAS: score many candidates without training, train the top ``budget``.
+
+    Draws ``n_candidates`` architectures that compute different functions, scores each
+    untrained network with the zero-cost ``proxies`` on one minibatch of the training data,
+    ranks them by the mean of the proxies min-max normalised over the pool, trains the best
+    ``budget`` of them, and keeps the one with the best validation score.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    proxies : str or tuple of str, default=("synflow", "nwot")
+        Proxies to rank by: one name, or several whose normalised scores are averaged. See
+        ``sknas.proxies.available_proxies()``.
+    n_candidates : int, default=200
+        Size of the scored pool; a space with fewer distinct architectures is scored whole.
+        The proxies' minibatch has ``batch_size`` samples.
+
+    Attributes
+    ----------
+%(attributes)s
+    candidates_ : dict of lists
+        The scored pool, best first: ``architecture``, ``score`` (the combined normalised
+        score that ranked it; NaN when no proxy could be computed) and each raw proxy.
+
+    See Also
+    --------
+    RandomSearch : The baseline every zero-cost ranking has to beat.
+    sknas.proxies.ProxyScorer : Scores architectures with proxies.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import ZeroCostSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = ZeroCostSearch(budget=2, n_candidates=10, epochs=2, final_epochs=2,
+    ...                         image_shape=(8, 8), random_state=0)
+    >>> search.fit(X[:300], y[:300]).results_["architecture"] == search.candidates_["architecture"][:2]
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        proxies=("synflow", "nwot"),
+        n_candidates=200,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose,
+        )
+        self.proxies = proxies
+        self.n_candidates = n_candidates
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        resolve_names(self.proxies)
+        n = self.n_candidates
+        if not isinstance(n, Integral) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"n_candidates must be an integer >= 1, got {n!r}")
+
+    def _proxy_names(self) -> tuple[str, ...]:
+        return resolve_names(self.proxies)
+
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
+    ) -> ZeroCostRanking:
+        pool = space.sample_pool(self.n_candidates, rng)
+        raw = proxy_scorer.score(pool)
+        combined = combine_scores(raw)
+        strategy = ZeroCostRanking(space, rng, pool, combined)
+        position = {arch: i for i, arch in enumerate(pool)}
+        order = [position[arch] for arch in strategy.ranking]
+        self.candidates_ = {
+            "architecture": [str(pool[i]) for i in order],
+            "score": combined[order].tolist(),
+            **{name: raw[order, j].tolist() for j, name in enumerate(proxy_scorer.names)},
+        }
+        return strategy
+
+
+_ATTRIBUTES = (
+    RandomSearch.__doc__.split("    Attributes\n    ----------\n")[1].split("\n\n    See Also")[0]
+    .replace(
+        "``val_loss``. Ties of the objective go to the lower validation loss.",
+        "``val_loss``, and ``proxy_<name>`` for each proxy. Ties of the objective go to the\n"
+        "        lower validation loss.",
+    )
+)
+ZeroCostSearch.__doc__ = (
+    ZeroCostSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(attributes)s", _ATTRIBUTES)
+)
