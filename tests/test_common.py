@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknas import EvolutionSearch, RandomSearch
+from sknas import EvolutionSearch, RandomSearch, ZeroCostSearch
 
 # Small budgets keep each check to a fraction of a second; enough epochs that the networks
 # learn the checks' easy blobs (check_classifiers_train asks for accuracy > 0.83).
@@ -14,6 +14,8 @@ ESTIMATORS = [
     EvolutionSearch(task="classification", population_size=2, tournament_size=1, **SMALL),
     EvolutionSearch(task="regression", population_size=2, tournament_size=1, **SMALL),
     RandomSearch(**SMALL),
+    ZeroCostSearch(task="classification", n_candidates=4, **SMALL),
+    ZeroCostSearch(task="regression", n_candidates=4, **SMALL),
 ]
 
 

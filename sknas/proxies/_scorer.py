@@ -169,6 +169,7 @@ class ProxyScorer:
         ``"cpu"``, ``"cuda"`` or ``"auto"``.
     n_jobs : int or None, default=None
         Architectures scored in parallel processes with joblib; None means 1, -1 all cores.
+        On CUDA the scoring runs in one process.
     random_state : int, RandomState instance or None, default=None
         Seeds the minibatch and the initial weights of every network. An integer seeds the
         networks exactly as ``TrainingEvaluator(seed=random_state)`` does, so the proxies
@@ -259,7 +260,8 @@ class ProxyScorer:
         archs = list(archs)
         todo = list(dict.fromkeys(a for a in archs if a not in self._cache))
         if todo:
-            n_jobs = joblib.effective_n_jobs(self.n_jobs)
+            # CUDA tensors do not cross into worker processes: one process drives the GPU
+            n_jobs = 1 if self.device.type == "cuda" else joblib.effective_n_jobs(self.n_jobs)
             # in parallel, a few chunks per worker: one task per network would pay joblib's overhead
             n_chunks = len(todo) if n_jobs == 1 else min(len(todo), 4 * n_jobs)
             bounds = np.linspace(0, len(todo), n_chunks + 1).astype(int)
