@@ -20,7 +20,9 @@ ACTIVATIONS = (
 )
 
 #: Normalisation layers, bypassed by ``synflow`` (a batch of one constant input has no spread).
-NORMALISATIONS = (nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm, nn.modules.instancenorm._InstanceNorm)
+NORMALISATIONS = (
+    nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm, nn.modules.instancenorm._InstanceNorm,
+)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,9 @@ def combine_scores(scores, weights=None) -> np.ndarray:
     normalised = normalise_scores(scores)
     weights = np.ones(normalised.shape[1]) if weights is None else np.asarray(weights, dtype=np.float64)
     if weights.shape != (normalised.shape[1],):
-        raise ValueError(f"weights must have one entry per proxy ({normalised.shape[1]}), got shape {weights.shape}")
+        raise ValueError(
+            f"weights must have one entry per proxy ({normalised.shape[1]}), got shape {weights.shape}"
+        )
     # A negative weight reads the proxy inverted, so every term stays in [0, |w|].
     oriented = np.where(weights >= 0, normalised, 1.0 - normalised)
     magnitude = np.broadcast_to(np.abs(weights), normalised.shape).copy()

@@ -59,7 +59,15 @@ def _as_batch(X, y, task: str, device: torch.device) -> tuple[torch.Tensor, torc
     return X_t.float().to(device), y_t.to(device)
 
 
-def compute(module: nn.Module, X, y, names: str | Iterable[str] = PONAS_PROXIES, *, task=None, seed: int = 0) -> dict[str, float]:
+def compute(
+    module: nn.Module,
+    X,
+    y,
+    names: str | Iterable[str] = PONAS_PROXIES,
+    *,
+    task: str | None = None,
+    seed: int = 0,
+) -> dict[str, float]:
     """Zero-cost proxies of one untrained network on one minibatch.
 
     Proxies asked for together share their forward and backward passes. The network is not
@@ -266,7 +274,10 @@ class ProxyScorer:
             n_chunks = len(todo) if n_jobs == 1 else min(len(todo), 4 * n_jobs)
             bounds = np.linspace(0, len(todo), n_chunks + 1).astype(int)
             chunks = [todo[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-            common = (self.X_batch_, self.y_batch_, self.names, self.task, self.input_shape, self.n_outputs, self.seed)
+            common = (
+                self.X_batch_, self.y_batch_, self.names, self.task, self.input_shape,
+                self.n_outputs, self.seed,
+            )
             tasks = (joblib.delayed(_score_architectures)(self.space, chunk, *common) for chunk in chunks)
             results = joblib.Parallel(n_jobs=self.n_jobs, return_as="generator")(tasks) if n_jobs > 1 else (
                 _score_architectures(self.space, chunk, *common) for chunk in chunks

@@ -9,11 +9,10 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from ._base import ACTIVATIONS, register
+from ._base import ACTIVATIONS, NORMALISATIONS, register
 
 _POOLS = (nn.modules.pooling._AvgPoolNd, nn.modules.pooling._MaxPoolNd)
 _ADAPTIVE_POOLS = (nn.modules.pooling._AdaptiveAvgPoolNd, nn.modules.pooling._AdaptiveMaxPoolNd)
-_NORMS = (nn.modules.batchnorm._BatchNorm, nn.LayerNorm, nn.GroupNorm, nn.modules.instancenorm._InstanceNorm)
 
 
 def _module_flops(module: nn.Module, inputs: torch.Tensor, output: torch.Tensor) -> int:
@@ -24,9 +23,11 @@ def _module_flops(module: nn.Module, inputs: torch.Tensor, output: torch.Tensor)
         return module.weight.numel() * positions + bias
     if isinstance(module, nn.Linear):
         rows = output[0].numel() // module.out_features
-        return rows * (module.in_features * module.out_features + (module.out_features if module.bias is not None else 0))
-    if isinstance(module, _NORMS):
-        return inputs[0].numel() * (2 if getattr(module, "affine", False) or getattr(module, "elementwise_affine", False) else 1)
+        bias = module.out_features if module.bias is not None else 0
+        return rows * (module.in_features * module.out_features + bias)
+    if isinstance(module, NORMALISATIONS):
+        affine = getattr(module, "affine", False) or getattr(module, "elementwise_affine", False)
+        return inputs[0].numel() * (2 if affine else 1)
     if isinstance(module, ACTIVATIONS):
         return inputs[0].numel()
     if isinstance(module, _POOLS):

@@ -8,7 +8,9 @@ K = 1e-5
 
 
 @register(
-    "jacob_cov", "−Σ [log(λ+k) + 1/(λ+k)] over eigenvalues λ of corrcoef(∂f/∂x)", needs=["input_jacobian"]
+    "jacob_cov",
+    "−Σ [log(λ+k) + 1/(λ+k)] over eigenvalues λ of corrcoef(∂f/∂x)",
+    needs=["input_jacobian"],
 )
 def jacob_cov(context) -> float:
     """−Σ [log(λ + k) + 1/(λ + k)], k = 1e-5, λ the eigenvalues of the correlation matrix of

@@ -5,7 +5,9 @@ import numpy as np
 from ._base import register
 
 
-@register("nwot", "log|det K|, K the Hamming agreements of binary activation codes", needs=["activation_kernel"])
+@register(
+    "nwot", "log|det K|, K the Hamming agreements of binary activation codes", needs=["activation_kernel"]
+)
 def nwot(context) -> float:
     """log |det K|, where K[i, j] counts the units whose pre-activation has the same sign for
     samples i and j (N_A minus the Hamming distance of their binary codes), summed over every

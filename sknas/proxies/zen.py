@@ -10,7 +10,9 @@ from ._context import disable_dropout, pre_pooling_features, weight_layers
 MIXUP_GAMMA = 1e-2
 
 
-@register("zen", "log E‖f(x) − f(x + γε)‖₁ + Σ log √(mean BN running variance), Gaussian weights")
+@register(
+    "zen", "log E‖f(x) − f(x + γε)‖₁ + Σ log √(mean BN running variance), Gaussian weights"
+)
 def zen(context) -> float:
     """Zen-score: log of the mean L1 change of the pre-pooling features under a small input
     perturbation (γ = 0.01), plus Σ over batch normalisations of log √(mean running variance).

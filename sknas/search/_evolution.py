@@ -74,7 +74,9 @@ class EvolutionSearch(BaseSearch):
         self.population_size = population_size
         self.tournament_size = tournament_size
 
-    def _make_strategy(self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None) -> RegularizedEvolution:
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
+    ) -> RegularizedEvolution:
         return RegularizedEvolution(space, rng, self.population_size, self.tournament_size)
 
 

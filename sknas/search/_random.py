@@ -59,7 +59,9 @@ class RandomSearch(BaseSearch):
     (3,)
     """
 
-    def _make_strategy(self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None) -> RandomStrategy:
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
+    ) -> RandomStrategy:
         return RandomStrategy(space, rng)
 
 

@@ -90,10 +90,10 @@ class SearchSpace(abc.ABC):
     def sample_pool(self, n: int, rng: np.random.Generator) -> list[Architecture]:
         """``n`` architectures that compute different functions, drawn at random.
 
-        In an enumerable space (of at most 100,000 architectures) every class of isomorphic architectures is equally likely
-        (and the pool is the whole space, one per class, when ``n`` is at least its size);
-        otherwise architectures are sampled until ``n`` distinct classes are found, or the
-        draws stop finding new ones.
+        In an enumerable space (of at most 100,000 architectures) every class of isomorphic
+        architectures is equally likely, and the pool is the whole space, one per class, when
+        ``n`` is at least its size. Otherwise architectures are sampled until ``n`` distinct
+        classes are found, or the draws stop finding new ones.
         """
         n = int(n)
         try:
