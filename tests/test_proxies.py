@@ -156,12 +156,17 @@ def test_fisher_sums_half_the_squared_channel_saliency_over_the_batch():
     assert compute(net, X, y, ["fisher"])["fisher"] == pytest.approx(expected, rel=1e-5)
 
 
+def input_jacobian(net, X):
+    """∂(Σ outputs)/∂x per sample, flattened, from a plain backward pass in training mode."""
+    x = X.clone().requires_grad_(True)
+    copy.deepcopy(net).train()(x).sum().backward()
+    return x.grad.reshape(len(x), -1).double().numpy()
+
+
 def test_jacob_cov_matches_its_formula():
     net = cell_network()
     X, y = image_batch()
-    x = X.clone().requires_grad_(True)
-    copy.deepcopy(net).train()(x).sum().backward()
-    corr = np.corrcoef(x.grad.reshape(len(x), -1).double().numpy())
+    corr = np.corrcoef(input_jacobian(net, X))
     eig = np.real(np.linalg.eig(corr)[0])
     expected = -np.sum(np.log(eig + 1e-5) + 1.0 / (eig + 1e-5))
     assert compute(net, X, y, ["jacov"])["jacob_cov"] == pytest.approx(expected, rel=1e-6)
@@ -170,9 +175,7 @@ def test_jacob_cov_matches_its_formula():
 def test_epe_nas_matches_its_per_class_formula():
     net = cell_network()
     X, y = image_batch()
-    x = X.clone().requires_grad_(True)
-    copy.deepcopy(net).train()(x).sum().backward()
-    J = x.grad.reshape(len(x), -1).double().numpy()
+    J = input_jacobian(net, X)
     expected = sum(abs(np.sum(np.log(np.abs(np.corrcoef(J[y.numpy() == c])) + 1e-5))) for c in range(3))
     assert compute(net, X, y, ["epe_nas"])["epe_nas"] == pytest.approx(expected, rel=1e-6)
 

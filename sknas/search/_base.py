@@ -69,6 +69,32 @@ COMMON_PARAMETERS = """\
         0 is silent; 1 shows a progress bar; 2 also prints each candidate's result."""
 
 
+COMMON_ATTRIBUTES = """\
+    best_architecture_ : Architecture
+        The architecture with the best validation score.
+    best_score_ : float
+        Its validation accuracy (classification) or R² (regression).
+    best_model_ : torch.nn.Module
+        The best architecture refitted on all training data, in eval mode.
+    results_ : dict of lists
+        One entry per evaluated candidate: ``architecture`` (string), ``objective``,
+        ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,
+        ``val_loss``, and ``proxy_<name>`` for each zero-cost proxy the estimator computes.
+        Ties of the objective go to the lower validation loss.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification).
+    n_features_in_ : int
+        Number of features (the second dimension of ``X``) seen in ``fit``.
+    space_ : SearchSpace
+        The space that was searched.
+    task_ : str
+        ``"classification"`` or ``"regression"``.
+    input_shape_ : tuple of int
+        Per-sample shape the networks take.
+    search_time_s_ : float
+        Wall time of the search, without the final refit."""
+
+
 def _is_classifier_or_auto(estimator: "BaseSearch") -> bool:
     task = getattr(estimator, "task_", estimator.task)
     return task in ("classification", "auto")

@@ -6,8 +6,7 @@ import numpy as np
 
 from ..spaces import SearchSpace
 from ..strategies import RegularizedEvolution
-from ._base import COMMON_PARAMETERS, BaseSearch
-from ._random import RandomSearch
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
 
 
 class EvolutionSearch(BaseSearch):
@@ -27,7 +26,7 @@ class EvolutionSearch(BaseSearch):
 
     Attributes
     ----------
-%(attributes)s
+%(common_attributes)s
 
     See Also
     --------
@@ -80,8 +79,7 @@ class EvolutionSearch(BaseSearch):
         return RegularizedEvolution(space, rng, self.population_size, self.tournament_size)
 
 
-_ATTRIBUTES = RandomSearch.__doc__.split("    Attributes\n    ----------\n")[1].split("\n\n    See Also")[0]
 EvolutionSearch.__doc__ = (
     EvolutionSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(attributes)s", _ATTRIBUTES)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
 )

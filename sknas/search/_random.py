@@ -6,7 +6,7 @@ import numpy as np
 
 from ..spaces import SearchSpace
 from ..strategies import RandomStrategy
-from ._base import COMMON_PARAMETERS, BaseSearch
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
 
 
 class RandomSearch(BaseSearch):
@@ -22,28 +22,7 @@ class RandomSearch(BaseSearch):
 
     Attributes
     ----------
-    best_architecture_ : Architecture
-        The architecture with the best validation score.
-    best_score_ : float
-        Its validation accuracy (classification) or R² (regression).
-    best_model_ : torch.nn.Module
-        The best architecture refitted on all training data, in eval mode.
-    results_ : dict of lists
-        One entry per evaluated candidate: ``architecture`` (string), ``objective``,
-        ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,
-        ``val_loss``. Ties of the objective go to the lower validation loss.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classification).
-    n_features_in_ : int
-        Number of features (the second dimension of ``X``) seen in ``fit``.
-    space_ : SearchSpace
-        The space that was searched.
-    task_ : str
-        ``"classification"`` or ``"regression"``.
-    input_shape_ : tuple of int
-        Per-sample shape the networks take.
-    search_time_s_ : float
-        Wall time of the search, without the final refit.
+%(common_attributes)s
 
     See Also
     --------
@@ -65,4 +44,7 @@ class RandomSearch(BaseSearch):
         return RandomStrategy(space, rng)
 
 
-RandomSearch.__doc__ = RandomSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+RandomSearch.__doc__ = (
+    RandomSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+)

@@ -9,8 +9,7 @@ import numpy as np
 from ..proxies import ProxyScorer, combine_scores, resolve_names
 from ..spaces import SearchSpace
 from ..strategies import ZeroCostRanking
-from ._base import COMMON_PARAMETERS, BaseSearch
-from ._random import RandomSearch
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
 
 
 class ZeroCostSearch(BaseSearch):
@@ -33,7 +32,7 @@ class ZeroCostSearch(BaseSearch):
 
     Attributes
     ----------
-%(attributes)s
+%(common_attributes)s
     candidates_ : dict of lists
         The scored pool, best first: ``architecture``, ``score`` (the combined normalised
         score that ranked it; NaN when no proxy could be computed) and each raw proxy.
@@ -111,15 +110,7 @@ class ZeroCostSearch(BaseSearch):
         return strategy
 
 
-_ATTRIBUTES = (
-    RandomSearch.__doc__.split("    Attributes\n    ----------\n")[1].split("\n\n    See Also")[0]
-    .replace(
-        "``val_loss``. Ties of the objective go to the lower validation loss.",
-        "``val_loss``, and ``proxy_<name>`` for each proxy. Ties of the objective go to the\n"
-        "        lower validation loss.",
-    )
-)
 ZeroCostSearch.__doc__ = (
     ZeroCostSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(attributes)s", _ATTRIBUTES)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
 )
