@@ -7,18 +7,22 @@ import sys
 import time
 
 
+def _strategies() -> dict:
+    from . import EvolutionSearch, RandomSearch, ZeroCostSearch
+
+    return {"evolution": EvolutionSearch, "random": RandomSearch, "zero-cost": ZeroCostSearch}
+
+
 def demo(args: argparse.Namespace) -> int:
     """Search on digits (75/25 stratified split), print the architecture and test accuracy."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    from . import EvolutionSearch, RandomSearch
-
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0
     )
-    estimator = {"evolution": EvolutionSearch, "random": RandomSearch}[args.strategy]
+    estimator = _strategies()[args.strategy]
     search = estimator(
         budget=args.budget, image_shape=(8, 8), random_state=args.seed, verbose=1
     )
@@ -41,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sknas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="search a CNN for scikit-learn's digits")
-    demo_parser.add_argument("--strategy", choices=("evolution", "random"), default="evolution")
+    demo_parser.add_argument(
+        "--strategy", choices=("evolution", "random", "zero-cost"), default="evolution"
+    )
     demo_parser.add_argument("--budget", type=int, default=20, help="architectures to train")
     demo_parser.add_argument("--seed", type=int, default=0)
     demo_parser.set_defaults(run=demo)
