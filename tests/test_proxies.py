@@ -267,6 +267,12 @@ def test_compute_leaves_the_network_untouched():
     assert all(torch.equal(before[k], after[k]) for k in before)
 
 
+def test_compute_takes_string_labels():
+    X, y = image_batch()
+    names = np.array(["ant", "bee", "cat"])[y.numpy()]
+    assert compute(cell_network(), X, names, ["snip", "epe_nas"]) == compute(cell_network(), X, y, ["snip", "epe_nas"])
+
+
 def test_compute_is_deterministic():
     X, y = image_batch()
     assert compute(cell_network(), X, y, available_proxies()) == compute(cell_network(), X, y, available_proxies())

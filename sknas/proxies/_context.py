@@ -21,7 +21,7 @@ from torch import nn
 
 from ._base import ACTIVATIONS, WEIGHT_LAYERS
 
-#: Products of the shared pass, and the proxies that read them.
+#: Products of the shared pass a proxy can declare in its ``needs``.
 PRODUCTS = (
     "loss_gradients", "activation_gradients", "hessian_gradients", "input_jacobian",
     "activation_kernel",

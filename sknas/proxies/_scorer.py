@@ -49,7 +49,11 @@ def _infer_task(y) -> str:
 
 def _as_batch(X, y, task: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     X_t = torch.as_tensor(np.asarray(X, dtype=np.float32) if not isinstance(X, torch.Tensor) else X)
-    y_t = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y)
+    if not isinstance(y, torch.Tensor):
+        y = np.asarray(y)
+        if task == "classification" and not np.issubdtype(y.dtype, np.integer):
+            y = np.unique(y, return_inverse=True)[1]  # labels of any type become indices
+    y_t = torch.as_tensor(y)
     y_t = y_t.long() if task == "classification" else y_t.float().reshape(len(y_t), -1)
     if len(X_t) != len(y_t) or len(X_t) < 2:
         raise ValueError(
@@ -82,7 +86,8 @@ def compute(
     X : array-like or Tensor of shape (n_samples, ...)
         A minibatch of inputs, preprocessed as for training.
     y : array-like or Tensor of shape (n_samples,) or (n_samples, n_targets)
-        Class indices (0 to n_classes - 1), or regression targets.
+        Class indices (0 to n_classes - 1) or labels of another type (encoded in sorted
+        order), or regression targets.
     names : str or iterable of str, default=PONAS_PROXIES
         Proxies to compute; see :func:`available_proxies`.
     task : {"classification", "regression"} or None, default=None
