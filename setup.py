@@ -16,6 +16,8 @@ setup(
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
     packages=find_packages(include=["sknas", "sknas.*"]),
+    # the NAS-Bench-201 / NAS-Bench-Suite-Zero / HW-NAS-Bench tables and their provenance
+    package_data={"sknas.bench": ["data/*.csv.gz", "data/*.md"]},
     python_requires=">=3.10",
     install_requires=[
         "numpy>=1.24",

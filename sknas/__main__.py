@@ -1,4 +1,5 @@
-"""Command line: ``python -m sknas demo`` searches a network for scikit-learn's digits."""
+"""Command line: ``python -m sknas demo`` searches a network for scikit-learn's digits;
+``python -m sknas bench`` runs a strategy on a tabular benchmark over many seeds."""
 
 from __future__ import annotations
 
@@ -41,6 +42,50 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_seeds(text: str) -> list[int]:
+    """``"0-29"`` or ``"0,3,7"`` or ``"5"`` as a list of seeds."""
+    try:
+        if "-" in text.strip("-"):
+            low, high = text.split("-", 1)
+            seeds = list(range(int(low), int(high) + 1))
+        else:
+            seeds = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must read like 0-29 or 0,3,7; got {text!r}") from None
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"{text!r} names no seed; write a range such as 0-29")
+    return seeds
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
+    import json
+
+    from .bench import run
+
+    record = run(
+        args.strategy, args.benchmark, args.budget, args.seeds, protocol=args.protocol,
+        n_jobs=args.n_jobs, verbose=1,
+    )
+    summary = record["summary"]
+    print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), budget {args.budget}, "
+          f"{len(args.seeds)} seeds")
+    if record["dataset"] != record["proxy_source"]:
+        print(f"note: {record['dataset']} has no zero-cost table; proxies are {record['proxy_source']}'s")
+    for key in ("test_accuracy", "objective", "queries_to_best", "search_cost_s", "wall_s"):
+        s = summary[key]
+        if s["mean"] is None:
+            print(f"{key}: not found in any run")
+            continue
+        extra = f" (found in {s['found']} of {len(args.seeds)} runs)" if key == "queries_to_best" else ""
+        print(f"{key}: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]{extra}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(record, f, indent=1)
+        print(f"written to {args.json}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sknas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument("--budget", type=int, default=20, help="architectures to train")
     demo_parser.add_argument("--seed", type=int, default=0)
     demo_parser.set_defaults(run=demo)
+
+    from .bench import BENCHMARKS, STRATEGIES
+
+    bench_parser = commands.add_parser("bench", help="run a strategy on NAS-Bench-201 over many seeds")
+    bench_parser.add_argument("--strategy", choices=tuple(STRATEGIES), required=True)
+    bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10")
+    bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper")
+    bench_parser.add_argument("--budget", type=int, default=20, help="queries per run (default 20)")
+    bench_parser.add_argument("--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default)")
+    bench_parser.add_argument("--n-jobs", type=int, default=None, help="seeds run in parallel")
+    bench_parser.add_argument("--json", help="write the runs and their summary to this file")
+    bench_parser.set_defaults(run=bench)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -20,7 +20,16 @@ from . import (  # noqa: F401 - importing a proxy module registers it
     synflow,
     zen,
 )
-from ._base import ALIASES, PONAS_PROXIES, PROXIES, Proxy, available_proxies, register, resolve_names
+from ._base import (
+    ALIASES,
+    PONAS_PROXIES,
+    PROXIES,
+    ZERO_COST_PROXIES,
+    Proxy,
+    available_proxies,
+    register,
+    resolve_names,
+)
 from ._context import ProxyContext
 from ._normalise import combine_scores, normalise_scores
 from ._scorer import ProxyScorer, compute
@@ -30,6 +39,7 @@ __all__ = [
     "ALIASES",
     "PONAS_PROXIES",
     "PROXIES",
+    "ZERO_COST_PROXIES",
     "Proxy",
     "ProxyContext",
     "ProxyScorer",

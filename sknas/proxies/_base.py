@@ -55,6 +55,9 @@ ALIASES = {"jacov": "jacob_cov"}
 #: The six proxies PO-NAS combines.
 PONAS_PROXIES = ("grad_norm", "snip", "grasp", "fisher", "synflow", "jacob_cov")
 
+#: What zero-cost ranking (``ZeroCostSearch``, the ``zero-cost`` baseline) ranks by by default.
+ZERO_COST_PROXIES = ("synflow", "nwot")
+
 
 def register(name: str, summary: str, needs: Iterable[str] = ()):
     """Decorator registering ``score(context) -> float`` as the proxy ``name``."""

@@ -6,7 +6,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ..proxies import ProxyScorer, combine_scores, resolve_names
+from ..proxies import ZERO_COST_PROXIES, ProxyScorer, combine_scores, resolve_names
 from ..spaces import SearchSpace
 from ..strategies import ZeroCostRanking
 from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
@@ -70,7 +70,7 @@ class ZeroCostSearch(BaseSearch):
         n_jobs=None,
         random_state=None,
         verbose=0,
-        proxies=("synflow", "nwot"),
+        proxies=ZERO_COST_PROXIES,
         n_candidates=200,
     ):
         super().__init__(

@@ -1,0 +1,165 @@
+"""Running a strategy on a tabular benchmark over many seeds: the research harness."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+
+import joblib
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..proxies import ZERO_COST_PROXIES, combine_scores
+from ..strategies import RandomStrategy, RegularizedEvolution, Strategy, ZeroCostRanking
+from ._nb201 import NB201Benchmark
+
+
+def _zero_cost(benchmark: NB201Benchmark, rng: np.random.Generator) -> Strategy:
+    scores = benchmark.proxy_scorer(ZERO_COST_PROXIES).score(benchmark.pool)
+    return ZeroCostRanking(benchmark.space, rng, benchmark.pool, combine_scores(scores))
+
+
+#: Strategies by their command-line name: ``factory(benchmark, rng) -> Strategy``.
+STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator], Strategy]] = {
+    "random": lambda benchmark, rng: RandomStrategy(benchmark.space, rng),
+    # population 10, tournament 5: the setting of the published NAS-Bench-201 runs
+    "evolution": lambda benchmark, rng: RegularizedEvolution(benchmark.space, rng, 10, 5),
+    "zero-cost": _zero_cost,
+}
+
+#: Benchmarks by their command-line name.
+BENCHMARKS = {
+    "nb201-cifar10": "cifar10",
+    "nb201-cifar100": "cifar100",
+    "nb201-ImageNet16-120": "ImageNet16-120",
+}
+
+
+def make_benchmark(name: str, protocol: str = "paper") -> NB201Benchmark:
+    """The benchmark of a command-line name such as ``"nb201-cifar10"``."""
+    if name not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {name!r}; use one of {', '.join(BENCHMARKS)}")
+    return NB201Benchmark(BENCHMARKS[name], protocol)
+
+
+def run_one(strategy: str, benchmark: NB201Benchmark, budget: int, seed: int) -> dict:
+    """One search of ``budget`` queries with one seed; the figures of DESIGN.md's ``runs``."""
+    start = time.perf_counter()
+    searcher = STRATEGIES[strategy](benchmark, np.random.default_rng(seed))
+    evaluator = benchmark.evaluator()
+    target = max(benchmark.objective(a) for a in benchmark.pool)
+    queried: list = []
+    best_arch, best_objective, queries_to_best, cost = None, -np.inf, None, 0.0
+    best_so_far: list[float] = []
+    while len(queried) < budget:
+        archs = searcher.ask(1)
+        if not archs:
+            break  # the pool is exhausted
+        results = [evaluator.evaluate(arch) for arch in archs]
+        searcher.tell(archs, results)
+        for arch, result in zip(archs, results):
+            queried.append(arch)
+            if not result.ok:
+                continue
+            cost += result.cost_s
+            if result.objective > best_objective:
+                best_arch, best_objective = arch, result.objective
+            if queries_to_best is None and result.objective >= target:
+                queries_to_best = len(queried)
+            best_so_far.append(benchmark.test_accuracy(best_arch))
+    return {
+        "seed": int(seed),
+        "best_arch": str(best_arch) if best_arch is not None else None,
+        "objective": float(best_objective) if best_arch is not None else None,
+        "test_accuracy": benchmark.test_accuracy(best_arch) if best_arch is not None else None,
+        "n_queries": len(queried),
+        "queries_to_best": queries_to_best,
+        "search_cost_s": cost,
+        "wall_s": time.perf_counter() - start,
+        "best_so_far_test_accuracy": best_so_far,
+    }
+
+
+def _summary(runs: list[dict]) -> dict:
+    summary = {}
+    for key in ("objective", "test_accuracy", "n_queries", "queries_to_best", "search_cost_s", "wall_s"):
+        values = np.array([r[key] for r in runs if r[key] is not None], dtype=np.float64)
+        summary[key] = (
+            {"mean": values.mean(), "std": values.std(), "min": values.min(), "max": values.max()}
+            if len(values) else {"mean": None, "std": None, "min": None, "max": None}
+        )
+        summary[key] = {k: (float(v) if v is not None else None) for k, v in summary[key].items()}
+    summary["queries_to_best"]["found"] = sum(r["queries_to_best"] is not None for r in runs)
+    return summary
+
+
+def run(
+    strategy: str,
+    benchmark: NB201Benchmark | str,
+    budget: int = 20,
+    seeds: Iterable[int] = range(30),
+    *,
+    protocol: str = "paper",
+    n_jobs: int | None = None,
+    verbose: int = 0,
+) -> dict:
+    """Run ``strategy`` on ``benchmark`` once per seed; the JSON-ready record of DESIGN.md.
+
+    Parameters
+    ----------
+    strategy : str
+        A name of :data:`STRATEGIES` (``"random"``, ``"evolution"``, ``"zero-cost"``).
+    benchmark : NB201Benchmark or str
+        A benchmark, or its command-line name such as ``"nb201-cifar10"``.
+    budget : int, default=20
+        Queries per run.
+    seeds : iterable of int, default=range(30)
+        One run per seed; each seeds the strategy's generator.
+    protocol : {"paper", "own"}, default="paper"
+        Used when ``benchmark`` is a name.
+    n_jobs : int or None, default=None
+        Seeds run in parallel with joblib; None means 1.
+    verbose : int, default=0
+        1 shows a progress bar of the runs done.
+
+    Returns
+    -------
+    record : dict
+        ``strategy``, ``benchmark``, ``dataset``, ``protocol``, ``budget``, ``proxy_source``,
+        ``runs`` (one per seed: seed, best_arch, objective, test_accuracy, n_queries,
+        queries_to_best, search_cost_s, wall_s, best_so_far_test_accuracy) and ``summary``
+        (mean, std, min and max of each figure; ``queries_to_best`` also counts the runs
+        that ``found`` the pool's best cell).
+
+    Examples
+    --------
+    >>> from sknas.bench import run
+    >>> record = run("random", "nb201-cifar10", budget=5, seeds=[0, 1])
+    >>> [r["n_queries"] for r in record["runs"]]
+    [5, 5]
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ValueError(f"budget must be an integer >= 1, got {budget!r}")
+    bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("no seeds given; pass at least one, e.g. seeds=range(30)")
+    jobs = (joblib.delayed(run_one)(strategy, bench, budget, seed) for seed in seeds)
+    if joblib.effective_n_jobs(n_jobs) == 1:
+        results = (run_one(strategy, bench, budget, seed) for seed in seeds)
+    else:
+        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    runs = list(tqdm(results, total=len(seeds), desc=f"{strategy} runs", disable=verbose < 1))
+    name = next((k for k, v in BENCHMARKS.items() if v == bench.dataset), bench.dataset)
+    return {
+        "strategy": strategy,
+        "benchmark": name,
+        "dataset": bench.dataset,
+        "protocol": bench.protocol,
+        "budget": int(budget),
+        "proxy_source": bench.proxy_source,
+        "runs": runs,
+        "summary": _summary(runs),
+    }

@@ -1,0 +1,172 @@
+"""The NAS-Bench-201 harness: tables, protocols, tabular evaluation and proxies, runs, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sknas.bench import (
+    STRATEGIES,
+    NB201Benchmark,
+    PoolSpace,
+    make_benchmark,
+    read_table,
+    run,
+    run_one,
+)
+from sknas.bench._tables import DATA
+from sknas.spaces import CellSpace
+from sknas.strategies import Strategy
+
+#: From SOURCES.md: the best cell by 12-epoch CIFAR-10 validation accuracy (index 13714).
+BEST_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|"
+#: Node 2 feeds nothing (its edge to node 3 is none): left out of the suite's tables.
+CUT_OFF_CELL = "|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|none~2|"
+
+
+@pytest.fixture(scope="module")
+def cifar10():
+    return NB201Benchmark("cifar10")
+
+
+def test_the_pool_is_the_cells_with_proxies(cifar10):
+    assert len(cifar10.pool) == 9445 == len(set(cifar10.pool))
+    assert CellSpace().parse(CUT_OFF_CELL) not in cifar10.space
+
+
+def test_the_best_cell_and_its_published_figures(cifar10):
+    best = cifar10.best_objective_arch()
+    assert str(best) == BEST_CELL
+    assert cifar10.objective(best) == pytest.approx(84.892)
+    assert round(cifar10.test_accuracy(best), 2) == 94.37
+    assert round(cifar10.best_test_accuracy(), 2) == 94.37  # SOURCES.md: the CIFAR-10 maximum
+
+
+def test_protocols_choose_the_queried_accuracy():
+    best = CellSpace().parse(BEST_CELL)
+    paper, own = NB201Benchmark("cifar100", "paper"), NB201Benchmark("cifar100", "own")
+    assert paper.objective(best) == NB201Benchmark("cifar10").objective(best)
+    assert own.objective(best) != paper.objective(best)
+    assert paper.test_accuracy(best) == own.test_accuracy(best)
+    assert paper.proxy_source == "cifar10"  # CIFAR-100 has no zero-cost table
+
+
+def test_bad_names_are_helpful_errors():
+    with pytest.raises(ValueError, match="unknown NAS-Bench-201 dataset 'cifar'.*ImageNet16-120"):
+        NB201Benchmark("cifar")
+    with pytest.raises(ValueError, match="unknown protocol"):
+        NB201Benchmark("cifar10", "mine")
+    with pytest.raises(ValueError, match="unknown benchmark 'nb201'.*nb201-cifar10"):
+        make_benchmark("nb201")
+    with pytest.raises(ValueError, match="unknown strategy 'ponass'.*random"):
+        run("ponass", "nb201-cifar10", budget=2, seeds=[0])
+    with pytest.raises(ValueError, match="budget must be an integer >= 1"):
+        run("random", "nb201-cifar10", budget=0, seeds=[0])
+
+
+def test_the_tabular_evaluator_reads_the_tables(cifar10):
+    evaluator = cifar10.evaluator()
+    best = CellSpace().parse(BEST_CELL)
+    result = evaluator.evaluate(best)
+    assert result.ok and result.objective == cifar10.objective(best)
+    assert result.cost_s == cifar10.training_cost(best) > 0
+    assert result.metrics["test_accuracy"] == cifar10.test_accuracy(best)
+    outside = evaluator.evaluate(CellSpace().parse(CUT_OFF_CELL))
+    assert outside.status == "failed" and "not in the benchmark's pool" in outside.error
+
+
+def test_the_table_proxy_scorer_reads_the_suite(cifar10):
+    scorer = cifar10.proxy_scorer(["jacov", "synflow", "params"])
+    assert scorer.names == ("jacob_cov", "synflow", "params")
+    best = CellSpace().parse(BEST_CELL)
+    scores = scorer.score([best, CellSpace().parse(CUT_OFF_CELL)])
+    table = read_table(DATA / "nb201_zc_cifar10.csv.gz")
+    row = list(table["arch_str"]).index(BEST_CELL)
+    np.testing.assert_array_equal(scores[0], [table["jacov"][row], table["synflow"][row], table["params"][row]])
+    assert np.isnan(scores[1]).all() and CUT_OFF_CELL in scorer.errors_
+    with pytest.raises(ValueError, match="unknown proxy"):
+        cifar10.proxy_scorer(["nope"])
+
+
+def test_the_pool_space_stays_inside_the_pool(cifar10):
+    space = cifar10.space
+    assert isinstance(space, PoolSpace)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        arch = space.sample(rng)
+        assert arch in space
+        assert all(n in space for n in space.neighbours(arch))
+        assert space.mutate(arch, rng) in space
+    assert list(space.enumerate()) == cifar10.pool
+
+
+class Oracle(Strategy):
+    """Asks for the known best cell first, then random ones."""
+
+    best = CellSpace().parse(BEST_CELL)
+
+    def propose(self):
+        return self.best if self.best not in self.asked else self.sample_new()
+
+
+def test_a_strategy_that_queries_the_best_cell_reports_its_published_accuracy(monkeypatch, cifar10):
+    monkeypatch.setitem(STRATEGIES, "oracle", lambda benchmark, rng: Oracle(benchmark.space, rng))
+    record = run_one("oracle", cifar10, budget=3, seed=0)
+    assert record["best_arch"] == BEST_CELL
+    assert record["test_accuracy"] == cifar10.test_accuracy(cifar10.best_objective_arch())
+    assert record["queries_to_best"] == 1
+
+
+def test_random_search_over_the_whole_pool_finds_its_best_cell(cifar10):
+    record = run_one("random", cifar10, budget=len(cifar10.pool), seed=0)
+    assert record["n_queries"] == len(cifar10.pool)
+    assert record["best_arch"] == BEST_CELL and record["queries_to_best"] is not None
+    assert record["search_cost_s"] == pytest.approx(sum(cifar10.training_cost(a) for a in cifar10.pool))
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_every_strategy_runs_and_its_record_is_json(strategy, cifar10):
+    record = run(strategy, cifar10, budget=12, seeds=[0, 1, 2])
+    assert json.loads(json.dumps(record, allow_nan=False))["strategy"] == strategy
+    assert [r["seed"] for r in record["runs"]] == [0, 1, 2]
+    for r in record["runs"]:
+        assert r["n_queries"] == 12 and len(r["best_so_far_test_accuracy"]) == 12
+        assert r["test_accuracy"] == cifar10.test_accuracy(cifar10.space.parse(r["best_arch"]))
+    summary = record["summary"]["test_accuracy"]
+    values = [r["test_accuracy"] for r in record["runs"]]
+    assert summary["mean"] == pytest.approx(np.mean(values)) and summary["max"] == max(values)
+
+
+def test_runs_are_reproducible_and_parallel_runs_equal_serial_ones(cifar10):
+    def figures(record):
+        return [{k: v for k, v in r.items() if k != "wall_s"} for r in record["runs"]]
+
+    serial = run("evolution", cifar10, budget=15, seeds=range(4))
+    assert figures(serial) == figures(run("evolution", cifar10, budget=15, seeds=range(4)))
+    assert figures(serial) == figures(run("evolution", cifar10, budget=15, seeds=range(4), n_jobs=2))
+    assert len({r["best_arch"] for r in serial["runs"]}) > 1  # seeds differ
+
+
+def test_cli_writes_the_json(tmp_path):
+    out = tmp_path / "runs.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "sknas", "bench", "--strategy", "random", "--benchmark", "nb201-cifar100",
+         "--budget", "5", "--seeds", "3-5", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "proxies are cifar10's" in completed.stdout
+    record = json.loads(out.read_text())
+    assert [r["seed"] for r in record["runs"]] == [3, 4, 5] and record["budget"] == 5
+
+
+def test_cli_rejects_bad_seeds():
+    completed = subprocess.run(
+        [sys.executable, "-m", "sknas", "bench", "--strategy", "random", "--seeds", "a-b"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 2 and "seeds must read like 0-29" in completed.stderr
