@@ -114,7 +114,7 @@ class Oracle(Strategy):
 
 
 def test_a_strategy_that_queries_the_best_cell_reports_its_published_accuracy(monkeypatch, cifar10):
-    monkeypatch.setitem(STRATEGIES, "oracle", lambda benchmark, rng: Oracle(benchmark.space, rng))
+    monkeypatch.setitem(STRATEGIES, "oracle", lambda benchmark, rng, budget: Oracle(benchmark.space, rng))
     record = run_one("oracle", cifar10, budget=3, seed=0)
     assert record["best_arch"] == BEST_CELL
     assert record["test_accuracy"] == cifar10.test_accuracy(cifar10.best_objective_arch())

@@ -7,12 +7,20 @@ import pytest
 
 from sknas.evaluation import EvaluationResult
 from sknas.spaces import CellSpace, MLPSpace
-from sknas.strategies import RandomStrategy, RegularizedEvolution, Strategy
+from sknas.strategies import (
+    BayesianOptimisation,
+    RandomStrategy,
+    RegularizedEvolution,
+    Reinforce,
+    RoBoT,
+    Strategy,
+)
 
 STRATEGIES = {
     "random": lambda space, rng: RandomStrategy(space, rng),
     "evolution": lambda space, rng: RegularizedEvolution(space, rng),
     "small-evolution": lambda space, rng: RegularizedEvolution(space, rng, population_size=4, tournament_size=2),
+    "reinforce": lambda space, rng: Reinforce(space, rng),
 }
 
 
@@ -315,3 +323,103 @@ def test_evolution_beats_random_search_with_batched_asks():
     evolution = [best_after(RegularizedEvolution(CellSpace(), np.random.default_rng(s)), 120, batch=4) for s in range(10)]
     random = [best_after(RandomStrategy(CellSpace(), np.random.default_rng(s)), 120, batch=4) for s in range(10)]
     assert np.mean(evolution) >= np.mean(random) + 1.0, (evolution, random)
+
+
+# ---------------------------------------------------------------------------------------------
+# REINFORCE, BO and RoBoT
+# ---------------------------------------------------------------------------------------------
+
+
+def test_reinforce_shifts_its_policy_towards_rewarded_choices():
+    strategy = Reinforce(CellSpace(), np.random.default_rng(0), learning_rate=0.05)
+    run(strategy, 60, 1, toy_result)
+    conv3x3 = [p[3] for p in strategy.probabilities()]  # OPS index of nor_conv_3x3
+    assert min(conv3x3) > 0.2 + 1e-9  # from 0.2 each at the start
+    assert np.mean(conv3x3) > 0.4
+
+
+def test_reinforce_beats_random_search_at_the_same_budget():
+    reinforce = [best_after(Reinforce(CellSpace(), np.random.default_rng(s), learning_rate=0.05), 100) for s in range(6)]
+    random = [best_after(RandomStrategy(CellSpace(), np.random.default_rng(s)), 100) for s in range(6)]
+    assert np.mean(reinforce) > np.mean(random), (reinforce, random)
+
+
+def test_bayesian_optimisation_stays_in_its_pool_and_beats_random_search():
+    space = CellSpace()
+    pool = space.sample_pool(300, np.random.default_rng(0))
+    best_bo, best_random = [], []
+    for seed in range(2):
+        bo = BayesianOptimisation(space, np.random.default_rng(seed), pool=pool, n_initial=5)
+        asked = [a for archs in run(bo, 20, 1, toy_result) for a in archs]
+        assert set(asked) <= set(pool) and len(set(asked)) == 20
+        best_bo.append(max(map(n_conv3x3, asked)))
+        rng = np.random.default_rng(seed)
+        best_random.append(max(n_conv3x3(pool[i]) for i in rng.choice(len(pool), 20, replace=False)))
+    assert np.mean(best_bo) > np.mean(best_random), (best_bo, best_random)
+
+
+def test_bayesian_optimisation_is_deterministic_and_exhausts_its_pool():
+    space = tiny_space()
+    runs = [run(BayesianOptimisation(space, np.random.default_rng(3), n_initial=2), 5, 1, mlp_result) for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert sorted(str(a) for archs in runs[0] for a in archs) == sorted(str(a) for a in space.enumerate())
+
+
+def robot_problem(n=200, seed=0):
+    """A pool whose objective is m0 - m1 of three proxies: the weights (1, -1, 0) rank it perfectly."""
+    space = CellSpace()
+    pool = space.sample_pool(n, np.random.default_rng(seed))
+    scores = np.random.default_rng(seed + 1).random((n, 3))
+    objective = dict(zip(pool, scores[:, 0] - scores[:, 1]))
+    return space, pool, scores, lambda arch: EvaluationResult(float(objective[arch]), 0.0)
+
+
+def test_robot_finds_the_best_of_a_pool_ranked_by_a_weighting_of_its_proxies():
+    space, pool, scores, result_of = robot_problem()
+    best = max(pool, key=lambda a: result_of(a).objective)
+    found = 0
+    for seed in range(3):
+        strategy = RoBoT(space, np.random.default_rng(seed), pool, scores, n_bo_steps=10)
+        asked = [a for archs in run(strategy, 10, 1, result_of) for a in archs]
+        assert len(set(asked)) == 10 and set(asked) <= set(pool)
+        found += best in asked
+    assert found >= 2
+
+
+def test_robot_exploits_the_best_weights_after_its_bo_steps():
+    space, pool, scores, result_of = robot_problem()
+    strategy = RoBoT(space, np.random.default_rng(0), pool, scores, n_bo_steps=3)
+    run(strategy, 3, 1, result_of)
+    assert strategy.steps == 3
+    expected = [pool[i] for i in strategy.ranking(strategy.best_weights()) if pool[i] not in strategy.asked][:4]
+    assert strategy.ask(4) == expected
+
+
+def test_robot_resumes_from_its_state_dict():
+    space, pool, scores, result_of = robot_problem(60)
+    original = RoBoT(space, np.random.default_rng(1), pool, scores, n_bo_steps=8)
+    run(original, 4, 1, result_of)
+    state = json.loads(json.dumps(original.state_dict()))
+    later = run(original, 6, 1, result_of)
+    fresh = RoBoT(space, np.random.default_rng(99), pool, scores, n_bo_steps=8)
+    fresh.load_state_dict(state)
+    assert run(fresh, 6, 1, result_of) == later
+
+
+def test_robot_checks_the_shape_of_the_scores():
+    space, pool, scores, _ = robot_problem(10)
+    with pytest.raises(ValueError, match=r"shape \(len\(pool\), n_proxies\)"):
+        RoBoT(space, np.random.default_rng(0), pool, scores[:5])
+
+
+@pytest.mark.parametrize("space", [CellSpace(), MLPSpace()], ids=["cell", "mlp"])
+def test_choices_round_trip(space):
+    rng = np.random.default_rng(0)
+    sizes = space.choice_sizes()
+    for _ in range(50):
+        arch = space.sample(rng)
+        choices = space.to_choices(arch)
+        assert len(choices) == len(sizes) and all(0 <= c < n for c, n in zip(choices, sizes))
+        assert space.from_choices(choices) == arch
+        drawn = space.from_choices([int(rng.integers(n)) for n in sizes])
+        assert drawn in space

@@ -9,22 +9,38 @@ import joblib
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..proxies import ZERO_COST_PROXIES, combine_scores
-from ..strategies import RandomStrategy, RegularizedEvolution, Strategy, ZeroCostRanking
+from ..proxies import PONAS_PROXIES, ZERO_COST_PROXIES, combine_scores
+from ..strategies import (
+    BayesianOptimisation,
+    RandomStrategy,
+    RegularizedEvolution,
+    Reinforce,
+    RoBoT,
+    Strategy,
+    ZeroCostRanking,
+)
 from ._nb201 import NB201Benchmark
 
 
-def _zero_cost(benchmark: NB201Benchmark, rng: np.random.Generator) -> Strategy:
+def _zero_cost(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
     scores = benchmark.proxy_scorer(ZERO_COST_PROXIES).score(benchmark.pool)
     return ZeroCostRanking(benchmark.space, rng, benchmark.pool, combine_scores(scores))
 
 
-#: Strategies by their command-line name: ``factory(benchmark, rng) -> Strategy``.
-STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator], Strategy]] = {
-    "random": lambda benchmark, rng: RandomStrategy(benchmark.space, rng),
+def _robot(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
+    scores = benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool)
+    return RoBoT(benchmark.space, rng, benchmark.pool, scores, n_bo_steps=budget)
+
+
+#: Strategies by their command-line name: ``factory(benchmark, rng, budget) -> Strategy``.
+STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator, int], Strategy]] = {
+    "random": lambda benchmark, rng, budget: RandomStrategy(benchmark.space, rng),
     # population 10, tournament 5: the setting of the published NAS-Bench-201 runs
-    "evolution": lambda benchmark, rng: RegularizedEvolution(benchmark.space, rng, 10, 5),
+    "evolution": lambda benchmark, rng, budget: RegularizedEvolution(benchmark.space, rng, 10, 5),
+    "reinforce": lambda benchmark, rng, budget: Reinforce(benchmark.space, rng),
     "zero-cost": _zero_cost,
+    "robot": _robot,
+    "bo": lambda benchmark, rng, budget: BayesianOptimisation(benchmark.space, rng, pool=benchmark.pool),
 }
 
 #: Benchmarks by their command-line name.
@@ -45,7 +61,7 @@ def make_benchmark(name: str, protocol: str = "paper") -> NB201Benchmark:
 def run_one(strategy: str, benchmark: NB201Benchmark, budget: int, seed: int) -> dict:
     """One search of ``budget`` queries with one seed; the figures of DESIGN.md's ``runs``."""
     start = time.perf_counter()
-    searcher = STRATEGIES[strategy](benchmark, np.random.default_rng(seed))
+    searcher = STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget)
     evaluator = benchmark.evaluator()
     target = max(benchmark.objective(a) for a in benchmark.pool)
     queried: list = []

@@ -113,6 +113,36 @@ class SearchSpace(abc.ABC):
             return classes
         return [classes[i] for i in sorted(rng.choice(len(classes), size=n, replace=False))]
 
+    def choice_sizes(self) -> list[int]:
+        """The number of options of each categorical decision that defines an architecture.
+
+        With :meth:`from_choices` and :meth:`to_choices` this is the integer encoding that
+        policy-gradient and genetic strategies search over.
+
+        Raises
+        ------
+        NotImplementedError
+            If the space has no such encoding.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no categorical encoding")
+
+    def from_choices(self, choices: Sequence[int]) -> Architecture:
+        """The architecture of one option index per decision of :meth:`choice_sizes`."""
+        raise NotImplementedError(f"{type(self).__name__} has no categorical encoding")
+
+    def to_choices(self, arch: Architecture) -> list[int]:
+        """The option index of each decision for ``arch`` (the inverse of ``from_choices``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no categorical encoding")
+
+    def __contains__(self, arch: object) -> bool:
+        """Whether ``arch`` belongs to this space (its string parses back to it)."""
+        if not isinstance(arch, Architecture):
+            return False
+        try:
+            return self.parse(str(arch)) == arch
+        except ValueError:
+            return False
+
     def canonical(self, arch: Architecture) -> Architecture:
         """The representative of the class of architectures that compute the same function.
 

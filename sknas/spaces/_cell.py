@@ -164,6 +164,16 @@ class CellSpace(SearchSpace):
 
     # -- encodings -------------------------------------------------------------------------
 
+    def choice_sizes(self) -> list[int]:
+        """One decision per edge: which of the 5 operations."""
+        return [len(OPS)] * len(EDGES)
+
+    def from_choices(self, choices: Sequence[int]) -> CellArchitecture:
+        return CellArchitecture(tuple(OPS[int(c)] for c in choices))
+
+    def to_choices(self, arch: CellArchitecture) -> list[int]:
+        return [OPS.index(op) for op in arch.ops]
+
     def encode(self, arch: CellArchitecture) -> np.ndarray:
         """One-hot of each edge's operation, shape ``(6 * 5,)``."""
         out = np.zeros((len(EDGES), len(OPS)), dtype=np.float32)

@@ -207,6 +207,26 @@ class MLPSpace(SearchSpace):
 
     # -- encodings -------------------------------------------------------------------------
 
+    def choice_sizes(self) -> list[int]:
+        """Depth, the width of every possible layer (unused beyond the depth), activation,
+        dropout and normalisation."""
+        return [len(self.depths), *[len(self.widths)] * self.depths[-1], len(self.activations),
+                len(self.dropouts), len(self.norms)]
+
+    def from_choices(self, choices: Sequence[int]) -> MLPArchitecture:
+        c = [int(x) for x in choices]
+        depth = self.depths[c[0]]
+        n = self.depths[-1]
+        widths = tuple(self.widths[c[1 + i]] for i in range(depth))
+        return MLPArchitecture(widths, self.activations[c[1 + n]], self.dropouts[c[2 + n]], self.norms[c[3 + n]])
+
+    def to_choices(self, arch: MLPArchitecture) -> list[int]:
+        widths = [self.widths.index(w) for w in arch.widths]
+        widths += [0] * (self.depths[-1] - len(widths))
+        dropout = min(range(len(self.dropouts)), key=lambda i: abs(self.dropouts[i] - arch.dropout))
+        return [self.depths.index(len(arch.widths)), *widths, self.activations.index(arch.activation),
+                dropout, self.norms.index(arch.norm)]
+
     def encode(self, arch: MLPArchitecture) -> np.ndarray:
         """Per layer slot a one-hot over widths plus 'absent', then one-hots of the global choices."""
         slots = np.zeros((self.depths[-1], len(self.widths) + 1), dtype=np.float32)

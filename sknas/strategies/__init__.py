@@ -1,8 +1,19 @@
 """Search strategies: which architecture to evaluate next, through ask/tell."""
 
 from ._base import Strategy
+from ._bo import BayesianOptimisation
 from ._evolution import RegularizedEvolution
 from ._random import RandomStrategy
+from ._reinforce import Reinforce
+from ._robot import RoBoT
 from ._zero_cost import ZeroCostRanking
 
-__all__ = ["Strategy", "RandomStrategy", "RegularizedEvolution", "ZeroCostRanking"]
+__all__ = [
+    "Strategy",
+    "BayesianOptimisation",
+    "RandomStrategy",
+    "RegularizedEvolution",
+    "Reinforce",
+    "RoBoT",
+    "ZeroCostRanking",
+]
