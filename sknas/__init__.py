@@ -4,17 +4,27 @@ from . import proxies
 
 from ._version import __version__
 from .evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
-from .search import EvolutionSearch, RandomSearch, ZeroCostSearch
+from .search import (
+    BOSearch,
+    EvolutionSearch,
+    RandomSearch,
+    ReinforceSearch,
+    RoBoTSearch,
+    ZeroCostSearch,
+)
 from .spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 
 __all__ = [
     "__version__",
     "Architecture",
+    "BOSearch",
     "CellSpace",
     "EvaluationResult",
     "EvolutionSearch",
     "MLPSpace",
     "RandomSearch",
+    "ReinforceSearch",
+    "RoBoTSearch",
     "SearchSpace",
     "TrainingEvaluator",
     "TrainingRecipe",

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknas import EvolutionSearch, RandomSearch, ZeroCostSearch
+from sknas import BOSearch, EvolutionSearch, RandomSearch, ReinforceSearch, RoBoTSearch, ZeroCostSearch
 
 # Small budgets keep each check to a fraction of a second; enough epochs that the networks
 # learn the checks' easy blobs (check_classifiers_train asks for accuracy > 0.83).
@@ -16,6 +16,12 @@ ESTIMATORS = [
     RandomSearch(**SMALL),
     ZeroCostSearch(task="classification", n_candidates=4, **SMALL),
     ZeroCostSearch(task="regression", n_candidates=4, **SMALL),
+    RoBoTSearch(task="classification", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
+    RoBoTSearch(task="regression", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
+    BOSearch(task="classification", n_candidates=6, n_initial=1, **SMALL),
+    BOSearch(task="regression", n_candidates=6, n_initial=1, **SMALL),
+    ReinforceSearch(task="classification", **SMALL),
+    ReinforceSearch(task="regression", **SMALL),
 ]
 
 

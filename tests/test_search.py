@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_sp
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknas import EvolutionSearch, RandomSearch, ZeroCostSearch
+from sknas import BOSearch, EvolutionSearch, RandomSearch, ReinforceSearch, RoBoTSearch, ZeroCostSearch
 from sknas.spaces import CellSpace, MLPSpace
 
 # Tiny budgets: every fit below takes well under a second on a CPU.
@@ -24,6 +24,9 @@ ESTIMATORS = [
     pytest.param(RandomSearch, {}, id="random"),
     pytest.param(EvolutionSearch, dict(population_size=2, tournament_size=1), id="evolution"),
     pytest.param(ZeroCostSearch, dict(n_candidates=6), id="zero-cost"),
+    pytest.param(RoBoTSearch, dict(n_candidates=6, proxies=("synflow", "snip")), id="robot"),
+    pytest.param(BOSearch, dict(n_candidates=10, n_initial=1), id="bo"),
+    pytest.param(ReinforceSearch, {}, id="reinforce"),
 ]
 # Small, cheap cell networks for the image tests.
 SMALL_CELLS = CellSpace(channels=4, cells_per_stage=1)

@@ -2,7 +2,18 @@
 
 from ._base import BaseSearch
 from ._evolution import EvolutionSearch
+from ._bo import BOSearch
 from ._random import RandomSearch
+from ._reinforce import ReinforceSearch
+from ._robot import RoBoTSearch
 from ._zero_cost import ZeroCostSearch
 
-__all__ = ["BaseSearch", "EvolutionSearch", "RandomSearch", "ZeroCostSearch"]
+__all__ = [
+    "BaseSearch",
+    "BOSearch",
+    "EvolutionSearch",
+    "RandomSearch",
+    "ReinforceSearch",
+    "RoBoTSearch",
+    "ZeroCostSearch",
+]

@@ -95,6 +95,12 @@ COMMON_ATTRIBUTES = """\
         Wall time of the search, without the final refit."""
 
 
+def check_integer(name: str, value, low: int) -> None:
+    """Raise a ``ValueError`` naming ``name`` unless ``value`` is an integer >= ``low``."""
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
 def _is_classifier_or_auto(estimator: "BaseSearch") -> bool:
     task = getattr(estimator, "task_", estimator.task)
     return task in ("classification", "auto")
@@ -278,14 +284,13 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     def _check_params(self) -> None:
         checks = [
-            ("budget", self.budget, Integral, 1),
-            ("epochs", self.epochs, Integral, 1),
-            ("final_epochs", self.final_epochs, Integral, 1),
-            ("batch_size", self.batch_size, Integral, 1),
+            ("budget", self.budget, 1),
+            ("epochs", self.epochs, 1),
+            ("final_epochs", self.final_epochs, 1),
+            ("batch_size", self.batch_size, 1),
         ]
-        for name, value, kind, low in checks:
-            if not isinstance(value, kind) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        for name, value, low in checks:
+            check_integer(name, value, low)
         fraction = self.validation_fraction
         if not isinstance(fraction, Real) or not 0 < fraction < 1:
             raise ValueError(f"validation_fraction must be a number in (0, 1), got {fraction!r}")

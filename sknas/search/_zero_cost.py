@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
 from ..proxies import ZERO_COST_PROXIES, ProxyScorer, combine_scores, resolve_names
 from ..spaces import SearchSpace
 from ..strategies import ZeroCostRanking
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch, check_integer
 
 
 class ZeroCostSearch(BaseSearch):
@@ -86,9 +84,7 @@ class ZeroCostSearch(BaseSearch):
     def _check_params(self) -> None:
         super()._check_params()
         resolve_names(self.proxies)
-        n = self.n_candidates
-        if not isinstance(n, Integral) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n_candidates must be an integer >= 1, got {n!r}")
+        check_integer("n_candidates", self.n_candidates, 1)
 
     def _proxy_names(self) -> tuple[str, ...]:
         return resolve_names(self.proxies)

@@ -1,0 +1,90 @@
+"""BOSearch: Gaussian-process Bayesian optimisation over architecture encodings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..spaces import SearchSpace
+from ..strategies import BayesianOptimisation
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch, check_integer
+
+
+class BOSearch(BaseSearch):
+    """Bayesian optimisation (BANANAS-like): a GP over one-hot encodings picks what to train.
+
+    After ``n_initial`` random candidates, a BoTorch ``SingleTaskGP`` (Matérn-5/2) is fitted
+    to the encodings and validation scores of the trained ones, and the untrained member of a
+    pool of ``n_candidates`` with the highest log expected improvement is trained next.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    n_candidates : int, default=1000
+        Size of the pool the acquisition is maximised over.
+    n_initial : int, default=5
+        Random candidates before the GP takes over.
+
+    Attributes
+    ----------
+%(common_attributes)s
+
+    See Also
+    --------
+    RoBoTSearch : Bayesian optimisation over weightings of zero-cost proxies instead.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import BOSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = BOSearch(budget=3, n_initial=2, epochs=2, final_epochs=2,
+    ...                   image_shape=(8, 8), random_state=0).fit(X[:300], y[:300])
+    >>> len(search.results_["architecture"])
+    3
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        n_candidates=1000,
+        n_initial=5,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose,
+        )
+        self.n_candidates = n_candidates
+        self.n_initial = n_initial
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_integer("n_candidates", self.n_candidates, 1)
+        check_integer("n_initial", self.n_initial, 0)
+
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
+    ) -> BayesianOptimisation:
+        return BayesianOptimisation(space, rng, n_initial=self.n_initial, n_candidates=self.n_candidates)
+
+
+BOSearch.__doc__ = (
+    BOSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+)

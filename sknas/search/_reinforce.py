@@ -1,0 +1,90 @@
+"""ReinforceSearch: a policy over architecture choices, trained by REINFORCE on real results."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+
+from ..spaces import SearchSpace
+from ..strategies import Reinforce
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
+
+
+class ReinforceSearch(BaseSearch):
+    """Policy-gradient NAS: a categorical distribution per choice, rewarded by validation scores.
+
+    Each candidate is drawn from the policy (one softmax per decision of the space: each
+    edge's operation for cells; depth, widths, activation, dropout and normalisation for
+    perceptrons); after it is trained, the policy takes an Adam step on REINFORCE's
+    −(reward − baseline)·log π, with a moving-average baseline (momentum 0.9).
+
+    Parameters
+    ----------
+%(common_parameters)s
+    policy_learning_rate : float, default=0.01
+        Adam step size of the policy.
+
+    Attributes
+    ----------
+%(common_attributes)s
+
+    See Also
+    --------
+    EvolutionSearch : Regularized evolution over the same spaces.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import ReinforceSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = ReinforceSearch(budget=2, epochs=2, final_epochs=2, image_shape=(8, 8),
+    ...                          random_state=0).fit(X[:300], y[:300])
+    >>> len(search.results_["architecture"])
+    2
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        policy_learning_rate=0.01,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose,
+        )
+        self.policy_learning_rate = policy_learning_rate
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        rate = self.policy_learning_rate
+        if not isinstance(rate, Real) or isinstance(rate, bool) or not rate > 0:
+            raise ValueError(f"policy_learning_rate must be a positive number, got {rate!r}")
+
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
+    ) -> Reinforce:
+        return Reinforce(space, rng, learning_rate=self.policy_learning_rate)
+
+
+ReinforceSearch.__doc__ = (
+    ReinforceSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+)

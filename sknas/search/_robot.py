@@ -1,0 +1,99 @@
+"""RoBoTSearch: Bayesian optimisation of one weighting of the proxies, then greedy exploitation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..proxies import PONAS_PROXIES, ProxyScorer, resolve_names
+from ..spaces import SearchSpace
+from ..strategies import RoBoT
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch, check_integer
+
+
+class RoBoTSearch(BaseSearch):
+    """RoBoT (He et al., ICLR 2024): learn how to weigh the zero-cost proxies, by training.
+
+    Scores ``n_candidates`` architectures with the ``proxies`` (min-max normalised over the
+    pool), then searches a weight vector w ∈ [-1, 1]^K by Bayesian optimisation (BoTorch
+    GP, Matérn-5/2, UCB with κ = 2.576): each w ranks the pool by Σ w_k m_k, and its value is
+    the validation score of the top-ranked architecture, trained for real (a w whose top
+    architecture was already trained costs nothing). After ``budget`` BO steps the rest of
+    the budget goes down the ranking of the best w. The best trained architecture wins.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    proxies : str or tuple of str, default=PONAS_PROXIES
+        The proxies weighed: by default ``grad_norm``, ``snip``, ``grasp``, ``fisher``,
+        ``synflow``, ``jacob_cov``, RoBoT's own choice.
+    n_candidates : int, default=200
+        Size of the scored pool.
+
+    Attributes
+    ----------
+%(common_attributes)s
+
+    See Also
+    --------
+    ZeroCostSearch : The same pool, ranked by an unweighted mean of the proxies.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import RoBoTSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = RoBoTSearch(budget=2, n_candidates=10, epochs=2, final_epochs=2,
+    ...                      image_shape=(8, 8), random_state=0).fit(X[:300], y[:300])
+    >>> len(search.results_["architecture"])
+    2
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        proxies=PONAS_PROXIES,
+        n_candidates=200,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose,
+        )
+        self.proxies = proxies
+        self.n_candidates = n_candidates
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        resolve_names(self.proxies)
+        check_integer("n_candidates", self.n_candidates, 1)
+
+    def _proxy_names(self) -> tuple[str, ...]:
+        return resolve_names(self.proxies)
+
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
+    ) -> RoBoT:
+        pool = space.sample_pool(self.n_candidates, rng)
+        return RoBoT(space, rng, pool, proxy_scorer.score(pool), n_bo_steps=self.budget)
+
+
+RoBoTSearch.__doc__ = (
+    RoBoTSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+)
