@@ -61,7 +61,7 @@ def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
     import json
 
-    from .bench import run
+    from .bench import markdown_table, plot_best_so_far, run
 
     record = run(
         args.strategy, args.benchmark, args.budget, args.seeds, protocol=args.protocol,
@@ -79,10 +79,20 @@ def bench(args: argparse.Namespace) -> int:
             continue
         extra = f" (found in {s['found']} of {len(args.seeds)} runs)" if key == "queries_to_best" else ""
         print(f"{key}: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]{extra}")
+    table = markdown_table([record])
+    print()
+    print(table)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(record, f, indent=1)
         print(f"written to {args.json}")
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(table + "\n")
+        print(f"written to {args.markdown}")
+    if args.plot:
+        plot_best_so_far([record], args.plot)
+        print(f"written to {args.plot}")
     return 0
 
 
@@ -104,9 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10")
     bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper")
     bench_parser.add_argument("--budget", type=int, default=20, help="queries per run (default 20)")
-    bench_parser.add_argument("--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default)")
+    bench_parser.add_argument(
+        "--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default)"
+    )
     bench_parser.add_argument("--n-jobs", type=int, default=None, help="seeds run in parallel")
     bench_parser.add_argument("--json", help="write the runs and their summary to this file")
+    bench_parser.add_argument("--markdown", help="write the summary table to this file")
+    bench_parser.add_argument("--plot", help="plot best-so-far test accuracy to this image file")
     bench_parser.set_defaults(run=bench)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -155,13 +155,17 @@ def test_cli_writes_the_json(tmp_path):
     out = tmp_path / "runs.json"
     completed = subprocess.run(
         [sys.executable, "-m", "sknas", "bench", "--strategy", "random", "--benchmark", "nb201-cifar100",
-         "--budget", "5", "--seeds", "3-5", "--json", str(out)],
+         "--budget", "5", "--seeds", "3-5", "--json", str(out), "--markdown", str(tmp_path / "t.md"),
+         "--plot", str(tmp_path / "p.png")],
         capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "proxies are cifar10's" in completed.stdout
     record = json.loads(out.read_text())
     assert [r["seed"] for r in record["runs"]] == [3, 4, 5] and record["budget"] == 5
+    table = (tmp_path / "t.md").read_text()
+    assert "| random | nb201-cifar100 | paper | 5 | 3 |" in table and "robot (published)" in table
+    assert (tmp_path / "p.png").stat().st_size > 1000
 
 
 def test_cli_rejects_bad_seeds():

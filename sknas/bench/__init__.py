@@ -7,6 +7,7 @@ their provenance are in ``sknas/bench/data`` (see ``SOURCES.md`` there).
 """
 
 from ._nb201 import PROTOCOLS, NB201Benchmark, PoolSpace, TableProxyScorer, TabularEvaluator
+from ._report import PUBLISHED, markdown_table, plot_best_so_far
 from ._run import BENCHMARKS, STRATEGIES, make_benchmark, run, run_one
 from ._tables import DATASETS, read_table
 
@@ -15,11 +16,14 @@ __all__ = [
     "DATASETS",
     "NB201Benchmark",
     "PROTOCOLS",
+    "PUBLISHED",
     "PoolSpace",
     "STRATEGIES",
     "TableProxyScorer",
     "TabularEvaluator",
     "make_benchmark",
+    "markdown_table",
+    "plot_best_so_far",
     "read_table",
     "run",
     "run_one",
