@@ -19,6 +19,9 @@ from ..spaces import CellSpace
 from ..spaces._cell import CellArchitecture
 from ._tables import DATASETS, PROXY_COLUMNS, accuracy_table, zero_cost_table
 
+#: NAS-Bench-Suite-Zero's value for a proxy it failed to compute (-1e8), and anything below.
+FAILED = -1e7
+
 #: ``paper``: CIFAR-10's 12-epoch validation accuracy is the objective for every data set
 #: (PO-NAS, RoBoT, HNAS); ``own``: the data set's own 12-epoch validation accuracy.
 PROTOCOLS = ("paper", "own")
@@ -184,6 +187,11 @@ class TabularEvaluator:
 class TableProxyScorer:
     """Zero-cost proxies read from NAS-Bench-Suite-Zero's table: the interface of ``ProxyScorer``.
 
+    The suite marks a proxy it could not compute with -1e8 (the cell whose every edge is
+    ``none`` has it for ``jacov``, ``nwot``, ``zen`` and ``epe_nas``); those values are
+    read as NaN, as ``ProxyScorer`` records a failed proxy, so they take no part in
+    normalisation.
+
     Parameters
     ----------
     benchmark : NB201Benchmark
@@ -196,12 +204,14 @@ class TableProxyScorer:
         self.benchmark = benchmark
         self.names = resolve_names(names)
         self.errors_: dict[str, dict[str, str]] = {}
-        self._columns = np.column_stack(
+        columns = np.column_stack(
             [benchmark._zc[PROXY_COLUMNS.get(name, name)] for name in self.names]
         ).astype(np.float64)
+        self._columns = np.where(columns <= FAILED, np.nan, columns)
 
     def score(self, archs: Sequence[CellArchitecture]) -> np.ndarray:
-        """Proxy values of ``archs``: shape ``(len(archs), len(names))``, NaN outside the pool."""
+        """Proxy values of ``archs``: shape ``(len(archs), len(names))``; NaN outside the pool
+        and where the suite failed."""
         out = np.full((len(archs), len(self.names)), np.nan)
         for i, arch in enumerate(archs):
             row = self.benchmark._zc_row.get(arch)
