@@ -61,7 +61,7 @@ def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
     import json
 
-    from .bench import markdown_table, plot_best_so_far, run
+    from .bench import markdown_table, plot_best_so_far, published_table, run
 
     record = run(
         args.strategy, args.benchmark, args.budget, args.seeds, protocol=args.protocol,
@@ -79,7 +79,7 @@ def bench(args: argparse.Namespace) -> int:
             continue
         extra = f" (found in {s['found']} of {len(args.seeds)} runs)" if key == "queries_to_best" else ""
         print(f"{key}: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]{extra}")
-    table = markdown_table([record])
+    table = markdown_table([record]) + "\n\n" + published_table([record["dataset"]])
     print()
     print(table)
     if args.json:

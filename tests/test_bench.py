@@ -172,7 +172,7 @@ def test_cli_writes_the_json(tmp_path):
     record = json.loads(out.read_text())
     assert [r["seed"] for r in record["runs"]] == [3, 4, 5] and record["budget"] == 5
     table = (tmp_path / "t.md").read_text()
-    assert "| random | nb201-cifar100 | paper | 5 | 3 |" in table and "robot (published)" in table
+    assert "| random | nb201-cifar100 | paper | 5 | 3 |" in table and "| robot | 73.51 |" in table
     assert (tmp_path / "p.png").stat().st_size > 1000
 
 

@@ -7,7 +7,7 @@ their provenance are in ``sknas/bench/data`` (see ``SOURCES.md`` there).
 """
 
 from ._nb201 import PROTOCOLS, NB201Benchmark, PoolSpace, TableProxyScorer, TabularEvaluator
-from ._report import PUBLISHED, markdown_table, plot_best_so_far
+from ._report import PUBLISHED, markdown_table, plot_best_so_far, published_table
 from ._run import BENCHMARKS, STRATEGIES, make_benchmark, run, run_one
 from ._tables import DATASETS, read_table
 
@@ -24,6 +24,7 @@ __all__ = [
     "make_benchmark",
     "markdown_table",
     "plot_best_so_far",
+    "published_table",
     "read_table",
     "run",
     "run_one",

@@ -26,14 +26,12 @@ def _mean_std(summary: dict, key: str, digits: int = 2) -> str:
     return f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
 
 
-def markdown_table(records: Sequence[dict], published: bool = True) -> str:
+def markdown_table(records: Sequence[dict]) -> str:
     """A markdown table of run records (from :func:`sknas.bench.run`), one row per record.
 
     Columns: strategy, benchmark, protocol, budget, seeds, test accuracy (mean ± std),
     queries until the pool's best cell was found (mean over the runs that found it, and how
-    many did), search cost (s of 12-epoch training) and wall time per run. With
-    ``published``, the figures of the papers for the data sets present follow in separate,
-    labelled rows.
+    many did), search cost (s of 12-epoch training) and wall time per run.
     """
     header = (
         "| strategy | benchmark | protocol | budget | seeds | test accuracy (%) | queries to best "
@@ -51,13 +49,18 @@ def markdown_table(records: Sequence[dict], published: bool = True) -> str:
             f"| {_mean_std(s, 'test_accuracy')} | {to_best} | {s['search_cost_s']['mean']:.0f} "
             f"| {s['wall_s']['mean']:.3f} |"
         )
-    if published:
-        datasets = list(dict.fromkeys(r["dataset"] for r in records))
-        for name, figures in PUBLISHED.items():
-            for dataset in datasets:
-                lines.append(
-                    f"| *{name} (published)* | nb201-{dataset} | paper | — | — | {figures[dataset]:.2f} | — | — | — |"
-                )
+    return "\n".join(lines)
+
+
+def published_table(datasets: Sequence[str]) -> str:
+    """The published test accuracies (%) of ALGORITHMS.md for ``datasets``, as markdown."""
+    datasets = list(datasets)
+    lines = [
+        "| published | " + " | ".join(f"nb201-{d}" for d in datasets) + " |",
+        "|:--|" + "--:|" * len(datasets),
+    ]
+    for name, figures in PUBLISHED.items():
+        lines.append(f"| {name} | " + " | ".join(f"{figures[d]:.2f}" for d in datasets) + " |")
     return "\n".join(lines)
 
 
