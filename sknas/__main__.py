@@ -61,11 +61,25 @@ def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
     import json
 
-    from .bench import markdown_table, plot_best_so_far, published_table, run
+    from .bench import make_benchmark, markdown_table, plot_best_so_far, published_table, run
+    from .hardware import TableProfiler
 
+    benchmark = make_benchmark(args.benchmark, args.protocol)
+    profiler = None
+    if args.hw_table and not args.hw_column:
+        raise SystemExit("--hw-table needs --hw-column: the column of the table to report")
+    if args.hw_column:
+        # a user CSV keyed by arch_str, or HW-NAS-Bench's table of the data set
+        try:
+            profiler = (
+                TableProfiler(args.hw_table, [args.hw_column]) if args.hw_table
+                else benchmark.profiler([args.hw_column])
+            )
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"cannot use the hardware table: {exc}") from None
     record = run(
-        args.strategy, args.benchmark, args.budget, args.seeds, protocol=args.protocol,
-        n_jobs=args.n_jobs, verbose=1,
+        args.strategy, benchmark, args.budget, args.seeds, profiler=profiler, n_jobs=args.n_jobs,
+        verbose=1,
     )
     summary = record["summary"]
     print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), budget {args.budget}, "
@@ -79,6 +93,11 @@ def bench(args: argparse.Namespace) -> int:
             continue
         extra = f" (found in {s['found']} of {len(args.seeds)} runs)" if key == "queries_to_best" else ""
         print(f"{key}: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]{extra}")
+    for column, s in summary.get("hardware", {}).items():
+        if s["mean"] is None:
+            print(f"{column} of the cell found: not in the hardware table")
+        else:
+            print(f"{column} of the cell found: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]")
     table = markdown_table([record]) + "\n\n" + published_table([record["dataset"]])
     print()
     print(table)
@@ -121,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     bench_parser.add_argument("--json", help="write the runs and their summary to this file")
     bench_parser.add_argument("--markdown", help="write the summary table to this file")
     bench_parser.add_argument("--plot", help="plot best-so-far test accuracy to this image file")
+    bench_parser.add_argument(
+        "--hw-column", help="report this hardware cost of the cell found (an HW-NAS-Bench column, "
+        "e.g. edgegpu_latency, or a column of --hw-table)"
+    )
+    bench_parser.add_argument("--hw-table", help="CSV (plain or .gz) with an arch_str column of cell strings")
     bench_parser.set_defaults(run=bench)
     args = parser.parse_args(argv)
     return args.run(args)

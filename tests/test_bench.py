@@ -19,6 +19,7 @@ from sknas.bench import (
     run_one,
 )
 from sknas.bench._tables import DATA
+from sknas.hardware import TableProfiler
 from sknas.spaces import CellSpace
 from sknas.strategies import Strategy
 
@@ -182,3 +183,51 @@ def test_cli_rejects_bad_seeds():
         capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 2 and "seeds must read like 0-29" in completed.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# hardware tables
+# ---------------------------------------------------------------------------------------------
+
+
+def test_hw_nas_bench_columns_are_a_profiler(cifar10):
+    profiler = cifar10.profiler(["edgegpu_latency", "fpga_energy"])
+    costs = profiler.profile(CellSpace().parse(BEST_CELL))
+    assert set(costs) == {"edgegpu_latency", "fpga_energy"} and all(v > 0 for v in costs.values())
+    with pytest.raises(ValueError, match="no numeric column \\['nope'\\].*edgegpu_latency"):
+        cifar10.profiler(["nope"])
+
+
+def test_runs_report_the_hardware_cost_of_the_cell_found(cifar10):
+    profiler = cifar10.profiler(["edgegpu_latency"])
+    record = run("zero-cost", cifar10, budget=5, seeds=[0, 1], profiler=profiler)
+    for r in record["runs"]:
+        assert r["hardware"] == profiler.profile(cifar10.space.parse(r["best_arch"]))
+    assert record["summary"]["hardware"]["edgegpu_latency"]["mean"] == record["runs"][0]["hardware"]["edgegpu_latency"]
+
+
+def test_a_users_hardware_csv(tmp_path, cifar10):
+    path = tmp_path / "costs.csv"
+    path.write_text(f"arch_str,my_latency_ms,device\n{BEST_CELL},3.5,phone\n")
+    profiler = TableProfiler(path)
+    assert profiler.columns == ("my_latency_ms",)
+    assert profiler.profile(CellSpace().parse(BEST_CELL)) == {"my_latency_ms": 3.5}
+    with pytest.raises(KeyError, match="no row for"):
+        profiler.profile(CellSpace().parse(CUT_OFF_CELL))
+    # cells the user's table lacks are reported as null, and the run goes on
+    record = run("random", cifar10, budget=3, seeds=[0], profiler=profiler)
+    assert record["runs"][0]["hardware"] == {"my_latency_ms": None}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("cell,ms\nx,1\n")
+    with pytest.raises(ValueError, match="no 'arch_str' column"):
+        TableProfiler(bad)
+
+
+def test_cli_reports_a_hardware_column(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "sknas", "bench", "--strategy", "zero-cost", "--budget", "5", "--seeds", "0",
+         "--hw-column", "edgegpu_latency"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "edgegpu_latency of the cell found:" in completed.stdout

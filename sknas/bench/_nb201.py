@@ -17,7 +17,8 @@ from ..evaluation import EvaluationResult
 from ..proxies import resolve_names
 from ..spaces import CellSpace
 from ..spaces._cell import CellArchitecture
-from ._tables import DATASETS, PROXY_COLUMNS, accuracy_table, zero_cost_table
+from ..hardware import TableProfiler
+from ._tables import DATASETS, PROXY_COLUMNS, accuracy_table, hardware_table, zero_cost_table
 
 #: NAS-Bench-Suite-Zero's value for a proxy it failed to compute (-1e8), and anything below.
 FAILED = -1e7
@@ -150,6 +151,10 @@ class NB201Benchmark:
     def best_test_accuracy(self) -> float:
         """The best 200-epoch test accuracy of the pool: what an oracle would report."""
         return float(np.max(self._test))
+
+    def profiler(self, columns=None) -> TableProfiler:
+        """HW-NAS-Bench's latency and energy of the cells on this data set (all 15,625)."""
+        return TableProfiler(hardware_table(self.dataset), columns)
 
     def evaluator(self) -> "TabularEvaluator":
         """An evaluator answering queries from the tables."""

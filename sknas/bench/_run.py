@@ -19,6 +19,7 @@ from ..strategies import (
     Strategy,
     ZeroCostRanking,
 )
+from ..hardware import TableProfiler
 from ._nb201 import NB201Benchmark
 
 
@@ -58,8 +59,13 @@ def make_benchmark(name: str, protocol: str = "paper") -> NB201Benchmark:
     return NB201Benchmark(BENCHMARKS[name], protocol)
 
 
-def run_one(strategy: str, benchmark: NB201Benchmark, budget: int, seed: int) -> dict:
-    """One search of ``budget`` queries with one seed; the figures of DESIGN.md's ``runs``."""
+def run_one(
+    strategy: str, benchmark: NB201Benchmark, budget: int, seed: int, profiler: TableProfiler | None = None
+) -> dict:
+    """One search of ``budget`` queries with one seed; the figures of DESIGN.md's ``runs``.
+
+    With a ``profiler``, the run also reports the hardware costs of the cell it ends with.
+    """
     start = time.perf_counter()
     searcher = STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget)
     evaluator = benchmark.evaluator()
@@ -83,7 +89,7 @@ def run_one(strategy: str, benchmark: NB201Benchmark, budget: int, seed: int) ->
             if queries_to_best is None and result.objective >= target:
                 queries_to_best = len(queried)
             best_so_far.append(benchmark.test_accuracy(best_arch))
-    return {
+    record = {
         "seed": int(seed),
         "best_arch": str(best_arch) if best_arch is not None else None,
         "objective": float(best_objective) if best_arch is not None else None,
@@ -94,6 +100,12 @@ def run_one(strategy: str, benchmark: NB201Benchmark, budget: int, seed: int) ->
         "wall_s": time.perf_counter() - start,
         "best_so_far_test_accuracy": best_so_far,
     }
+    if profiler is not None and best_arch is not None:
+        try:
+            record["hardware"] = profiler.profile(best_arch)
+        except KeyError:  # a user's table may not cover every cell: null, not a crash
+            record["hardware"] = dict.fromkeys(profiler.columns)
+    return record
 
 
 def _summary(runs: list[dict]) -> dict:
@@ -106,6 +118,17 @@ def _summary(runs: list[dict]) -> dict:
         )
         summary[key] = {k: (float(v) if v is not None else None) for k, v in summary[key].items()}
     summary["queries_to_best"]["found"] = sum(r["queries_to_best"] is not None for r in runs)
+    columns = list(dict.fromkeys(c for r in runs for c in r.get("hardware", {})))
+    if columns:
+        summary["hardware"] = {}
+        for column in columns:
+            values = np.array([r["hardware"][column] for r in runs
+                               if r.get("hardware", {}).get(column) is not None])
+            summary["hardware"][column] = (
+                {"mean": float(values.mean()), "std": float(values.std()),
+                 "min": float(values.min()), "max": float(values.max())}
+                if len(values) else dict.fromkeys(("mean", "std", "min", "max"))
+            )
     return summary
 
 
@@ -116,6 +139,7 @@ def run(
     seeds: Iterable[int] = range(30),
     *,
     protocol: str = "paper",
+    profiler: TableProfiler | None = None,
     n_jobs: int | None = None,
     verbose: int = 0,
 ) -> dict:
@@ -133,6 +157,9 @@ def run(
         One run per seed; each seeds the strategy's generator.
     protocol : {"paper", "own"}, default="paper"
         Used when ``benchmark`` is a name.
+    profiler : TableProfiler or None, default=None
+        Hardware costs to report for the cell each run ends with (``hardware`` in each run
+        and in the summary), e.g. ``benchmark.profiler(["edgegpu_latency"])``.
     n_jobs : int or None, default=None
         Seeds run in parallel with joblib; None means 1.
     verbose : int, default=0
@@ -162,9 +189,9 @@ def run(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("no seeds given; pass at least one, e.g. seeds=range(30)")
-    jobs = (joblib.delayed(run_one)(strategy, bench, budget, seed) for seed in seeds)
+    jobs = (joblib.delayed(run_one)(strategy, bench, budget, seed, profiler) for seed in seeds)
     if joblib.effective_n_jobs(n_jobs) == 1:
-        results = (run_one(strategy, bench, budget, seed) for seed in seeds)
+        results = (run_one(strategy, bench, budget, seed, profiler) for seed in seeds)
     else:
         results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     runs = list(tqdm(results, total=len(seeds), desc=f"{strategy} runs", disable=verbose < 1))
