@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
 from ..evaluation._training import as_tensors, resolve_device
-from ..proxies import ProxyScorer
+from ..proxies import ProxyScorer, resolve_names
 from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 from ..strategies import Strategy
 from ._data import InputScaler, resolve_input_shape, split_train_validation
@@ -420,3 +420,18 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags()
         return tags
+
+
+class ProxyPoolSearch(BaseSearch):
+    """Base of the estimators that score a pool of ``n_candidates`` with the ``proxies``.
+
+    Subclasses define ``proxies`` and ``n_candidates`` in their ``__init__``.
+    """
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        resolve_names(self.proxies)
+        check_integer("n_candidates", self.n_candidates, 1)
+
+    def _proxy_names(self) -> tuple[str, ...]:
+        return resolve_names(self.proxies)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..proxies import PONAS_PROXIES, ProxyScorer, resolve_names
+from ..proxies import PONAS_PROXIES, ProxyScorer
 from ..spaces import SearchSpace
 from ..strategies import RoBoT
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch, check_integer
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch
 
 
-class RoBoTSearch(BaseSearch):
+class RoBoTSearch(ProxyPoolSearch):
     """RoBoT (He et al., ICLR 2024): learn how to weigh the zero-cost proxies, by training.
 
     Scores ``n_candidates`` architectures with the ``proxies`` (min-max normalised over the
@@ -77,14 +77,6 @@ class RoBoTSearch(BaseSearch):
         )
         self.proxies = proxies
         self.n_candidates = n_candidates
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        resolve_names(self.proxies)
-        check_integer("n_candidates", self.n_candidates, 1)
-
-    def _proxy_names(self) -> tuple[str, ...]:
-        return resolve_names(self.proxies)
 
     def _make_strategy(
         self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer

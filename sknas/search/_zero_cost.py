@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..proxies import ZERO_COST_PROXIES, ProxyScorer, combine_scores, resolve_names
+from ..proxies import ZERO_COST_PROXIES, ProxyScorer, combine_scores
 from ..spaces import SearchSpace
 from ..strategies import ZeroCostRanking
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch, check_integer
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch
 
 
-class ZeroCostSearch(BaseSearch):
+class ZeroCostSearch(ProxyPoolSearch):
     """Zero-cost NAS: score many candidates without training, train the top ``budget``.
 
     Draws ``n_candidates`` architectures that compute different functions, scores each
@@ -80,14 +80,6 @@ class ZeroCostSearch(BaseSearch):
         )
         self.proxies = proxies
         self.n_candidates = n_candidates
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        resolve_names(self.proxies)
-        check_integer("n_candidates", self.n_candidates, 1)
-
-    def _proxy_names(self) -> tuple[str, ...]:
-        return resolve_names(self.proxies)
 
     def _make_strategy(
         self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
