@@ -28,6 +28,7 @@ setup(
         "pymoo>=0.6.1",
         "joblib>=1.3",
         "tqdm>=4.60",
+        "gplearn>=0.4.2",
     ],
     extras_require={
         "dev": ["pytest>=7", "pytest-xdist>=3", "pandas>=2"],

@@ -7,6 +7,7 @@ from .evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
 from .search import (
     BOSearch,
     EvolutionSearch,
+    EvolvedProxySearch,
     RandomSearch,
     ReinforceSearch,
     RoBoTSearch,
@@ -21,6 +22,7 @@ __all__ = [
     "CellSpace",
     "EvaluationResult",
     "EvolutionSearch",
+    "EvolvedProxySearch",
     "MLPSpace",
     "RandomSearch",
     "ReinforceSearch",

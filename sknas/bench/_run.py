@@ -9,9 +9,10 @@ import joblib
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..proxies import PONAS_PROXIES, ZERO_COST_PROXIES, combine_scores
+from ..proxies import PONAS_PROXIES, ZERO_COST_PROXIES, available_proxies, combine_scores
 from ..strategies import (
     BayesianOptimisation,
+    EvolvedProxyRanking,
     RandomStrategy,
     RegularizedEvolution,
     Reinforce,
@@ -28,6 +29,13 @@ def _zero_cost(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int)
     return ZeroCostRanking(benchmark.space, rng, benchmark.pool, combine_scores(scores))
 
 
+def _evolved_proxy(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
+    names = available_proxies()
+    scores = benchmark.proxy_scorer(names).score(benchmark.pool)
+    # half the budget trains random cells to evolve the proxy on, half follows its ranking
+    return EvolvedProxyRanking(benchmark.space, rng, benchmark.pool, scores, names, n_warmup=budget // 2)
+
+
 def _robot(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
     scores = benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool)
     return RoBoT(benchmark.space, rng, benchmark.pool, scores, n_bo_steps=budget)
@@ -42,6 +50,7 @@ STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator, int], Strat
     "zero-cost": _zero_cost,
     "robot": _robot,
     "bo": lambda benchmark, rng, budget: BayesianOptimisation(benchmark.space, rng, pool=benchmark.pool),
+    "evolved-proxy": _evolved_proxy,
 }
 
 #: Benchmarks by their command-line name.

@@ -31,12 +31,14 @@ from ._base import (
     resolve_names,
 )
 from ._context import ProxyContext
+from ._evolved import EvolvedProxy, evolve_proxy, proxy_inputs
 from ._normalise import combine_scores, normalise_scores
 from ._scorer import ProxyScorer, compute
 from .flops import count_flops
 
 __all__ = [
     "ALIASES",
+    "EvolvedProxy",
     "PONAS_PROXIES",
     "PROXIES",
     "ZERO_COST_PROXIES",
@@ -47,7 +49,9 @@ __all__ = [
     "combine_scores",
     "compute",
     "count_flops",
+    "evolve_proxy",
     "normalise_scores",
+    "proxy_inputs",
     "register",
     "resolve_names",
 ]

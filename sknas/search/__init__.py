@@ -2,6 +2,7 @@
 
 from ._base import BaseSearch
 from ._evolution import EvolutionSearch
+from ._evolved_proxy import EvolvedProxySearch
 from ._bo import BOSearch
 from ._random import RandomSearch
 from ._reinforce import ReinforceSearch
@@ -12,6 +13,7 @@ __all__ = [
     "BaseSearch",
     "BOSearch",
     "EvolutionSearch",
+    "EvolvedProxySearch",
     "RandomSearch",
     "ReinforceSearch",
     "RoBoTSearch",

@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
 from ..evaluation._training import as_tensors, resolve_device
-from ..proxies import ProxyScorer, resolve_names
+from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 from ..strategies import Strategy
 from ._data import InputScaler, resolve_input_shape, split_train_validation
@@ -155,6 +155,9 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         """Proxies computed on the training data and recorded in ``results_``; none by default."""
         return ()
 
+    def _keep_from_strategy(self, strategy: Strategy) -> None:
+        """Set fitted attributes from what the strategy learned; nothing by default."""
+
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(self, X, y):
@@ -212,6 +215,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         history = self._search(strategy, evaluator)
         self.search_time_s_ = time.perf_counter() - start
         self._set_results(history, proxy_scorer)
+        self._keep_from_strategy(strategy)
 
         X_t, y_t = as_tensors(X_all, targets, task)
         self.best_model_, _ = evaluator.fit_network(
@@ -430,8 +434,8 @@ class ProxyPoolSearch(BaseSearch):
 
     def _check_params(self) -> None:
         super()._check_params()
-        resolve_names(self.proxies)
+        proxy_inputs(self.proxies)
         check_integer("n_candidates", self.n_candidates, 1)
 
     def _proxy_names(self) -> tuple[str, ...]:
-        return resolve_names(self.proxies)
+        return proxy_inputs(self.proxies)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..proxies import ZERO_COST_PROXIES, ProxyScorer, combine_scores
+from ..proxies import ZERO_COST_PROXIES, EvolvedProxy, ProxyScorer, combine_scores
 from ..spaces import SearchSpace
 from ..strategies import ZeroCostRanking
 from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch
@@ -21,9 +21,10 @@ class ZeroCostSearch(ProxyPoolSearch):
     Parameters
     ----------
 %(common_parameters)s
-    proxies : str or tuple of str, default=("synflow", "nwot")
-        Proxies to rank by: one name, or several whose normalised scores are averaged. See
-        ``sknas.proxies.available_proxies()``.
+    proxies : str, tuple of str or EvolvedProxy, default=("synflow", "nwot")
+        Proxies to rank by: one name, several whose normalised scores are averaged (see
+        ``sknas.proxies.available_proxies()``), or an evolved formula over them
+        (``sknas.proxies.evolve_proxy``).
     n_candidates : int, default=200
         Size of the scored pool; a space with fewer distinct architectures is scored whole.
         The proxies' minibatch has ``batch_size`` samples.
@@ -86,7 +87,10 @@ class ZeroCostSearch(ProxyPoolSearch):
     ) -> ZeroCostRanking:
         pool = space.sample_pool(self.n_candidates, rng)
         raw = proxy_scorer.score(pool)
-        combined = combine_scores(raw)
+        if isinstance(self.proxies, EvolvedProxy):
+            combined = self.proxies.evaluate(raw)
+        else:
+            combined = combine_scores(raw)
         strategy = ZeroCostRanking(space, rng, pool, combined)
         position = {arch: i for i, arch in enumerate(pool)}
         order = [position[arch] for arch in strategy.ranking]

@@ -3,6 +3,7 @@
 from ._base import Strategy
 from ._bo import BayesianOptimisation
 from ._evolution import RegularizedEvolution
+from ._evolved_proxy import EvolvedProxyRanking
 from ._random import RandomStrategy
 from ._reinforce import Reinforce
 from ._robot import RoBoT
@@ -11,6 +12,7 @@ from ._zero_cost import ZeroCostRanking
 __all__ = [
     "Strategy",
     "BayesianOptimisation",
+    "EvolvedProxyRanking",
     "RandomStrategy",
     "RegularizedEvolution",
     "Reinforce",

@@ -1,0 +1,266 @@
+"""Evolved proxies: genetic programming writes a formula over the hand-crafted proxies.
+
+The formula is evolved with gplearn's ``SymbolicRegressor`` (the genetic-programming library
+of the scikit-learn ecosystem), whose fitness here is the Kendall τ between the formula's
+values and the accuracies of a few trained architectures. The result is an
+:class:`EvolvedProxy`: a short formula over min-max normalised proxies, evaluated by sknas
+itself (gplearn is only needed to evolve one), printable and stored as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from scipy.stats import kendalltau
+
+from ._base import resolve_names
+from ._normalise import normalise_scores
+
+#: Functions of the formulas, with their arity. ``div``, ``log`` and ``sqrt`` are protected
+#: exactly as in gplearn: ``div`` is 1 for a denominator within 0.001 of 0, ``log`` takes
+#: ``log|x|`` and 0 near 0, ``sqrt`` takes ``sqrt|x|``.
+FUNCTIONS = {"add": 2, "sub": 2, "mul": 2, "div": 2, "min": 2, "max": 2, "log": 1, "sqrt": 1, "abs": 1, "neg": 1}
+_INFIX = {"add": "+", "sub": "-", "mul": "*"}
+
+
+def _apply(name: str, args: list[np.ndarray]) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        if name == "add":
+            return args[0] + args[1]
+        if name == "sub":
+            return args[0] - args[1]
+        if name == "mul":
+            return args[0] * args[1]
+        if name == "div":
+            return np.where(np.abs(args[1]) > 0.001, np.divide(args[0], args[1]), 1.0)
+        if name == "min":
+            return np.minimum(args[0], args[1])
+        if name == "max":
+            return np.maximum(args[0], args[1])
+        if name == "log":
+            return np.where(np.abs(args[0]) > 0.001, np.log(np.abs(args[0])), 0.0)
+        if name == "sqrt":
+            return np.sqrt(np.abs(args[0]))
+        if name == "abs":
+            return np.abs(args[0])
+        if name == "neg":
+            return -args[0]
+    raise ValueError(f"unknown function {name!r} in an evolved proxy; known: {', '.join(FUNCTIONS)}")
+
+
+def _as_matrix(proxy_scores, names: Sequence[str]) -> np.ndarray:
+    """Columns ``names`` of a mapping (dict, DataFrame) or the columns of a 2-D array."""
+    if isinstance(proxy_scores, Mapping) or hasattr(proxy_scores, "columns"):
+        missing = [n for n in names if n not in proxy_scores]
+        if missing:
+            raise ValueError(f"proxy_scores lacks the proxies {missing}; it needs {list(names)}")
+        return np.column_stack([np.asarray(proxy_scores[n], dtype=np.float64) for n in names])
+    matrix = np.asarray(proxy_scores, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[1] != len(names):
+        raise ValueError(f"proxy_scores must have one column per proxy {list(names)}, got shape {matrix.shape}")
+    return matrix
+
+
+def _normalised_inputs(proxy_scores, names: Sequence[str]) -> np.ndarray:
+    # NaN (a proxy that failed) reads as 0, the worst normalised value
+    return np.nan_to_num(normalise_scores(_as_matrix(proxy_scores, names)), nan=0.0)
+
+
+@dataclass(frozen=True)
+class EvolvedProxy:
+    """A formula over min-max normalised proxies, evolved to rank like trained accuracy.
+
+    Attributes
+    ----------
+    tree : tuple
+        The formula: a float constant, ``("proxy", name)``, or ``(function, *arguments)``.
+    names : tuple of str
+        The proxies it reads (normalised over whatever set of architectures it scores).
+    fitness : float
+        Kendall τ between its values and the accuracies it was evolved on.
+    """
+
+    tree: Any
+    names: tuple[str, ...]
+    fitness: float = float("nan")
+
+    @property
+    def formula(self) -> str:
+        """The formula, readable: ``(synflow + log(nwot))``."""
+        return _format(self.tree)
+
+    def __str__(self) -> str:
+        return self.formula
+
+    def evaluate(self, proxy_scores) -> np.ndarray:
+        """Scores of the architectures whose raw proxies are ``proxy_scores`` (higher is better).
+
+        Parameters
+        ----------
+        proxy_scores : mapping of str to array-like, DataFrame, or array of shape (n, len(names))
+            Raw proxy values of ``n`` architectures; each proxy is min-max normalised over
+            them (NaN reads as 0) before the formula applies.
+
+        Returns
+        -------
+        scores : ndarray of shape (n,)
+            NaN where the formula is not finite.
+        """
+        inputs = _normalised_inputs(proxy_scores, self.names)
+        column = {name: inputs[:, j] for j, name in enumerate(self.names)}
+        values = np.broadcast_to(_evaluate(self.tree, column, len(inputs)), (len(inputs),)).astype(np.float64)
+        return np.where(np.isfinite(values), values, np.nan)
+
+    def to_json(self) -> str:
+        """The proxy as JSON (``from_json`` reads it back)."""
+        return json.dumps({"tree": _to_lists(self.tree), "names": list(self.names), "fitness": self.fitness})
+
+    @classmethod
+    def from_json(cls, text: str) -> "EvolvedProxy":
+        data = json.loads(text)
+        return cls(_to_tuples(data["tree"]), tuple(data["names"]), float(data["fitness"]))
+
+
+def _evaluate(node, column: dict[str, np.ndarray], n: int) -> np.ndarray:
+    if isinstance(node, (int, float)):
+        return np.full(n, float(node))
+    if node[0] == "proxy":
+        return column[node[1]]
+    return _apply(node[0], [_evaluate(child, column, n) for child in node[1:]])
+
+
+def _format(node) -> str:
+    if isinstance(node, (int, float)):
+        return f"{node:.3g}"
+    if node[0] == "proxy":
+        return node[1]
+    args = [_format(child) for child in node[1:]]
+    if node[0] in _INFIX:
+        return f"({args[0]} {_INFIX[node[0]]} {args[1]})"
+    if node[0] == "div":
+        return f"({args[0]} / {args[1]})"
+    return f"{node[0]}({', '.join(args)})"
+
+
+def _to_lists(node):
+    return node if isinstance(node, (int, float)) else [_to_lists(c) if not isinstance(c, str) else c for c in node]
+
+
+def _to_tuples(node):
+    return node if isinstance(node, (int, float)) else tuple(_to_tuples(c) if isinstance(c, list) else c for c in node)
+
+
+def _kendall_fitness(y, y_pred, sample_weight) -> float:
+    if np.ptp(y_pred) == 0:
+        return 0.0  # a constant ranks nothing
+    tau = kendalltau(y, y_pred).statistic
+    return float(tau) if np.isfinite(tau) else 0.0
+
+
+def _tree_from_program(program: list, names: Sequence[str]):
+    """gplearn's flat prefix program (functions, feature indices, constants) as a tree."""
+    position = 0
+
+    def build():
+        nonlocal position
+        token = program[position]
+        position += 1
+        if isinstance(token, (int, np.integer)):
+            return ("proxy", names[int(token)])
+        if isinstance(token, (float, np.floating)):
+            return float(token)
+        return (token.name, *[build() for _ in range(token.arity)])
+
+    return build()
+
+
+def evolve_proxy(
+    proxy_scores,
+    accuracies,
+    *,
+    names: Sequence[str] | None = None,
+    generations: int = 20,
+    population_size: int = 500,
+    parsimony_coefficient: float = 0.002,
+    random_state=None,
+) -> EvolvedProxy:
+    """Evolve a formula over the proxies whose ranking agrees best with ``accuracies``.
+
+    Genetic programming (gplearn's ``SymbolicRegressor``) over the functions of
+    :data:`FUNCTIONS` and constants in [-1, 1], with Kendall τ as fitness and a parsimony
+    penalty that keeps formulas short. Proxies are min-max normalised over the given
+    architectures first.
+
+    Parameters
+    ----------
+    proxy_scores : mapping of str to array-like (dict or DataFrame), or array of shape (n, K)
+        Raw proxy values of ``n`` trained architectures.
+    accuracies : array-like of shape (n,)
+        Their accuracies (or any objective, higher is better); NaN rows are dropped.
+    names : sequence of str or None, default=None
+        Proxies to use; None means every column of ``proxy_scores`` (required for an array).
+    generations, population_size : int, default=20, 500
+        Size of the evolution.
+    parsimony_coefficient : float, default=0.002
+        Fitness penalty per node of a formula.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the evolution.
+
+    Returns
+    -------
+    proxy : EvolvedProxy
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.proxies import evolve_proxy
+    >>> rng = np.random.default_rng(0)
+    >>> scores = {"synflow": rng.random(60), "nwot": rng.random(60)}
+    >>> accuracy = scores["synflow"] - scores["nwot"]
+    >>> proxy = evolve_proxy(scores, accuracy, generations=5, population_size=200, random_state=0)
+    >>> proxy.fitness > 0.9
+    True
+    """
+    try:
+        from gplearn.fitness import make_fitness
+        from gplearn.genetic import SymbolicRegressor
+    except ImportError:
+        raise ImportError("evolving a proxy needs gplearn: pip install gplearn") from None
+    if names is None:
+        if not (isinstance(proxy_scores, Mapping) or hasattr(proxy_scores, "columns")):
+            raise ValueError("give names= for an array of proxy scores: one name per column")
+        names = list(proxy_scores.keys()) if isinstance(proxy_scores, Mapping) else list(proxy_scores.columns)
+    names = tuple(resolve_names(names))
+    X = _normalised_inputs(proxy_scores, names)
+    y = np.asarray(accuracies, dtype=np.float64)
+    if len(y) != len(X):
+        raise ValueError(f"{len(X)} architectures have proxy scores but {len(y)} have accuracies")
+    keep = np.isfinite(y)
+    if keep.sum() < 3:
+        raise ValueError("evolving a proxy needs the accuracies of at least 3 architectures")
+    regressor = SymbolicRegressor(
+        population_size=int(population_size),
+        generations=int(generations),
+        function_set=tuple(FUNCTIONS),
+        metric=make_fitness(function=_kendall_fitness, greater_is_better=True, wrap=False),
+        parsimony_coefficient=float(parsimony_coefficient),
+        stopping_criteria=1.0,  # τ = 1 is perfect; gplearn's default 0 stops at once
+        const_range=(-1.0, 1.0),
+        init_depth=(1, 4),
+        random_state=random_state,
+    )
+    regressor.fit(X[keep], y[keep])
+    tree = _tree_from_program(regressor._program.program, names)
+    # fitness on exactly the inputs it was evolved on (without gplearn's parsimony penalty)
+    values = _evaluate(tree, {name: X[keep][:, j] for j, name in enumerate(names)}, int(keep.sum()))
+    return EvolvedProxy(tree, names, _kendall_fitness(y[keep], np.nan_to_num(values), None))
+
+
+def proxy_inputs(proxies) -> tuple[str, ...]:
+    """The proxies to compute for ``proxies``: names (one or several) or an ``EvolvedProxy``."""
+    if isinstance(proxies, EvolvedProxy):
+        return proxies.names
+    return resolve_names(proxies)
