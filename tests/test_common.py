@@ -2,7 +2,15 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknas import BOSearch, EvolutionSearch, RandomSearch, ReinforceSearch, RoBoTSearch, ZeroCostSearch
+from sknas import (
+    BOSearch,
+    EvolutionSearch,
+    EvolvedProxySearch,
+    RandomSearch,
+    ReinforceSearch,
+    RoBoTSearch,
+    ZeroCostSearch,
+)
 
 # Small budgets keep each check to a fraction of a second; enough epochs that the networks
 # learn the checks' easy blobs (check_classifiers_train asks for accuracy > 0.83).
@@ -22,6 +30,9 @@ ESTIMATORS = [
     BOSearch(task="regression", n_candidates=6, n_initial=1, **SMALL),
     ReinforceSearch(task="classification", **SMALL),
     ReinforceSearch(task="regression", **SMALL),
+    # budget 2 ends within the warm-up, so these check the estimator, not the evolution
+    EvolvedProxySearch(task="classification", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
+    EvolvedProxySearch(task="regression", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
 ]
 
 

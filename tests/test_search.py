@@ -14,7 +14,15 @@ from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_sp
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknas import BOSearch, EvolutionSearch, RandomSearch, ReinforceSearch, RoBoTSearch, ZeroCostSearch
+from sknas import (
+    BOSearch,
+    EvolutionSearch,
+    EvolvedProxySearch,
+    RandomSearch,
+    ReinforceSearch,
+    RoBoTSearch,
+    ZeroCostSearch,
+)
 from sknas.spaces import CellSpace, MLPSpace
 
 # Tiny budgets: every fit below takes well under a second on a CPU.
@@ -27,6 +35,11 @@ ESTIMATORS = [
     pytest.param(RoBoTSearch, dict(n_candidates=6, proxies=("synflow", "snip")), id="robot"),
     pytest.param(BOSearch, dict(n_candidates=10, n_initial=1), id="bo"),
     pytest.param(ReinforceSearch, {}, id="reinforce"),
+    pytest.param(
+        EvolvedProxySearch,
+        dict(n_candidates=6, n_warmup=3, proxies=("synflow", "snip"), generations=2, population_size=20),
+        id="evolved-proxy",
+    ),
 ]
 # Small, cheap cell networks for the image tests.
 SMALL_CELLS = CellSpace(channels=4, cells_per_stage=1)

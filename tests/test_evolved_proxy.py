@@ -1,0 +1,156 @@
+"""Evolved proxies: the formula, its evaluation and storage, and the searches that use one."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import kendalltau
+from sklearn.datasets import load_digits
+
+from sknas import EvolvedProxySearch, ZeroCostSearch
+from sknas.evaluation import EvaluationResult
+from sknas.proxies import EvolvedProxy, evolve_proxy
+from sknas.spaces import CellSpace
+from sknas.strategies import EvolvedProxyRanking
+
+SMALL = dict(generations=8, population_size=200)
+
+
+@pytest.fixture(scope="module")
+def known():
+    """Three proxies; the accuracy is synflow - nwot, which a formula can express exactly."""
+    rng = np.random.default_rng(0)
+    scores = {name: rng.random(120) for name in ("synflow", "nwot", "snip")}
+    return scores, scores["synflow"] - scores["nwot"]
+
+
+@pytest.fixture(scope="module")
+def evolved(known):
+    return evolve_proxy(*known, random_state=0, **SMALL)
+
+
+def test_evolution_finds_a_formula_that_ranks_like_the_accuracy(known, evolved):
+    scores, accuracy = known
+    assert evolved.fitness > 0.9
+    assert kendalltau(evolved.evaluate(scores), accuracy).statistic > 0.9
+    # it generalises to architectures it never saw
+    rng = np.random.default_rng(1)
+    fresh = {name: rng.random(80) for name in scores}
+    assert kendalltau(evolved.evaluate(fresh), fresh["synflow"] - fresh["nwot"]).statistic > 0.8
+
+
+def test_the_formula_is_readable_and_names_its_proxies(evolved):
+    assert str(evolved) == evolved.formula
+    assert "synflow" in evolved.formula and "nwot" in evolved.formula
+    assert evolved.names == ("synflow", "nwot", "snip")
+
+
+def test_json_round_trip(known, evolved):
+    text = evolved.to_json()
+    json.loads(text)
+    again = EvolvedProxy.from_json(text)
+    assert again == evolved
+    np.testing.assert_array_equal(again.evaluate(known[0]), evolved.evaluate(known[0]))
+
+
+def test_evaluate_takes_a_dict_a_dataframe_or_an_array(known, evolved):
+    scores = known[0]
+    expected = evolved.evaluate(scores)
+    np.testing.assert_array_equal(evolved.evaluate(pd.DataFrame(scores)), expected)
+    np.testing.assert_array_equal(evolved.evaluate(np.column_stack([scores[n] for n in evolved.names])), expected)
+    with pytest.raises(ValueError, match="lacks the proxies \\['snip'\\]"):
+        evolved.evaluate({"synflow": scores["synflow"], "nwot": scores["nwot"]})
+    with pytest.raises(ValueError, match="one column per proxy"):
+        evolved.evaluate(np.zeros((5, 2)))
+
+
+def test_a_nan_proxy_reads_as_the_worst_value():
+    proxy = EvolvedProxy(("proxy", "synflow"), ("synflow",))
+    np.testing.assert_array_equal(proxy.evaluate({"synflow": [1.0, np.nan, 3.0]}), [0.0, 0.0, 1.0])
+
+
+def test_protected_functions_behave_as_in_gplearn():
+    x = {"a": [0.0, 0.5, 1.0], "b": [0.0, 0.0005, 1.0]}
+    div = EvolvedProxy(("div", ("proxy", "a"), ("proxy", "b")), ("a", "b"))
+    np.testing.assert_array_equal(div.evaluate(x), [1.0, 1.0, 1.0])  # |b| <= 0.001 gives 1
+    log = EvolvedProxy(("log", ("proxy", "b")), ("b",))
+    np.testing.assert_array_equal(log.evaluate(x), [0.0, 0.0, 0.0])  # log|b| is 0 for |b| <= 0.001
+    np.testing.assert_allclose(log.evaluate({"b": [0.0, 0.5, 1.0]}), [0.0, np.log(0.5), 0.0])
+    assert EvolvedProxy(("add", ("proxy", "a"), 0.5), ("a",)).formula == "(a + 0.5)"
+
+
+def test_evolution_is_seeded(known):
+    a = evolve_proxy(*known, random_state=3, generations=3, population_size=100)
+    b = evolve_proxy(*known, random_state=3, generations=3, population_size=100)
+    assert a == b
+
+
+def test_bad_input_is_a_helpful_error(known):
+    scores, accuracy = known
+    with pytest.raises(ValueError, match="at least 3"):
+        evolve_proxy({k: v[:2] for k, v in scores.items()}, accuracy[:2])
+    with pytest.raises(ValueError, match="120 architectures have proxy scores but 5"):
+        evolve_proxy(scores, accuracy[:5])
+    with pytest.raises(ValueError, match="give names="):
+        evolve_proxy(np.zeros((10, 3)), np.arange(10))
+    with pytest.raises(ValueError, match="unknown proxy 'sinflow'"):
+        evolve_proxy({"sinflow": np.arange(10.0)}, np.arange(10))
+
+
+# ---------------------------------------------------------------------------------------------
+# the strategy and the estimators
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ranking_warms_up_at_random_then_follows_the_evolved_proxy():
+    space = CellSpace()
+    pool = space.sample_pool(80, np.random.default_rng(0))
+    scores = np.random.default_rng(1).random((80, 2))
+    objective = dict(zip(pool, scores[:, 0] - scores[:, 1]))
+    strategy = EvolvedProxyRanking(space, np.random.default_rng(0), pool, scores, ("synflow", "nwot"),
+                                   n_warmup=20, **SMALL)
+    warmup = strategy.ask(20)
+    strategy.tell(warmup, [EvaluationResult(objective[a], 0.0) for a in warmup])
+    assert strategy.proxy is None
+    following = strategy.ask(5)
+    assert strategy.proxy is not None and strategy.proxy.fitness > 0.8
+    values = dict(zip(pool, strategy.proxy.evaluate(scores)))
+    rest = sorted((a for a in pool if a not in warmup), key=lambda a: -values[a])
+    assert following == rest[:5]
+    # resume: the proxy travels in the state
+    state = json.loads(json.dumps(strategy.state_dict()))
+    fresh = EvolvedProxyRanking(space, np.random.default_rng(9), pool, scores, ("synflow", "nwot"), n_warmup=20)
+    fresh.load_state_dict(state)
+    assert fresh.proxy == strategy.proxy and fresh.ask(3) == strategy.ask(3)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300], y[:300]
+
+
+TINY = dict(n_candidates=10, epochs=2, final_epochs=2, image_shape=(8, 8), device="cpu", random_state=0)
+
+
+def test_evolved_proxy_search_evolves_then_trains_down_its_ranking(digits):
+    search = EvolvedProxySearch(budget=5, n_warmup=3, proxies=("synflow", "nwot", "params"), **SMALL, **TINY)
+    search.fit(*digits)
+    assert isinstance(search.proxy_, EvolvedProxy) and set(search.proxy_.names) == {"synflow", "nwot", "params"}
+    assert len(search.results_["architecture"]) == 5 and "proxy_synflow" in search.results_
+
+
+def test_zero_cost_search_ranks_by_an_evolved_proxy(digits):
+    proxy = EvolvedProxy(("sub", ("proxy", "params"), ("proxy", "synflow")), ("params", "synflow"))
+    search = ZeroCostSearch(budget=2, proxies=proxy, **TINY).fit(*digits)
+    raw = {name: np.array(search.candidates_[name]) for name in proxy.names}
+    np.testing.assert_allclose(search.candidates_["score"], proxy.evaluate(raw))
+    assert search.results_["architecture"] == search.candidates_["architecture"][:2]
+
+
+def test_evolved_proxy_search_checks_its_parameters(digits):
+    with pytest.raises(ValueError, match="n_warmup must be an integer >= 3"):
+        EvolvedProxySearch(n_warmup=1, **TINY).fit(*digits)
