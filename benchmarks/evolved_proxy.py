@@ -106,7 +106,8 @@ def main(argv: list[str]) -> None:
         "",
         *environment_lines(sys.argv),
         f"- {args.seeds} seeds per row; pool: the 9,445 cells with NAS-Bench-Suite-Zero values; "
-        f"proxies: the 13 of the suite; evolution: `evolve_proxy` defaults (population 500, 20 "
+        f"proxies: the 13 of the suite, each replaced by its rank among the cells scored; "
+        f"evolution: `evolve_proxy` defaults (population 500, 20 "
         f"generations, Kendall τ fitness); whole script {time.perf_counter() - start:.0f} s",
         "- τ, ρ: on every pool cell not used for training; best single: the hand-crafted proxy "
         "with the best mean held-out τ in that row (chosen after the fact, which flatters it); "

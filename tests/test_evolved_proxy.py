@@ -67,9 +67,11 @@ def test_evaluate_takes_a_dict_a_dataframe_or_an_array(known, evolved):
         evolved.evaluate(np.zeros((5, 2)))
 
 
-def test_a_nan_proxy_reads_as_the_worst_value():
+def test_inputs_are_ranks_and_a_nan_proxy_reads_as_the_worst_value():
     proxy = EvolvedProxy(("proxy", "synflow"), ("synflow",))
     np.testing.assert_array_equal(proxy.evaluate({"synflow": [1.0, np.nan, 3.0]}), [0.0, 0.0, 1.0])
+    # an outlier does not squeeze the others: ranks, not min-max
+    np.testing.assert_array_equal(proxy.evaluate({"synflow": [-1e8, 1.0, 2.0, 3.0]}), [0, 1 / 3, 2 / 3, 1])
 
 
 def test_protected_functions_behave_as_in_gplearn():
@@ -77,8 +79,7 @@ def test_protected_functions_behave_as_in_gplearn():
     div = EvolvedProxy(("div", ("proxy", "a"), ("proxy", "b")), ("a", "b"))
     np.testing.assert_array_equal(div.evaluate(x), [1.0, 1.0, 1.0])  # |b| <= 0.001 gives 1
     log = EvolvedProxy(("log", ("proxy", "b")), ("b",))
-    np.testing.assert_array_equal(log.evaluate(x), [0.0, 0.0, 0.0])  # log|b| is 0 for |b| <= 0.001
-    np.testing.assert_allclose(log.evaluate({"b": [0.0, 0.5, 1.0]}), [0.0, np.log(0.5), 0.0])
+    np.testing.assert_allclose(log.evaluate(x), [0.0, np.log(0.5), 0.0])  # ranks 0, 0.5, 1; log 0 -> 0
     assert EvolvedProxy(("add", ("proxy", "a"), 0.5), ("a",)).formula == "(a + 0.5)"
 
 

@@ -3,7 +3,7 @@
 The formula is evolved with gplearn's ``SymbolicRegressor`` (the genetic-programming library
 of the scikit-learn ecosystem), whose fitness here is the Kendall τ between the formula's
 values and the accuracies of a few trained architectures. The result is an
-:class:`EvolvedProxy`: a short formula over min-max normalised proxies, evaluated by sknas
+:class:`EvolvedProxy`: a short formula over rank-normalised proxies, evaluated by sknas
 itself (gplearn is only needed to evolve one), printable and stored as JSON.
 """
 
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from scipy.stats import kendalltau
+from scipy.stats import kendalltau, rankdata
 
 from ._base import resolve_names
-from ._normalise import normalise_scores
 
 #: Functions of the formulas, with their arity. ``div``, ``log`` and ``sqrt`` are protected
 #: exactly as in gplearn: ``div`` is 1 for a denominator within 0.001 of 0, ``log`` takes
@@ -65,13 +64,29 @@ def _as_matrix(proxy_scores, names: Sequence[str]) -> np.ndarray:
 
 
 def _normalised_inputs(proxy_scores, names: Sequence[str]) -> np.ndarray:
-    # NaN (a proxy that failed) reads as 0, the worst normalised value
-    return np.nan_to_num(normalise_scores(_as_matrix(proxy_scores, names)), nan=0.0)
+    """Each proxy as its rank among the architectures given, scaled to [0, 1] (ties share).
+
+    Ranks, not min-max: NAS-Bench-Suite-Zero's proxies have extreme values on a few cells
+    (jacob_cov down to -177,754 where most lie near -65) that squeeze a min-max scale and
+    hide the differences a formula should combine; on NAS-Bench-201 rank inputs raise the
+    held-out τ of evolved formulas by about 0.1 (``benchmarks/evolved_proxy.md``). NaN (a
+    proxy that failed) reads as 0, the worst value.
+    """
+    matrix = _as_matrix(proxy_scores, names)
+    out = np.zeros_like(matrix)
+    for j, column in enumerate(matrix.T):
+        finite = np.isfinite(column)
+        n = int(finite.sum())
+        if n == 1:
+            out[finite, j] = 0.5
+        elif n > 1:
+            out[finite, j] = (rankdata(column[finite]) - 1) / (n - 1)
+    return out
 
 
 @dataclass(frozen=True)
 class EvolvedProxy:
-    """A formula over min-max normalised proxies, evolved to rank like trained accuracy.
+    """A formula over rank-normalised proxies, evolved to rank like trained accuracy.
 
     Attributes
     ----------
@@ -101,8 +116,8 @@ class EvolvedProxy:
         Parameters
         ----------
         proxy_scores : mapping of str to array-like, DataFrame, or array of shape (n, len(names))
-            Raw proxy values of ``n`` architectures; each proxy is min-max normalised over
-            them (NaN reads as 0) before the formula applies.
+            Raw proxy values of ``n`` architectures; each proxy is replaced by its rank among
+            them, scaled to [0, 1] (NaN reads as 0), before the formula applies.
 
         Returns
         -------
@@ -191,8 +206,8 @@ def evolve_proxy(
 
     Genetic programming (gplearn's ``SymbolicRegressor``) over the functions of
     :data:`FUNCTIONS` and constants in [-1, 1], with Kendall τ as fitness and a parsimony
-    penalty that keeps formulas short. Proxies are min-max normalised over the given
-    architectures first.
+    penalty that keeps formulas short. Each proxy is first replaced by its rank among the
+    given architectures, scaled to [0, 1].
 
     Parameters
     ----------
