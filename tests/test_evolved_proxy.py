@@ -80,7 +80,10 @@ def test_protected_functions_behave_as_in_gplearn():
     np.testing.assert_array_equal(div.evaluate(x), [1.0, 1.0, 1.0])  # |b| <= 0.001 gives 1
     log = EvolvedProxy(("log", ("proxy", "b")), ("b",))
     np.testing.assert_allclose(log.evaluate(x), [0.0, np.log(0.5), 0.0])  # ranks 0, 0.5, 1; log 0 -> 0
-    assert EvolvedProxy(("add", ("proxy", "a"), 0.5), ("a",)).formula == "(a + 0.5)"
+    handmade = EvolvedProxy(("add", ("proxy", "a"), 0.5), ("a",))
+    assert handmade.formula == "(a + 0.5)"
+    # no fitness yet: still strict JSON, and it comes back
+    assert EvolvedProxy.from_json(handmade.to_json()).tree == handmade.tree
 
 
 def test_evolution_is_seeded(known):

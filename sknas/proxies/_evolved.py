@@ -130,13 +130,15 @@ class EvolvedProxy:
         return np.where(np.isfinite(values), values, np.nan)
 
     def to_json(self) -> str:
-        """The proxy as JSON (``from_json`` reads it back)."""
-        return json.dumps({"tree": _to_lists(self.tree), "names": list(self.names), "fitness": self.fitness})
+        """The proxy as strict JSON (``from_json`` reads it back); an unknown fitness is null."""
+        fitness = self.fitness if np.isfinite(self.fitness) else None
+        return json.dumps({"tree": _to_lists(self.tree), "names": list(self.names), "fitness": fitness}, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> "EvolvedProxy":
         data = json.loads(text)
-        return cls(_to_tuples(data["tree"]), tuple(data["names"]), float(data["fitness"]))
+        fitness = float("nan") if data["fitness"] is None else float(data["fitness"])
+        return cls(_to_tuples(data["tree"]), tuple(data["names"]), fitness)
 
 
 def _evaluate(node, column: dict[str, np.ndarray], n: int) -> np.ndarray:
