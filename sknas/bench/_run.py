@@ -78,7 +78,7 @@ def run_one(
     start = time.perf_counter()
     searcher = STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget)
     evaluator = benchmark.evaluator()
-    target = max(benchmark.objective(a) for a in benchmark.pool)
+    target = benchmark.objective(benchmark.best_objective_arch())
     queried: list = []
     best_arch, best_objective, queries_to_best, cost = None, -np.inf, None, 0.0
     best_so_far: list[float] = []
@@ -117,27 +117,24 @@ def run_one(
     return record
 
 
+def _statistics(values: list) -> dict:
+    """Mean, std, min and max of the values that are not None (all None when there are none)."""
+    values = np.array([v for v in values if v is not None], dtype=np.float64)
+    if not len(values):
+        return dict.fromkeys(("mean", "std", "min", "max"))
+    return {"mean": float(values.mean()), "std": float(values.std()),
+            "min": float(values.min()), "max": float(values.max())}
+
+
 def _summary(runs: list[dict]) -> dict:
-    summary = {}
-    for key in ("objective", "test_accuracy", "n_queries", "queries_to_best", "search_cost_s", "wall_s"):
-        values = np.array([r[key] for r in runs if r[key] is not None], dtype=np.float64)
-        summary[key] = (
-            {"mean": values.mean(), "std": values.std(), "min": values.min(), "max": values.max()}
-            if len(values) else {"mean": None, "std": None, "min": None, "max": None}
-        )
-        summary[key] = {k: (float(v) if v is not None else None) for k, v in summary[key].items()}
+    keys = ("objective", "test_accuracy", "n_queries", "queries_to_best", "search_cost_s", "wall_s")
+    summary = {key: _statistics([r[key] for r in runs]) for key in keys}
     summary["queries_to_best"]["found"] = sum(r["queries_to_best"] is not None for r in runs)
     columns = list(dict.fromkeys(c for r in runs for c in r.get("hardware", {})))
     if columns:
-        summary["hardware"] = {}
-        for column in columns:
-            values = np.array([r["hardware"][column] for r in runs
-                               if r.get("hardware", {}).get(column) is not None])
-            summary["hardware"][column] = (
-                {"mean": float(values.mean()), "std": float(values.std()),
-                 "min": float(values.min()), "max": float(values.max())}
-                if len(values) else dict.fromkeys(("mean", "std", "min", "max"))
-            )
+        summary["hardware"] = {
+            column: _statistics([r.get("hardware", {}).get(column) for r in runs]) for column in columns
+        }
     return summary
 
 

@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from sklearn.utils.multiclass import type_of_target
 from torch import nn
 
 from ..spaces import Architecture, SearchSpace
@@ -81,6 +82,25 @@ def resolve_device(device: str | torch.device) -> torch.device:
 def architecture_seed(seed: int, arch: Architecture | str) -> int:
     """A seed for one architecture, so its result does not depend on evaluation order."""
     return (int(seed) * 1_000_003 + zlib.crc32(str(arch).encode())) % (2**31 - 1)
+
+
+def build_network(
+    space: SearchSpace, arch: Architecture, input_shape: Sequence[int], n_outputs: int, seed: int
+) -> nn.Module:
+    """The untrained network of ``arch``, its weights drawn from its own seed.
+
+    Everything that builds a candidate (training, proxies) goes through here, so the same
+    ``seed`` gives the same initial weights everywhere.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(architecture_seed(seed, arch))
+        return space.build(arch, input_shape, n_outputs)
+
+
+def infer_task(y) -> str:
+    """``"regression"`` for continuous targets, else ``"classification"`` (labels of any type)."""
+    kind = type_of_target(y, input_name="y")
+    return "regression" if kind.startswith("continuous") else "classification"
 
 
 def train_network(
@@ -247,9 +267,7 @@ class TrainingEvaluator:
 
     def build(self, arch: Architecture) -> nn.Module:
         """The untrained network of ``arch``, initialised from its own seed."""
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(architecture_seed(self.seed, arch))
-            return self.space.build(arch, self.input_shape, self.n_outputs)
+        return build_network(self.space, arch, self.input_shape, self.n_outputs, self.seed)
 
     def fit_network(
         self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe

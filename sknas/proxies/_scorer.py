@@ -11,11 +11,10 @@ import joblib
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import type_of_target
 from torch import nn
 from tqdm.auto import tqdm
 
-from ..evaluation._training import architecture_seed, resolve_device
+from ..evaluation._training import architecture_seed, build_network, infer_task, resolve_device
 from ..spaces import Architecture, SearchSpace
 from ._base import PONAS_PROXIES, PROXIES, resolve_names
 from ._context import ProxyContext
@@ -40,11 +39,6 @@ def _evaluate(
             errors[name] = f"{type(exc).__name__}: {exc}"
         values.append(value)
     return values, errors
-
-
-def _infer_task(y) -> str:
-    y = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-    return "regression" if type_of_target(y).startswith("continuous") else "classification"
 
 
 def _as_batch(X, y, task: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,7 +105,7 @@ def compute(
     6.7e-05
     """
     names = resolve_names(names)
-    task = task or _infer_task(y)
+    task = task or infer_task(y.cpu().numpy() if isinstance(y, torch.Tensor) else y)
     device = next(module.parameters(), torch.empty(0)).device
     X_t, y_t = _as_batch(X, y, task, device)
     values, errors = _evaluate(module, X_t, y_t, names, task, seed)
@@ -139,9 +133,7 @@ def _score_architectures(
     out = []
     for arch in archs:
         try:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(architecture_seed(seed, arch))
-                module = space.build(arch, input_shape, n_outputs).to(X.device)
+            module = build_network(space, arch, input_shape, n_outputs, seed).to(X.device)
         except Exception as exc:  # noqa: BLE001
             reason = f"{type(exc).__name__}: {exc}"
             out.append(([math.nan] * len(names), {name: reason for name in names}))
@@ -243,7 +235,7 @@ class ProxyScorer:
             raise ValueError("X contains NaN or infinity; impute or drop those samples first")
         self.input_shape = tuple(int(s) for s in X.shape[1:])
         space.check_input_shape(self.input_shape)
-        self.task = _infer_task(y) if task == "auto" else task
+        self.task = infer_task(y) if task == "auto" else task
         if self.task not in ("classification", "regression"):
             raise ValueError(f"unknown task {task!r}; use 'auto', 'classification' or 'regression'")
         if self.task == "classification":

@@ -16,12 +16,12 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
-from ..evaluation._training import as_tensors, resolve_device
+from ..evaluation._training import as_tensors, infer_task, resolve_device
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 from ..strategies import Strategy
@@ -311,8 +311,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     def _resolve_task(self, y) -> str:
         if self.task != "auto":
             return self.task
-        kind = type_of_target(y, input_name="y")
-        return "regression" if kind.startswith("continuous") else "classification"
+        return infer_task(y)
 
     def _resolve_space(self, images: bool) -> SearchSpace:
         space = self.space

@@ -9,6 +9,7 @@ import numpy as np
 from ..proxies import EvolvedProxy, evolve_proxy
 from ..spaces import Architecture, SearchSpace
 from ._base import Strategy
+from ._zero_cost import rank_by_score
 
 
 class EvolvedProxyRanking(Strategy):
@@ -79,9 +80,7 @@ class EvolvedProxyRanking(Strategy):
         self._rank()
 
     def _rank(self) -> None:
-        values = self.proxy.evaluate(self.scores)
-        order = np.argsort(-np.nan_to_num(values, nan=-np.inf), kind="stable")
-        self._ranking = [self.pool[i] for i in order]
+        self._ranking = rank_by_score(self.pool, self.proxy.evaluate(self.scores))
 
     def propose(self) -> Architecture | None:
         if self.proxy is None:

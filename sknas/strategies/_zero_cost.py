@@ -10,6 +10,15 @@ from ..spaces import Architecture, SearchSpace
 from ._base import Strategy
 
 
+def rank_by_score(pool: Sequence[Architecture], scores) -> list[Architecture]:
+    """``pool`` ordered by decreasing ``scores``; NaN scores last, ties in pool order."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.shape != (len(pool),):
+        raise ValueError(f"scores has shape {scores.shape} but the pool holds {len(pool)} architectures")
+    key = np.where(np.isnan(scores), -np.inf, scores)
+    return [pool[i] for i in np.argsort(-key, kind="stable")]
+
+
 class ZeroCostRanking(Strategy):
     """Proposes the architectures of a pool best score first; NaN scores come last.
 
@@ -44,11 +53,7 @@ class ZeroCostRanking(Strategy):
         self, space: SearchSpace, rng: np.random.Generator, pool: Sequence[Architecture], scores
     ):
         super().__init__(space, rng)
-        scores = np.asarray(scores, dtype=np.float64)
-        if scores.shape != (len(pool),):
-            raise ValueError(f"scores has shape {scores.shape} but the pool holds {len(pool)} architectures")
-        key = np.where(np.isnan(scores), -np.inf, scores)
-        self.ranking = [pool[i] for i in np.argsort(-key, kind="stable")]
+        self.ranking = rank_by_score(pool, scores)
         self._cursor = 0
 
     def propose(self) -> Architecture | None:
