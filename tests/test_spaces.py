@@ -361,18 +361,33 @@ def test_cell_to_graph_matches_the_ops():
         expected_adj = np.zeros((4, 4))
         expected_ops = np.full((4, 4), -1)
         for (target, source), op in zip(EDGES, arch.ops):
-            expected_ops[target, source] = OPS.index(op)
+            expected_ops[target, source] = OPS.index(op) if op != "none" else -1
             expected_adj[target, source] = float(op != "none")
         np.testing.assert_array_equal(graph.edge_ops, expected_ops)
         np.testing.assert_array_equal(graph.adjacency, expected_adj)
         assert np.all(np.triu(graph.adjacency) == 0)  # a DAG in topological order
         np.testing.assert_array_equal(graph.node_features[:, :4], graph.adjacency)
         np.testing.assert_allclose(graph.node_features[:, 4], [0, 1 / 3, 2 / 3, 1])
+        assert graph.n_edge_types == len(OPS)
         counts = graph.node_features[:, 5:]
         np.testing.assert_array_equal(counts.sum(axis=1), [0, 1, 2, 3])
         for target in (1, 2, 3):
             incoming = Counter(op for (t, _), op in zip(EDGES, arch.ops) if t == target)
             assert list(counts[target]) == [incoming[op] for op in OPS]
+
+
+def test_mlp_to_graph_is_a_chain_of_the_layers():
+    space = MLPSpace()
+    arch = space.parse("mlp:256-64,gelu,dropout=0.1,norm=layer")
+    graph = space.to_graph(arch)
+    assert graph.node_features.shape[0] == 3 and graph.n_edge_types == 1
+    np.testing.assert_array_equal(graph.node_features[:, 0], [1, 1, 0])  # the third slot is absent
+    np.testing.assert_array_equal(graph.adjacency, [[0, 0, 0], [1, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(graph.edge_ops, [[-1, -1, -1], [0, -1, -1], [-1, -1, -1]])
+    assert graph.node_features[0, 1 + space.widths.index(256)] == 1
+    assert graph.node_features[1, 1 + space.widths.index(64)] == 1
+    other = space.to_graph(space.parse("mlp:256-64,relu,dropout=0.1,norm=layer"))
+    assert not np.array_equal(graph.node_features, other.node_features)  # the activation shows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,6 +27,29 @@ class Architecture(abc.ABC):
         """The canonical string of the architecture."""
 
 
+@dataclass(frozen=True)
+class ArchitectureGraph:
+    """An architecture as a directed graph, for graph encoders.
+
+    Attributes
+    ----------
+    node_features : ndarray of shape (n_nodes, n_features)
+        One feature vector per node; every architecture of a space has the same shape.
+    adjacency : ndarray of shape (n_nodes, n_nodes)
+        ``adjacency[j, i] = 1`` when node ``j`` reads node ``i``.
+    edge_ops : ndarray of shape (n_nodes, n_nodes)
+        The type of the edge from ``i`` to ``j`` at ``[j, i]``, an integer in
+        ``[0, n_edge_types)``; -1 where the space has no edge.
+    n_edge_types : int
+        The number of edge types of the space.
+    """
+
+    node_features: np.ndarray
+    adjacency: np.ndarray
+    edge_ops: np.ndarray
+    n_edge_types: int
+
+
 class SearchSpace(abc.ABC):
     """What an architecture is: how to sample, mutate, encode, compare and build one.
 
@@ -63,6 +86,13 @@ class SearchSpace(abc.ABC):
     @abc.abstractmethod
     def encode(self, arch: Architecture) -> np.ndarray:
         """A fixed-length float vector describing ``arch`` (one-hot of its choices)."""
+
+    def to_graph(self, arch: Architecture) -> ArchitectureGraph:
+        """``arch`` as an :class:`ArchitectureGraph` (for the graph encoder of PO-NAS)."""
+        raise NotImplementedError(
+            f"the {self.name or type(self).__name__} space has no graph representation; "
+            "implement to_graph(arch) to use it with a graph encoder"
+        )
 
     @abc.abstractmethod
     def distance(self, a: Architecture, b: Architecture) -> int:

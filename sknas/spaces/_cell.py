@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ._base import Architecture, SearchSpace
+from ._base import Architecture, ArchitectureGraph, SearchSpace
 from ._cell_network import EDGES, OPS, CellNetwork
 
 N_NODES = 4
@@ -36,28 +36,6 @@ class CellArchitecture(Architecture):
             )
             edge += target
         return "+".join(parts)
-
-
-@dataclass(frozen=True)
-class CellGraph:
-    """A cell as a graph, for graph encoders.
-
-    Attributes
-    ----------
-    node_features : ndarray of shape (4, 4 + 1 + 5)
-        Per node: mask of its predecessors, its index scaled to [0, 1], and counts of
-        its incoming operations by type.
-    adjacency : ndarray of shape (4, 4)
-        ``adjacency[j, i] = 1`` when node ``j`` reads node ``i`` through an operation
-        other than ``none``.
-    edge_ops : ndarray of shape (4, 4)
-        Index into ``OPS`` of the operation from ``i`` to ``j`` at ``[j, i]``; -1 where
-        there is no edge.
-    """
-
-    node_features: np.ndarray
-    adjacency: np.ndarray
-    edge_ops: np.ndarray
 
 
 class CellSpace(SearchSpace):
@@ -180,8 +158,13 @@ class CellSpace(SearchSpace):
         out[np.arange(len(EDGES)), [OPS.index(op) for op in arch.ops]] = 1.0
         return out.ravel()
 
-    def to_graph(self, arch: CellArchitecture) -> CellGraph:
-        """The cell as a :class:`CellGraph`: node features, adjacency and edge operations."""
+    def to_graph(self, arch: CellArchitecture) -> ArchitectureGraph:
+        """The cell as a graph of its 4 nodes.
+
+        Node features: the mask of the node's predecessors, its index scaled to [0, 1], and
+        counts of its incoming operations by type. Edges: the operations other than
+        ``none``, typed by their index into ``OPS``.
+        """
         adjacency = np.zeros((N_NODES, N_NODES), dtype=np.float32)
         edge_ops = np.full((N_NODES, N_NODES), -1, dtype=np.int64)
         op_counts = np.zeros((N_NODES, len(OPS)), dtype=np.float32)
@@ -193,7 +176,8 @@ class CellSpace(SearchSpace):
                 adjacency[target, source] = 1.0
         position = (np.arange(N_NODES, dtype=np.float32) / (N_NODES - 1))[:, None]
         node_features = np.concatenate([adjacency, position, op_counts], axis=1)
-        return CellGraph(node_features, adjacency, edge_ops)
+        edge_ops[adjacency == 0] = -1
+        return ArchitectureGraph(node_features, adjacency, edge_ops, len(OPS))
 
     # -- isomorphism -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._base import Architecture, SearchSpace
+from ._base import Architecture, ArchitectureGraph, SearchSpace
 
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU, "tanh": nn.Tanh}
 NORMS = ("none", "batch", "layer")
@@ -242,6 +242,28 @@ class MLPSpace(SearchSpace):
             onehot[choices.index(value)] = 1.0
             parts.append(onehot)
         return np.concatenate(parts)
+
+    def to_graph(self, arch: MLPArchitecture) -> ArchitectureGraph:
+        """The perceptron as a chain of its possible hidden layers (one node per slot).
+
+        Node features: whether the layer exists, a one-hot of its width, its position scaled
+        to [0, 1], and one-hots of the activation, dropout rate and normalisation it applies
+        (zeros for an absent layer). Each existing layer reads the one before it.
+        """
+        n = self.depths[-1]
+        depth = len(arch.widths)
+        globals_ = self.encode(arch)[n * (len(self.widths) + 1) :]
+        features = np.zeros((n, 1 + len(self.widths) + 1 + len(globals_)), dtype=np.float32)
+        adjacency = np.zeros((n, n), dtype=np.float32)
+        for i in range(depth):
+            features[i, 0] = 1.0
+            features[i, 1 + self.widths.index(arch.widths[i])] = 1.0
+            features[i, 2 + len(self.widths) :] = globals_
+            if i:
+                adjacency[i, i - 1] = 1.0
+        features[:, 1 + len(self.widths)] = np.arange(n) / max(n - 1, 1)
+        edge_ops = np.where(adjacency > 0, 0, -1).astype(np.int64)
+        return ArchitectureGraph(features, adjacency, edge_ops, 1)
 
     # -- networks --------------------------------------------------------------------------
 
