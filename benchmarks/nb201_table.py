@@ -13,6 +13,10 @@ CIFAR-10's.
 
     python benchmarks/nb201_table.py                        # 30 seeds, ~25 min on 2 cores
     python benchmarks/nb201_table.py --seeds 0-2 --quick    # smoke run, prints only
+    # rerun some rows only, keeping the other rows of nb201_table.json:
+    python benchmarks/nb201_table.py --strategies ponas --keep-others
+    python benchmarks/nb201_table.py --strategies ponas-ucb --benchmarks nb201-cifar10 \
+        --protocols paper --budgets 20 --keep-others
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seeds", type=parse_seeds, default=list(range(30)))
     parser.add_argument("--budgets", default="10,20")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--benchmarks", default=",".join(BENCHMARKS))
+    parser.add_argument("--protocols", default="paper,own")
+    parser.add_argument("--keep-others", action="store_true",
+                        help="keep the rows of nb201_table.json that this run does not recompute")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
@@ -48,8 +56,8 @@ def main(argv: list[str]) -> None:
 
     start = time.perf_counter()
     records = []
-    for protocol in ("paper", "own"):
-        for name in BENCHMARKS:
+    for protocol in args.protocols.split(","):
+        for name in args.benchmarks.split(","):
             benchmark = make_benchmark(name, protocol)
             for budget in budgets:
                 for strategy in strategies:
@@ -59,6 +67,15 @@ def main(argv: list[str]) -> None:
                           f"{records[-1]['summary']['test_accuracy']['mean']:.2f} "
                           f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
+    if args.keep_others and (HERE / "nb201_table.json").exists():
+        done = {(r["strategy"], r["benchmark"], r["protocol"], r["budget"]) for r in records}
+        kept = [r for r in json.loads((HERE / "nb201_table.json").read_text(encoding="utf-8"))
+                if (r["strategy"], r["benchmark"], r["protocol"], r["budget"]) not in done]
+        order = {name: i for i, name in enumerate(STRATEGIES)}
+        records = sorted(kept + records, key=lambda r: order.get(r["strategy"], len(order)))
+        budgets = sorted({r["budget"] for r in records})
+    elapsed_note = f"this invocation {elapsed:.0f} s" + (
+        " (rows kept from earlier invocations: see their wall times)" if args.keep_others else "")
 
     sections = []
     for protocol in ("paper", "own"):
@@ -70,7 +87,7 @@ def main(argv: list[str]) -> None:
         "",
         *environment_lines(sys.argv),
         f"- seeds: {len(args.seeds)} per row ({args.seeds[0]}–{args.seeds[-1]}); runs in parallel "
-        f"over {args.n_jobs} processes; whole script {elapsed:.0f} s",
+        f"over {args.n_jobs} processes; {elapsed_note}",
         "- pool: the 9,445 cells with zero-cost values; test accuracy: 200-epoch, of the cell "
         "with the best queried objective; queries to best: over the runs that found the pool's "
         "best cell by the objective (how many did, in brackets); search cost: sum of the recorded "

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Callable, Iterable
 
 import joblib
 import numpy as np
+import torch
 from tqdm.auto import tqdm
 
 from ..proxies import PONAS_PROXIES, ZERO_COST_PROXIES, available_proxies, combine_scores
 from ..strategies import (
     BayesianOptimisation,
     EvolvedProxyRanking,
+    PONAS,
     RandomStrategy,
     RegularizedEvolution,
     Reinforce,
@@ -41,6 +44,14 @@ def _robot(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> 
     return RoBoT(benchmark.space, rng, benchmark.pool, scores, n_bo_steps=budget)
 
 
+def _ponas(**options) -> Callable[[NB201Benchmark, np.random.Generator, int], Strategy]:
+    def factory(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
+        scores = benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool)
+        return PONAS(benchmark.space, rng, benchmark.pool, scores, budget=budget, **options)
+
+    return factory
+
+
 #: Strategies by their command-line name: ``factory(benchmark, rng, budget) -> Strategy``.
 STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator, int], Strategy]] = {
     "random": lambda benchmark, rng, budget: RandomStrategy(benchmark.space, rng),
@@ -51,6 +62,13 @@ STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator, int], Strat
     "robot": _robot,
     "bo": lambda benchmark, rng, budget: BayesianOptimisation(benchmark.space, rng, pool=benchmark.pool),
     "evolved-proxy": _evolved_proxy,
+    "ponas": _ponas(),
+    # ablations of PO-NAS (greedy by default): a GP with log-EI or UCB, one global weighting,
+    # no pre-training
+    "ponas-ei": _ponas(acquisition="ei"),
+    "ponas-ucb": _ponas(acquisition="ucb"),
+    "ponas-global": _ponas(per_architecture=False),
+    "ponas-no-pretrain": _ponas(pretrain=False),
 }
 
 #: Benchmarks by their command-line name.
@@ -115,6 +133,11 @@ def run_one(
         except KeyError:  # a user's table may not cover every cell: null, not a crash
             record["hardware"] = dict.fromkeys(profiler.columns)
     return record
+
+
+def _run_one_with_threads(threads: int, *args) -> dict:
+    torch.set_num_threads(threads)
+    return run_one(*args)
 
 
 def _statistics(values: list) -> dict:
@@ -195,8 +218,11 @@ def run(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("no seeds given; pass at least one, e.g. seeds=range(30)")
-    jobs = (joblib.delayed(run_one)(strategy, bench, budget, seed, profiler) for seed in seeds)
-    if joblib.effective_n_jobs(n_jobs) == 1:
+    workers = joblib.effective_n_jobs(n_jobs)
+    # each worker gets its share of the cores, so torch's threads do not oversubscribe them
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    jobs = (joblib.delayed(_run_one_with_threads)(threads, strategy, bench, budget, seed, profiler) for seed in seeds)
+    if workers == 1:
         results = (run_one(strategy, bench, budget, seed, profiler) for seed in seeds)
     else:
         results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)

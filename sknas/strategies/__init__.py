@@ -4,12 +4,17 @@ from ._base import Strategy
 from ._bo import BayesianOptimisation
 from ._evolution import RegularizedEvolution
 from ._evolved_proxy import EvolvedProxyRanking
+from ._ponas import PONAS
+from ._ponas_evolution import breed, crossover
 from ._random import RandomStrategy
 from ._reinforce import Reinforce
 from ._robot import RoBoT
 from ._zero_cost import ZeroCostRanking
 
 __all__ = [
+    "PONAS",
+    "breed",
+    "crossover",
     "Strategy",
     "BayesianOptimisation",
     "EvolvedProxyRanking",

@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import torch
-from botorch.acquisition import LogExpectedImprovement
-from botorch.optim import optimize_acqf_discrete
 
 from ..spaces import Architecture, SearchSpace
-from ..surrogate import fit_gp, quiet_botorch
+from ..surrogate import best_candidate, fit_gp
 from ._base import Strategy
 
 
@@ -71,9 +68,5 @@ class BayesianOptimisation(Strategy):
         X = np.stack([self.space.encode(a) for a, _ in observed]).astype(np.float64)
         y = np.array([y for _, y in observed])
         model = fit_gp(X, y, ard=False, seed=int(self.rng.integers(2**31 - 1)))
-        acquisition = LogExpectedImprovement(model, best_f=float(y.max()))
-        choices = torch.as_tensor(self._encodings[open_rows])
-        with quiet_botorch():
-            best, _ = optimize_acqf_discrete(acquisition, q=1, choices=choices, unique=True)
-        match = torch.nonzero((choices == best).all(dim=1))[0, 0]
-        return self.pool[open_rows[int(match)]]
+        row = best_candidate(model, self._encodings[open_rows], acquisition="ei", best_f=float(y.max()))
+        return self.pool[open_rows[row]]

@@ -1,5 +1,25 @@
-"""Surrogate models: Gaussian processes that predict an objective from architecture features."""
+"""Surrogate models: Gaussian processes, acquisition over a pool, and PO-NAS's learned weighting."""
 
+from ._acquisition import ACQUISITIONS, best_candidate
+from ._encoder import GraphBatch, GraphEncoder, PretrainingReport, graph_batch, pretrain_encoder
 from ._gp import fit_gp, quiet_botorch
+from ._online import OnlineFitReport, fit_weights, online_loss
+from ._weights import GlobalWeights, WeightGenerator, weighted_score
 
-__all__ = ["fit_gp", "quiet_botorch"]
+__all__ = [
+    "ACQUISITIONS",
+    "best_candidate",
+    "fit_gp",
+    "quiet_botorch",
+    "GraphBatch",
+    "GraphEncoder",
+    "PretrainingReport",
+    "graph_batch",
+    "pretrain_encoder",
+    "OnlineFitReport",
+    "fit_weights",
+    "online_loss",
+    "GlobalWeights",
+    "WeightGenerator",
+    "weighted_score",
+]

@@ -1,0 +1,277 @@
+"""PO-NAS: a weighting of the zero-cost proxies learned per architecture, online."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+
+from ..spaces import Architecture, SearchSpace
+from ..surrogate import (
+    ACQUISITIONS,
+    GlobalWeights,
+    GraphEncoder,
+    WeightGenerator,
+    best_candidate,
+    fit_gp,
+    fit_weights,
+    graph_batch,
+    pretrain_encoder,
+    weighted_score,
+)
+from ._base import Strategy
+from ._ponas_evolution import breed
+
+#: Dimensions of the embedding's projection (principal components) that the GP reads beside S.
+N_PROJECTED = 3
+
+
+class PONAS(Strategy):
+    """PO-NAS (NeurIPS 2025): per-architecture proxy weights, trained on the queried few.
+
+    1. The pool's K proxies are min-max normalised to [0, 1] (over the initial pool).
+    2. A graph encoder of the architectures is pre-trained without labels (masked nodes:
+       predict the proxies and the masked node features) and frozen.
+    3. A weight generator maps each architecture's embedding to its own signed weights ŵ
+       of the proxies; its score is S(A) = Σ relu(ŵ_k) m_k + relu(−ŵ_k)(1 − m_k).
+    4. After every query the generator is re-initialised and trained on the queried
+       architectures so that S agrees with their objectives (Pearson, pair alignment and
+       pair order terms).
+    5. The next architecture: the unqueried argmax of S (``acquisition="greedy"``, the
+       reference), or the maximiser of log-EI / UCB of a GP over (S, the first 3 principal
+       components of the embedding) fitted to the queried architectures. Greedy is the
+       default: on NAS-Bench-201 it finds the best cell sooner (``benchmarks/nb201_table.md``).
+    6. With ``score_proxies`` (a pool that does not cover the space), from the 10th query
+       on the elite of the pool breeds offspring; the best 50 by S of their predicted
+       proxies get real proxies and join the pool.
+    7. The first ``n_initial`` queries are the best by the unweighted mean of the proxies.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        Must implement ``to_graph``.
+    rng : numpy.random.Generator
+        The only source of randomness (it seeds torch inside each step).
+    pool : sequence of Architecture
+        The candidates.
+    proxy_scores : array-like of shape (len(pool), K)
+        Raw proxy scores of the pool; NaN where a proxy failed.
+    score_proxies : callable, default=None
+        ``score_proxies(archs) -> ndarray (len(archs), K)`` for offspring; None disables
+        evolution (the pool is the whole space, as on a benchmark).
+    acquisition : {"greedy", "ei", "ucb"}, default="greedy"
+    per_architecture : bool, default=True
+        False learns one weight vector shared by all architectures (ablation).
+    pretrain : bool, default=True
+        False keeps the encoder at its random initialisation (ablation).
+    n_initial : int, default=3
+    budget : int, default=None
+        The number of queries the caller will make: the novelty of evolution decays
+        linearly to 0 at the last one (None: it stays 1).
+    objective_scale : float, default=1.0
+        Multiplies objectives into accuracy points for the online loss (100 when the
+        objective is a fraction).
+    pretrain_epochs, pretrain_batch_size : int, default=100, 64
+    pretrain_size : int, default=1024
+        Pre-training uses at most this many architectures of the pool (drawn at random);
+        the embeddings of all are computed.
+    online_epochs : int, default=100
+        Epochs of one online training period.
+    max_restarts : int, default=100
+        Periods restarted while the loss is above 0.1.
+    max_online_epochs : int, default=1000
+        Cap on the online epochs per query.
+    n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
+        Evolution's elite size, bred pairs, offspring given real proxies, first query.
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        rng: np.random.Generator,
+        pool: Sequence[Architecture],
+        proxy_scores,
+        *,
+        score_proxies: Callable[[list[Architecture]], np.ndarray] | None = None,
+        acquisition: str = "greedy",
+        per_architecture: bool = True,
+        pretrain: bool = True,
+        n_initial: int = 3,
+        budget: int | None = None,
+        objective_scale: float = 1.0,
+        pretrain_epochs: int = 100,
+        pretrain_batch_size: int = 64,
+        pretrain_size: int = 1024,
+        online_epochs: int = 100,
+        max_restarts: int = 100,
+        max_online_epochs: int = 1000,
+        n_elite: int = 20,
+        n_pairs: int = 20,
+        n_offspring: int = 50,
+        evolve_from: int = 10,
+    ):
+        super().__init__(space, rng)
+        if acquisition not in (*ACQUISITIONS, "greedy"):
+            raise ValueError(f"unknown acquisition {acquisition!r}; use 'greedy', " + ", ".join(map(repr, ACQUISITIONS)))
+        self.pool = list(pool)
+        raw = np.asarray(proxy_scores, dtype=np.float64)
+        if not self.pool or raw.shape != (len(self.pool), raw.shape[-1]) or raw.ndim != 2:
+            raise ValueError(f"proxy_scores must have shape (len(pool), n_proxies); got {raw.shape} "
+                             f"for a pool of {len(self.pool)}")
+        self.score_proxies = score_proxies
+        self.acquisition = acquisition
+        self.per_architecture = bool(per_architecture)
+        self.n_initial = int(n_initial)
+        self.budget = budget
+        self.objective_scale = float(objective_scale)
+        self.online = dict(epochs=online_epochs, max_restarts=max_restarts, max_epochs=max_online_epochs)
+        self.evolution = dict(n_elite=n_elite, n_pairs=n_pairs, n_offspring=n_offspring, evolve_from=evolve_from)
+        self.n_initial_pool = len(self.pool)
+        with np.errstate(all="ignore"):  # an all-NaN proxy: its scale stays [0, 1]
+            self._low = np.nan_to_num(np.nanmin(np.where(np.isfinite(raw), raw, np.nan), axis=0), nan=0.0)
+            self._high = np.nan_to_num(np.nanmax(np.where(np.isfinite(raw), raw, np.nan), axis=0), nan=1.0)
+        self.raw_scores = raw
+        self.metrics = self._normalise(raw)
+        self.pretraining = None
+        self._build_encoder(pretrain, pretrain_epochs, pretrain_batch_size, pretrain_size)
+        self.last_scores: np.ndarray | None = None  # S of the pool at the latest step
+
+    # -- pool and encoder ------------------------------------------------------------------
+
+    def _normalise(self, raw: np.ndarray) -> np.ndarray:
+        """Min-max on the scale of the initial pool, clipped to [0, 1]; NaN stays NaN."""
+        span = np.where(self._high > self._low, self._high - self._low, 1.0)
+        return np.clip((raw - self._low) / span, 0.0, 1.0)
+
+    def _build_encoder(self, pretrain: bool, epochs: int, batch_size: int, size: int) -> None:
+        graphs, n_edge_types = graph_batch(self.space, self.pool)
+        seed = int(self.rng.integers(2**31 - 1))
+        rows = np.sort(self.rng.permutation(len(self.pool))[:size])
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.encoder = GraphEncoder(graphs.node_features.shape[2], n_edge_types, self.n_proxies)
+            if pretrain:
+                self.pretraining = pretrain_encoder(
+                    self.encoder, graphs[torch.as_tensor(rows)], self.metrics[rows],
+                    epochs=epochs, batch_size=batch_size, seed=seed,
+                )
+        self.encoder.eval()
+        self.embeddings = self._embed(graphs)
+        centred = self.embeddings - self.embeddings.mean(dim=0)
+        self._projection = torch.linalg.svd(centred, full_matrices=False).Vh[:N_PROJECTED].T
+
+    def _embed(self, graphs) -> torch.Tensor:
+        with torch.no_grad():
+            return torch.cat([self.encoder(graphs[i : i + 4096]) for i in range(0, len(graphs), 4096)])
+
+    def _add_to_pool(self, archs: list[Architecture], raw: np.ndarray) -> None:
+        graphs, _ = graph_batch(self.space, archs)
+        self.pool += archs
+        self.raw_scores = np.concatenate([self.raw_scores, raw])
+        self.metrics = np.concatenate([self.metrics, self._normalise(raw)])
+        self.embeddings = torch.cat([self.embeddings, self._embed(graphs)])
+
+    @property
+    def n_proxies(self) -> int:
+        return self.raw_scores.shape[1]
+
+    # -- learning the weighting ------------------------------------------------------------
+
+    def _observed(self) -> tuple[list[int], np.ndarray]:
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        pairs = [(row[a], y) for a, y in self.history if np.isfinite(y) and a in row]
+        return [i for i, _ in pairs], np.array([y for _, y in pairs])
+
+    def fit_weighting(self) -> torch.nn.Module:
+        """A fresh weighting model, trained on the queried architectures of the pool."""
+        rows, objectives = self._observed()
+        seed = int(self.rng.integers(2**31 - 1))
+        metrics = torch.as_tensor(np.nan_to_num(self.metrics[rows]), dtype=torch.float32)
+        y = torch.as_tensor(objectives * self.objective_scale, dtype=torch.float32)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            kind = WeightGenerator if self.per_architecture else GlobalWeights
+            model = kind(self.embeddings.shape[1], self.n_proxies)
+            self.online_report = fit_weights(model, self.embeddings[rows], metrics, y, **self.online)
+        return model.eval()
+
+    def pool_scores(self, model: torch.nn.Module, embeddings=None, metrics=None) -> np.ndarray:
+        """S of every pool member (or of the given embeddings and normalised metrics)."""
+        embeddings = self.embeddings if embeddings is None else embeddings
+        metrics = torch.as_tensor(np.nan_to_num(self.metrics if metrics is None else metrics), dtype=torch.float32)
+        with torch.no_grad():
+            return weighted_score(model(embeddings), metrics).double().numpy()
+
+    # -- evolution -------------------------------------------------------------------------
+
+    def _evolve(self, model: torch.nn.Module, scores: np.ndarray) -> None:
+        settings = self.evolution
+        n_queries = len(self.history)
+        if self.budget is None or self.budget <= settings["evolve_from"]:
+            novelty = 1.0
+        else:
+            novelty = max(0.0, 1.0 - (n_queries - settings["evolve_from"]) / (self.budget - settings["evolve_from"]))
+        elite_rows = np.argsort(-scores, kind="stable")[: settings["n_elite"]]
+        known = set(self.pool)
+        offspring = [a for a in breed(self.space, [self.pool[i] for i in elite_rows], scores[elite_rows],
+                                      novelty, self.rng, settings["n_pairs"]) if a not in known]
+        if not offspring:
+            return
+        graphs, _ = graph_batch(self.space, offspring)
+        with torch.no_grad():
+            predicted = self.encoder.predict_proxies(graphs).clamp(0.0, 1.0).double().numpy()
+        predicted_scores = self.pool_scores(model, self._embed(graphs), predicted)
+        best = [offspring[i] for i in np.argsort(-predicted_scores, kind="stable")[: settings["n_offspring"]]]
+        self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
+
+    # -- ask -------------------------------------------------------------------------------
+
+    def propose(self) -> Architecture | None:
+        rows, objectives = self._observed()
+        if len(self.asked) < self.n_initial or len(rows) < 2:
+            return self._best_open(np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1))
+        model = self.fit_weighting()
+        scores = self.pool_scores(model)
+        if self.score_proxies is not None and len(self.history) >= self.evolution["evolve_from"]:
+            self._evolve(model, scores)
+            scores = self.pool_scores(model)
+        self.last_scores = scores
+        if self.acquisition == "greedy":
+            return self._best_open(scores)
+        open_rows = [i for i, a in enumerate(self.pool) if a not in self.asked]
+        if not open_rows:
+            return None
+        features = np.column_stack([scores, (self.embeddings @ self._projection).double().numpy()])
+        bounds = np.stack([features.min(axis=0), features.max(axis=0) + 1e-9])
+        gp = fit_gp(features[rows], objectives, bounds=bounds, seed=int(self.rng.integers(2**31 - 1)))
+        choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
+        return self.pool[open_rows[choice]]
+
+    def _best_open(self, values: np.ndarray) -> Architecture | None:
+        for i in np.argsort(-values, kind="stable"):
+            if self.pool[i] not in self.asked:
+                return self.pool[i]
+        return None
+
+    # -- checkpointing ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        added = self.raw_scores[self.n_initial_pool :]
+        state["added_to_pool"] = [
+            [str(a), [float(v) if np.isfinite(v) else None for v in row]]
+            for a, row in zip(self.pool[self.n_initial_pool :], added)
+        ]
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        del self.pool[self.n_initial_pool :]
+        self.raw_scores = self.raw_scores[: self.n_initial_pool]
+        self.metrics = self.metrics[: self.n_initial_pool]
+        self.embeddings = self.embeddings[: self.n_initial_pool]
+        added = state.get("added_to_pool", [])
+        if added:
+            raw = np.array([[np.nan if v is None else v for v in row] for _, row in added], dtype=np.float64)
+            self._add_to_pool([self.space.parse(s) for s, _ in added], raw)
