@@ -6,6 +6,7 @@ from sknas import (
     BOSearch,
     EvolutionSearch,
     EvolvedProxySearch,
+    POnasSearch,
     RandomSearch,
     ReinforceSearch,
     RoBoTSearch,
@@ -33,6 +34,9 @@ ESTIMATORS = [
     # budget 2 ends within the warm-up, so these check the estimator, not the evolution
     EvolvedProxySearch(task="classification", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
     EvolvedProxySearch(task="regression", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
+    # budget 2 ends within PO-NAS's start (the best mean proxies): pre-training still runs
+    POnasSearch(task="classification", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
+    POnasSearch(task="regression", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
 ]
 
 

@@ -18,6 +18,7 @@ from sknas import (
     BOSearch,
     EvolutionSearch,
     EvolvedProxySearch,
+    POnasSearch,
     RandomSearch,
     ReinforceSearch,
     RoBoTSearch,
@@ -40,6 +41,7 @@ ESTIMATORS = [
         dict(n_candidates=6, n_warmup=3, proxies=("synflow", "snip"), generations=2, population_size=20),
         id="evolved-proxy",
     ),
+    pytest.param(POnasSearch, dict(n_candidates=6, proxies=("synflow", "snip")), id="ponas"),
 ]
 # Small, cheap cell networks for the image tests.
 SMALL_CELLS = CellSpace(channels=4, cells_per_stage=1)

@@ -4,6 +4,7 @@ from ._base import BaseSearch
 from ._evolution import EvolutionSearch
 from ._evolved_proxy import EvolvedProxySearch
 from ._bo import BOSearch
+from ._ponas import POnasSearch
 from ._random import RandomSearch
 from ._reinforce import ReinforceSearch
 from ._robot import RoBoTSearch
@@ -14,6 +15,7 @@ __all__ = [
     "BOSearch",
     "EvolutionSearch",
     "EvolvedProxySearch",
+    "POnasSearch",
     "RandomSearch",
     "ReinforceSearch",
     "RoBoTSearch",

@@ -1,0 +1,144 @@
+"""POnasSearch: PO-NAS, proxies weighted per architecture by a network trained online."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..proxies import PONAS_PROXIES, ProxyScorer
+from ..spaces import SearchSpace
+from ..strategies import PONAS
+from ..surrogate import ACQUISITIONS
+from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch, check_integer
+
+
+class POnasSearch(ProxyPoolSearch):
+    """PO-NAS (NeurIPS 2025): per-architecture weighting of zero-cost proxies, learned online.
+
+    Scores ``n_candidates`` architectures with the ``proxies`` on a minibatch of the
+    training data, pre-trains a graph encoder of the architectures on them (no labels),
+    then, query by query, trains a weight generator so that each architecture's own
+    weighting of its proxies ranks the trained architectures as their validation scores do,
+    and trains next the unqueried architecture that the learned score (``"greedy"``) or a
+    GP acquisition over it prefers. When the pool does not hold the whole space, from the
+    10th query on the pool's elite breeds offspring (edit-path crossover and one-step
+    mutation); the most promising by predicted proxies get real proxies and join the pool.
+    The best trained architecture wins. See :class:`sknas.strategies.PONAS` for the steps.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    proxies : str, tuple of str or EvolvedProxy, default=PONAS_PROXIES
+        The proxies weighed: by default ``grad_norm``, ``snip``, ``grasp``, ``fisher``,
+        ``synflow``, ``jacob_cov``, PO-NAS's own choice.
+    n_candidates : int, default=200
+        Size of the initial scored pool.
+    acquisition : {"greedy", "ei", "ucb"}, default="greedy"
+        How the next architecture is chosen: the best learned score (the reference), or
+        log expected improvement / upper confidence bound of a BoTorch GP over the learned
+        score and the first 3 principal components of the architecture embedding.
+    per_architecture : bool, default=True
+        False learns one weight vector shared by every architecture (ablation).
+    pretrain : bool, default=True
+        False leaves the architecture encoder untrained (ablation).
+    n_offspring : int, default=50
+        Offspring given real proxies per evolution step (each costs one proxy evaluation);
+        0 disables evolution.
+
+    Attributes
+    ----------
+%(common_attributes)s
+    proxy_scores_ : ndarray of shape (n_architectures, n_proxies)
+        Raw proxies of the final pool (initial candidates, then evolved ones).
+    learned_scores_ : ndarray of shape (n_architectures,) or None
+        The learned score S of each pool member at the last query (None when the budget
+        ended before the weighting was first trained).
+    pool_ : list of Architecture
+        The final pool, in the order of the two arrays above.
+
+    See Also
+    --------
+    RoBoTSearch : One weighting of the same proxies for all architectures, by BO.
+    ZeroCostSearch : The unweighted mean of the proxies.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import POnasSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = POnasSearch(budget=4, n_candidates=12, epochs=1, final_epochs=1,
+    ...                      proxies=("synflow", "nwot"), image_shape=(8, 8),
+    ...                      random_state=0).fit(X[:200], y[:200])
+    >>> len(search.results_["architecture"]), len(search.pool_)
+    (4, 12)
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        proxies=PONAS_PROXIES,
+        n_candidates=200,
+        acquisition="greedy",
+        per_architecture=True,
+        pretrain=True,
+        n_offspring=50,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose,
+        )
+        self.proxies = proxies
+        self.n_candidates = n_candidates
+        self.acquisition = acquisition
+        self.per_architecture = per_architecture
+        self.pretrain = pretrain
+        self.n_offspring = n_offspring
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if self.acquisition not in ("greedy", *ACQUISITIONS):
+            raise ValueError(
+                f"acquisition must be one of 'greedy', 'ei', 'ucb'; got {self.acquisition!r}"
+            )
+        check_integer("n_offspring", self.n_offspring, 0)
+
+    def _make_strategy(
+        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
+    ) -> PONAS:
+        pool = space.sample_pool(self.n_candidates, rng)
+        # a pool smaller than asked for is the whole space: nothing left to breed
+        evolve = self.n_offspring > 0 and len(pool) == self.n_candidates
+        return PONAS(
+            space, rng, pool, proxy_scorer.score(pool),
+            score_proxies=proxy_scorer.score if evolve else None,
+            acquisition=self.acquisition, per_architecture=bool(self.per_architecture),
+            pretrain=bool(self.pretrain), budget=self.budget, n_offspring=max(self.n_offspring, 1),
+            objective_scale=100.0,  # validation accuracy / R² as fractions → points
+        )
+
+    def _keep_from_strategy(self, strategy: PONAS) -> None:
+        self.pool_ = list(strategy.pool)
+        self.proxy_scores_ = strategy.raw_scores.copy()
+        self.learned_scores_ = None if strategy.last_scores is None else strategy.last_scores.copy()
+
+
+POnasSearch.__doc__ = (
+    POnasSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+)

@@ -1,0 +1,351 @@
+"""PO-NAS: the encoder and its pre-training, the weighting, the online loss, evolution, the
+strategy and POnasSearch."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+
+from sknas import POnasSearch
+from sknas.evaluation import EvaluationResult
+from sknas.spaces import CellSpace, MLPSpace
+from sknas.strategies import PONAS, breed, crossover
+from sknas.surrogate import (
+    GlobalWeights,
+    GraphEncoder,
+    WeightGenerator,
+    fit_weights,
+    graph_batch,
+    online_loss,
+    pretrain_encoder,
+    weighted_score,
+)
+
+SPACE = CellSpace()
+# cheap schedules: the behaviour, not the reference's epochs, is under test
+FAST = dict(pretrain_epochs=5, online_epochs=20, max_online_epochs=60)
+
+
+def result(objective):
+    return EvaluationResult(float(objective), 0.0, {})
+
+
+# -- weighted score and online loss ----------------------------------------------------------
+
+
+def test_weighted_score_follows_the_formula_and_inverts_negative_weights():
+    metrics = torch.tensor([[0.2, 0.9, 0.5], [1.0, 0.0, 0.3]])
+    weights = torch.tensor([[2.0, -1.0, 1.0], [0.0, 0.0, -3.0]])
+    expected = [0.5 * 0.2 + 0.25 * (1 - 0.9) + 0.25 * 0.5, 1 - 0.3]
+    np.testing.assert_allclose(weighted_score(weights, metrics).numpy(), expected, rtol=1e-6)
+    shared = weighted_score(torch.tensor([1.0, 1.0, 1.0]), metrics)  # one vector for all
+    np.testing.assert_allclose(shared.numpy(), metrics.mean(dim=1).numpy(), rtol=1e-6)
+    random = weighted_score(torch.randn(100, 3), torch.rand(100, 3))
+    assert random.min() >= 0 and random.max() <= 1
+
+
+def test_online_loss_rewards_agreement_and_punishes_each_inverted_pair():
+    y = torch.tensor([70.0, 80.0, 90.0, 60.0])
+    agreeing = (y - 60) / 30
+    assert online_loss(agreeing, y).item() == pytest.approx(0.0, abs=1e-5)
+    swapped = agreeing.clone()
+    swapped[[0, 1]] = swapped[[1, 0]]
+    # one inverted pair of six: Δs·Δy = -(1/3)(10) → ranking term 100 · (10/3) / 6
+    assert online_loss(swapped, y).item() > 100 * (10 / 3) / 6
+    assert online_loss(-agreeing, y).item() > online_loss(swapped, y).item()
+
+
+def test_online_loss_leaves_inverted_near_ties_out_of_the_alignment_term():
+    y = torch.tensor([80.0, 80.05, 90.0], dtype=torch.float64)
+    s = torch.tensor([0.51, 0.5, 1.0], dtype=torch.float64)  # the 0.05-point pair is inverted
+    pearson = np.corrcoef(s.numpy(), y.numpy())[0, 1]
+    ranking = 100 * (0.01 * 0.05) / 3
+    # kept pairs (0, 2), (1, 2): |ΔS| = 0.49, 0.5 and |Δy| = 10, 9.95 standardise to ∓1 and ±1
+    expected = 1 - pearson + 0.5 * 4.0 + ranking
+    assert online_loss(s, y, tie_threshold=0.1).item() == pytest.approx(expected, rel=1e-6)
+    assert online_loss(s, y, tie_threshold=0.01).item() != pytest.approx(expected, rel=1e-3)
+
+
+def test_fit_weights_learns_a_per_architecture_weighting():
+    torch.manual_seed(0)
+    n, k = 12, 3
+    embeddings = torch.randn(n, 16)
+    metrics = torch.rand(n, k)
+    # the objective follows proxy 0 for half of the architectures and proxy 1 for the others
+    group = embeddings[:, 0] > 0
+    y = torch.where(group, metrics[:, 0], metrics[:, 1]) * 100
+    model = WeightGenerator(16, k)
+    before = online_loss(weighted_score(model(embeddings), metrics), y).item()
+    report = fit_weights(model, embeddings, metrics, y, epochs=100, learning_rate=3e-3, max_epochs=600)
+    after = online_loss(weighted_score(model(embeddings), metrics), y).item()
+    assert after == pytest.approx(report.loss, rel=1e-4)
+    assert after < before / 3
+    assert report.epochs <= 600
+
+
+def test_fit_weights_stops_at_the_target_and_restarts_with_longer_periods():
+    torch.manual_seed(0)
+    embeddings, metrics = torch.randn(5, 8), torch.rand(5, 2)
+    y = metrics[:, 0] * 100
+    easy = fit_weights(GlobalWeights(8, 2), embeddings, metrics, y, epochs=10, target_loss=1e9)
+    assert easy.periods == 1 and easy.epochs == 10
+    hard = fit_weights(GlobalWeights(8, 2), embeddings, metrics, -y, epochs=10, target_loss=-1.0, max_restarts=2)
+    assert hard.periods == 3 and hard.epochs == 10 + 11 + 13
+
+
+# -- encoder ---------------------------------------------------------------------------------
+
+
+def test_graph_batch_adds_self_loops_and_marks_missing_edges():
+    archs = [SPACE.parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|none~0|none~1|avg_pool_3x3~2|")]
+    graphs, n_edge_types = graph_batch(SPACE, archs)
+    assert n_edge_types == 5
+    edges = graphs.edge_types[0]
+    assert (edges.diagonal() == 5).all()
+    assert edges[1, 0] == 3 and edges[2, 1] == 1 and edges[3, 2] == 4
+    assert edges[2, 0] == -1 and edges[0, 1] == -1
+
+
+def test_encoder_nodes_only_read_their_predecessors():
+    graphs, n_edge_types = graph_batch(SPACE, [SPACE.parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|")])
+    torch.manual_seed(0)
+    encoder = GraphEncoder(graphs.node_features.shape[2], n_edge_types, 2)
+    layer = encoder.layers[0]
+    changed = graphs.node_features.clone()
+    changed[0, 2] += 1.0  # node 2 is read by node 3 only
+    before = layer(graphs.node_features, graphs.edge_types)
+    after = layer(changed, graphs.edge_types)
+    torch.testing.assert_close(before[0, :2], after[0, :2])
+    assert not torch.allclose(before[0, 3], after[0, 3])
+
+
+def test_pretraining_learns_the_proxies_keeps_the_best_epoch_and_is_seeded():
+    pool = SPACE.sample_pool(200, np.random.default_rng(0))
+    graphs, n_edge_types = graph_batch(SPACE, pool)
+    # a proxy the graph determines: the number of convolutions, scaled to [0, 1]
+    target = np.array([[sum("conv" in op for op in a.ops) / 6, a.ops.count("none") / 6] for a in pool])
+
+    def pretrained(seed):
+        torch.manual_seed(seed)
+        encoder = GraphEncoder(graphs.node_features.shape[2], n_edge_types, 2)
+        with torch.no_grad():
+            initial = float(((encoder.predict_proxies(graphs) - torch.as_tensor(target, dtype=torch.float32)) ** 2).mean())
+        report = pretrain_encoder(encoder, graphs, target, epochs=30, seed=seed)
+        return encoder, report, initial
+
+    encoder, report, initial = pretrained(0)
+    assert report.best_heldout_mse < initial / 10
+    assert report.best_heldout_mse == min(report.heldout_mse)
+    assert report.heldout_mse[report.best_epoch] == report.best_heldout_mse
+    again, report_again, _ = pretrained(0)
+    assert report_again.heldout_mse == report.heldout_mse
+    torch.testing.assert_close(encoder(graphs), again(graphs))
+
+
+def test_pretraining_ignores_failed_proxies():
+    pool = SPACE.sample_pool(20, np.random.default_rng(0))
+    graphs, n_edge_types = graph_batch(SPACE, pool)
+    target = np.random.default_rng(0).random((20, 2))
+    target[::3, 1] = np.nan
+    encoder = GraphEncoder(graphs.node_features.shape[2], n_edge_types, 2)
+    report = pretrain_encoder(encoder, graphs, target, epochs=3, batch_size=8)
+    assert np.isfinite(report.train_loss).all() and np.isfinite(report.best_heldout_mse)
+
+
+# -- evolution -------------------------------------------------------------------------------
+
+
+def test_crossover_child_is_between_its_parents_on_the_choices():
+    space = MLPSpace(depths=(3,))  # every layer slot in use: the choices are the architecture
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        a, b = space.sample(rng), space.sample(rng)
+        ca, cb = space.to_choices(a), space.to_choices(b)
+        child = space.to_choices(crossover(space, a, b, rng))
+        differ = [i for i in range(len(ca)) if ca[i] != cb[i]]
+        assert all(child[i] == ca[i] for i in range(len(ca)) if i not in differ)
+        assert all(child[i] in (ca[i], cb[i]) for i in differ)
+        taken = sum(child[i] == cb[i] for i in differ)
+        assert taken in (len(differ) // 2, (len(differ) + 1) // 2)
+
+
+def test_breed_prefers_good_and_distant_pairs_and_adds_neighbours():
+    rng = np.random.default_rng(0)
+    elite = SPACE.sample_pool(6, rng)
+    scores = np.array([1.0, 0.9, 0.1, 0.1, 0.1, 0.1])
+    offspring = breed(SPACE, elite, scores, novelty=0.0, rng=rng, n_pairs=1)
+    # one child of the two best parents, and its neighbours
+    assert len(offspring) > 1 and len(set(offspring)) == len(offspring)
+    child = offspring[0]
+    assert SPACE.distance(child, elite[0]) + SPACE.distance(child, elite[1]) >= SPACE.distance(elite[0], elite[1])
+    assert all(SPACE.canonical(o) == o for o in offspring)
+
+
+# -- the strategy ----------------------------------------------------------------------------
+
+
+def _problem(n=120, seed=0):
+    """A pool with random proxies whose objective is a per-architecture weighting of them."""
+    pool = SPACE.sample_pool(n, np.random.default_rng(seed))
+    scores = np.random.default_rng(seed + 1).random((n, 3))
+    uses_conv = np.array(["nor_conv_3x3" in a.ops for a in pool])
+    objective = np.where(uses_conv, scores[:, 0], 1 - scores[:, 1]) * 100
+    return pool, scores, dict(zip(pool, objective))
+
+
+def _search(strategy, objective, budget):
+    for _ in range(budget):
+        archs = strategy.ask(1)
+        strategy.tell(archs, [result(objective[a]) for a in archs])
+    return [a for a, _ in strategy.history]
+
+
+def test_ponas_starts_with_the_best_mean_proxies():
+    pool, scores, objective = _problem()
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, **FAST)
+    first = _search(strategy, objective, 3)
+    normalised = (scores - scores.min(0)) / (scores.max(0) - scores.min(0))
+    assert first == [pool[i] for i in np.argsort(-normalised.mean(1))[:3]]
+
+
+def test_ponas_learns_a_per_architecture_weighting_and_beats_random():
+    pool, scores, objective = _problem(400)
+    ranked = sorted(objective.values(), reverse=True)
+    found, random_found = [], []
+    for seed in range(3):
+        strategy = PONAS(SPACE, np.random.default_rng(seed), pool, scores, **FAST)
+        found.append(max(objective[a] for a in _search(strategy, objective, 10)))
+        random_found.append(max(objective[pool[i]] for i in np.random.default_rng(seed).permutation(400)[:10]))
+    assert np.mean(found) > np.mean(random_found)
+    assert min(found) >= ranked[9]  # always one of the 10 best of 400
+
+
+@pytest.mark.parametrize("acquisition", ["ei", "ucb"])
+def test_ponas_gp_acquisitions_choose_unqueried_pool_members(acquisition):
+    pool, scores, objective = _problem(80)
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, acquisition=acquisition, **FAST)
+    archs = _search(strategy, objective, 6)
+    assert len(set(archs)) == 6 and set(archs) <= set(pool)
+
+
+def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
+    space = CellSpace()
+    pool, scores, _ = _problem(40)
+    proxy_of = {}
+
+    def score_proxies(archs):
+        rng = np.random.default_rng(len(archs))
+        return np.array([proxy_of.setdefault(a, rng.random(3)) for a in archs])
+
+    def objective(arch):
+        return 50 + 10 * sum("conv" in op for op in arch.ops)
+
+    def make():
+        return PONAS(space, np.random.default_rng(7), pool, scores, score_proxies=score_proxies, budget=8,
+                     evolve_from=4, n_offspring=5, **FAST)
+
+    full = make()
+    for _ in range(8):
+        archs = full.ask(1)
+        full.tell(archs, [result(objective(a)) for a in archs])
+    assert len(full.pool) == 40 + 5 * 4  # one evolution step per query from the 4th on
+
+    again = make()
+    for _ in range(8):
+        archs = again.ask(1)
+        again.tell(archs, [result(objective(a)) for a in archs])
+    assert again.history == full.history
+
+    first = make()
+    for _ in range(5):
+        archs = first.ask(1)
+        first.tell(archs, [result(objective(a)) for a in archs])
+    state = first.state_dict()
+    resumed = make()
+    resumed.load_state_dict(state)
+    assert resumed.pool == first.pool
+    for _ in range(3):
+        archs = resumed.ask(1)
+        resumed.tell(archs, [result(objective(a)) for a in archs])
+    assert resumed.history == full.history
+
+
+@pytest.mark.parametrize("options", [dict(per_architecture=False), dict(pretrain=False)], ids=["global", "no-pretrain"])
+def test_ponas_ablations_run(options):
+    pool, scores, objective = _problem(60)
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, **options, **FAST)
+    archs = _search(strategy, objective, 6)
+    assert len(set(archs)) == 6 and strategy.last_scores.shape == (60,)
+    if not options.get("pretrain", True):
+        assert strategy.pretraining is None
+
+
+def test_ponas_survives_failed_evaluations_and_nan_proxies():
+    pool, scores, objective = _problem(50)
+    scores[::4, 2] = np.nan
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, **FAST)
+    for q in range(8):
+        archs = strategy.ask(1)
+        failed = EvaluationResult(float("nan"), 0.0, {}, status="failed: boom")
+        strategy.tell(archs, [failed if q % 3 == 0 else result(objective[archs[0]])])
+    assert len(strategy.asked) == 8
+
+
+def test_ponas_on_mlps_with_evolution():
+    space = MLPSpace()
+    pool = space.sample_pool(30, np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    strategy = PONAS(space, np.random.default_rng(0), pool, rng.random((30, 2)),
+                     score_proxies=lambda archs: rng.random((len(archs), 2)), budget=6,
+                     evolve_from=4, n_offspring=3, **FAST)
+    for _ in range(6):
+        archs = strategy.ask(1)
+        strategy.tell(archs, [result(sum(archs[0].widths) / 100) for _ in archs])
+    assert len(strategy.pool) == 30 + 3 * 2
+    assert all(a in space for a in strategy.pool)
+
+
+def test_ponas_rejects_bad_arguments():
+    pool, scores, _ = _problem(10)
+    with pytest.raises(ValueError, match="unknown acquisition 'best'"):
+        PONAS(SPACE, np.random.default_rng(0), pool, scores, acquisition="best")
+    with pytest.raises(ValueError, match="proxy_scores must have shape"):
+        PONAS(SPACE, np.random.default_rng(0), pool, scores[:5])
+
+
+# -- the estimator ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300], y[:300]
+
+
+@pytest.mark.slow
+def test_ponas_search_evolves_its_pool_and_exposes_it(digits):
+    X, y = digits
+    search = POnasSearch(budget=12, n_candidates=12, n_offspring=2, epochs=1, final_epochs=1,
+                         proxies=("synflow", "nwot"), image_shape=(8, 8), space=CellSpace(4, 1),
+                         device="cpu", random_state=0).fit(X[:200], y[:200])
+    assert len(search.pool_) == 12 + 2 * 2  # after 10 queries, the 11th and 12th each bred two
+    assert search.proxy_scores_.shape == (16, 2) and search.learned_scores_.shape == (16,)
+    assert set(search.results_["architecture"]) <= {str(a) for a in search.pool_}
+    assert search.best_architecture_ in search.pool_
+
+
+def test_ponas_search_exposes_its_pool(digits):
+    X, y = digits
+    search = POnasSearch(budget=4, n_candidates=8, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
+                         image_shape=(8, 8), space=CellSpace(4, 1), device="cpu", random_state=0).fit(X, y)
+    assert len(search.pool_) == 8 and search.proxy_scores_.shape == (8, 2)
+    assert search.learned_scores_.shape == (8,)  # the 4th query used the learned score
+    scores = search.proxy_scores_
+    mean = ((scores - scores.min(0)) / (scores.max(0) - scores.min(0))).mean(1)
+    assert search.results_["architecture"][:3] == [str(search.pool_[i]) for i in np.argsort(-mean)[:3]]
+
+
+def test_ponas_search_rejects_an_unknown_acquisition(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="acquisition must be one of"):
+        POnasSearch(acquisition="thompson", budget=1).fit(X[:50], y[:50])
