@@ -9,9 +9,10 @@ import time
 
 
 def _strategies() -> dict:
-    from . import EvolutionSearch, RandomSearch, ZeroCostSearch
+    from . import EvolutionSearch, POnasSearch, RandomSearch, ZeroCostSearch
 
-    return {"evolution": EvolutionSearch, "random": RandomSearch, "zero-cost": ZeroCostSearch}
+    return {"evolution": EvolutionSearch, "random": RandomSearch, "zero-cost": ZeroCostSearch,
+            "ponas": POnasSearch}
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="search a CNN for scikit-learn's digits")
     demo_parser.add_argument(
-        "--strategy", choices=("evolution", "random", "zero-cost"), default="evolution"
+        "--strategy", choices=("evolution", "random", "zero-cost", "ponas"), default="evolution"
     )
     demo_parser.add_argument("--budget", type=int, default=20, help="architectures to train")
     demo_parser.add_argument("--seed", type=int, default=0)

@@ -349,3 +349,26 @@ def test_ponas_search_rejects_an_unknown_acquisition(digits):
     X, y = digits
     with pytest.raises(ValueError, match="acquisition must be one of"):
         POnasSearch(acquisition="thompson", budget=1).fit(X[:50], y[:50])
+
+
+# -- the research harness --------------------------------------------------------------------
+
+
+def test_harness_has_ponas_and_its_ablations():
+    from sknas.bench import STRATEGIES
+
+    assert {"ponas", "ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain"} <= set(STRATEGIES)
+
+
+@pytest.mark.slow
+def test_ponas_on_the_benchmark_is_seeded_and_learns():
+    from sknas.bench import NB201Benchmark, run
+
+    benchmark = NB201Benchmark("cifar10")
+    first = run("ponas", benchmark, budget=6, seeds=[0])["runs"][0]
+    again = run("ponas", benchmark, budget=6, seeds=[0])["runs"][0]
+    assert first["best_so_far_test_accuracy"] == again["best_so_far_test_accuracy"]
+    assert first["n_queries"] == 6
+    # the learned weighting moves past the start (the three best by mean proxies)
+    curve = first["best_so_far_test_accuracy"]
+    assert curve[-1] > curve[2]
