@@ -42,8 +42,8 @@ class PONAS(Strategy):
        reference), or the maximiser of log-EI / UCB of a GP over (S, the first 3 principal
        components of the embedding) fitted to the queried architectures. Greedy is the
        default: on NAS-Bench-201 it finds the best cell sooner (``benchmarks/nb201_table.md``).
-    6. With ``score_proxies`` (a pool that does not cover the space), from the 10th query
-       on the elite of the pool breeds offspring; the best 50 by S of their predicted
+    6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
+       queries are done, before each proposal the elite of the pool breeds offspring; the best 50 by S of their predicted
        proxies get real proxies and join the pool.
     7. The first ``n_initial`` queries are the best by the unweighted mean of the proxies.
 
@@ -81,7 +81,8 @@ class PONAS(Strategy):
     max_restarts : int, default=100
         Periods restarted while the loss is above 0.1.
     max_online_epochs : int, default=1000
-        Cap on the online epochs per query.
+        Cap on the online epochs per query (not in the reference, whose restarts could run
+        for millions of epochs when the loss stays above 0.1).
     n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
         Evolution's elite size, bred pairs, offspring given real proxies, first query.
     """
@@ -136,6 +137,7 @@ class PONAS(Strategy):
         self.pretraining = None
         self._build_encoder(pretrain, pretrain_epochs, pretrain_batch_size, pretrain_size)
         self.last_scores: np.ndarray | None = None  # S of the pool at the latest step
+        self.online_report = None  # how the latest online fit went
 
     # -- pool and encoder ------------------------------------------------------------------
 
