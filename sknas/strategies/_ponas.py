@@ -26,6 +26,9 @@ from ._ponas_evolution import breed
 #: Dimensions of the embedding's projection (principal components) that the GP reads beside S.
 N_PROJECTED = 3
 
+#: Rules for the first ``n_initial`` queries.
+STARTS = ("spread", "mean")
+
 
 class PONAS(Strategy):
     """PO-NAS (NeurIPS 2025): per-architecture proxy weights, trained on the queried few.
@@ -45,7 +48,14 @@ class PONAS(Strategy):
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
        queries are done, before each proposal the elite of the pool breeds offspring; the best 50 by S of their predicted
        proxies get real proxies and join the pool.
-    7. The first ``n_initial`` queries are the best by the unweighted mean of the proxies.
+    7. The first ``n_initial`` queries (``start``): ``"spread"`` (default) takes a seeded
+       random cell, then each time the cell farthest from those chosen in the pre-trained
+       embedding (farthest-point sampling), so the first fits see contrasting
+       architectures; ``"mean"`` (the reference) takes the best by the unweighted mean of the
+       normalised proxies. On NAS-Bench-201 with NAS-Bench-Suite-Zero's values the mean's
+       three best cells are among the 4% worst (grad_norm, snip, grasp and fisher all peak on
+       the same degenerate cells), and the spread start finds the best cell more often
+       (``benchmarks/nb201_table.md``, row ``ponas-mean-start``).
 
     Parameters
     ----------
@@ -65,6 +75,7 @@ class PONAS(Strategy):
         False learns one weight vector shared by all architectures (ablation).
     pretrain : bool, default=True
         False keeps the encoder at its random initialisation (ablation).
+    start : {"spread", "mean"}, default="spread"
     n_initial : int, default=3
     budget : int, default=None
         The number of queries the caller will make: the novelty of evolution decays
@@ -98,6 +109,7 @@ class PONAS(Strategy):
         acquisition: str = "greedy",
         per_architecture: bool = True,
         pretrain: bool = True,
+        start: str = "spread",
         n_initial: int = 3,
         budget: int | None = None,
         objective_scale: float = 1.0,
@@ -115,6 +127,8 @@ class PONAS(Strategy):
         super().__init__(space, rng)
         if acquisition not in (*ACQUISITIONS, "greedy"):
             raise ValueError(f"unknown acquisition {acquisition!r}; use 'greedy', " + ", ".join(map(repr, ACQUISITIONS)))
+        if start not in STARTS:
+            raise ValueError(f"unknown start {start!r}; use " + " or ".join(map(repr, STARTS)))
         self.pool = list(pool)
         raw = np.asarray(proxy_scores, dtype=np.float64)
         if not self.pool or raw.shape != (len(self.pool), raw.shape[-1]) or raw.ndim != 2:
@@ -123,6 +137,7 @@ class PONAS(Strategy):
         self.score_proxies = score_proxies
         self.acquisition = acquisition
         self.per_architecture = bool(per_architecture)
+        self.start = start
         self.n_initial = int(n_initial)
         self.budget = budget
         self.objective_scale = float(objective_scale)
@@ -232,7 +247,7 @@ class PONAS(Strategy):
     def propose(self) -> Architecture | None:
         rows, objectives = self._observed()
         if len(self.asked) < self.n_initial or len(rows) < 2:
-            return self._best_open(np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1))
+            return self._propose_start()
         model = self.fit_weighting()
         scores = self.pool_scores(model)
         if self.score_proxies is not None and len(self.history) >= self.evolution["evolve_from"]:
@@ -249,6 +264,16 @@ class PONAS(Strategy):
         gp = fit_gp(features[rows], objectives, bounds=bounds, seed=int(self.rng.integers(2**31 - 1)))
         choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
         return self.pool[open_rows[choice]]
+
+    def _propose_start(self) -> Architecture | None:
+        if self.start == "mean":
+            return self._best_open(np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1))
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        chosen = [row[a] for a in self.asked if a in row]
+        if not chosen:
+            return self.pool[int(self.rng.integers(len(self.pool)))]
+        distance = torch.cdist(self.embeddings, self.embeddings[chosen]).min(dim=1).values
+        return self._best_open(distance.double().numpy())
 
     def _best_open(self, values: np.ndarray) -> Architecture | None:
         for i in np.argsort(-values, kind="stable"):
