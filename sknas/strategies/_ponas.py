@@ -200,9 +200,8 @@ class PONAS(Strategy):
         pairs = [(row[a], y) for a, y in self.history if np.isfinite(y) and a in row]
         return [i for i, _ in pairs], np.array([y for _, y in pairs])
 
-    def fit_weighting(self) -> torch.nn.Module:
-        """A fresh weighting model, trained on the queried architectures of the pool."""
-        rows, objectives = self._observed()
+    def fit_weighting(self, rows: list[int], objectives: np.ndarray) -> torch.nn.Module:
+        """A fresh weighting model, trained on the pool rows queried and their objectives."""
         seed = int(self.rng.integers(2**31 - 1))
         metrics = torch.as_tensor(np.nan_to_num(self.metrics[rows]), dtype=torch.float32)
         y = torch.as_tensor(objectives * self.objective_scale, dtype=torch.float32)
@@ -248,7 +247,7 @@ class PONAS(Strategy):
         rows, objectives = self._observed()
         if len(self.asked) < self.n_initial or len(rows) < 2:
             return self._propose_start()
-        model = self.fit_weighting()
+        model = self.fit_weighting(rows, objectives)
         scores = self.pool_scores(model)
         if self.score_proxies is not None and len(self.history) >= self.evolution["evolve_from"]:
             self._evolve(model, scores)
