@@ -6,6 +6,8 @@ from ._version import __version__
 from .evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
 from .search import (
     BOSearch,
+    Callback,
+    EarlyStopping,
     EvolutionSearch,
     EvolvedProxySearch,
     POnasSearch,
@@ -13,6 +15,9 @@ from .search import (
     ReinforceSearch,
     RoBoTSearch,
     ZeroCostSearch,
+    load,
+    plot_search,
+    save,
 )
 from .spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 
@@ -20,7 +25,9 @@ __all__ = [
     "__version__",
     "Architecture",
     "BOSearch",
+    "Callback",
     "CellSpace",
+    "EarlyStopping",
     "EvaluationResult",
     "EvolutionSearch",
     "EvolvedProxySearch",
@@ -33,4 +40,7 @@ __all__ = [
     "TrainingEvaluator",
     "TrainingRecipe",
     "ZeroCostSearch",
+    "load",
+    "plot_search",
+    "save",
 ]

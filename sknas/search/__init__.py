@@ -1,6 +1,10 @@
 """Search estimators: scikit-learn drivers of the ask/evaluate/tell loop."""
 
 from ._base import BaseSearch
+from ._callbacks import Callback, EarlyStopping
+from ._checkpoint import SearchState
+from ._persistence import load, save
+from ._plot import plot_search
 from ._evolution import EvolutionSearch
 from ._evolved_proxy import EvolvedProxySearch
 from ._bo import BOSearch
@@ -13,11 +17,17 @@ from ._zero_cost import ZeroCostSearch
 __all__ = [
     "BaseSearch",
     "BOSearch",
+    "Callback",
+    "EarlyStopping",
     "EvolutionSearch",
     "EvolvedProxySearch",
     "POnasSearch",
     "RandomSearch",
     "ReinforceSearch",
     "RoBoTSearch",
+    "SearchState",
     "ZeroCostSearch",
+    "load",
+    "plot_search",
+    "save",
 ]

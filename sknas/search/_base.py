@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import abc
+import copy
+import os
 import time
+import warnings
 from dataclasses import replace
 from numbers import Integral, Real
 
-import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
@@ -18,14 +20,17 @@ from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm.auto import tqdm
 
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
 from ..evaluation._training import as_tensors, infer_task, resolve_device
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
 from ..strategies import Strategy
+from ._callbacks import notify
+from ._checkpoint import SearchState, read_state, search_fingerprint
+from ._export import export_search
 from ._data import InputScaler, resolve_input_shape, split_train_validation
+from ._loop import run_search
 
 #: What ``space=<name>`` builds. The cell skeleton is NAS-Bench-201's with one cell per
 #: stage, light enough to search on a CPU; pass ``CellSpace()`` for the full benchmark network.
@@ -62,11 +67,29 @@ COMMON_PARAMETERS = """\
     device : str, default="auto"
         Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
     n_jobs : int or None, default=None
-        Candidates trained in parallel with joblib; None means 1, -1 all cores.
+        Candidates trained in parallel with joblib; None means 1, -1 all cores. Each of
+        ``n`` parallel candidates trains with ``cpu_count // n`` torch threads. Under
+        ``joblib.parallel_backend("dask")`` they train on a Dask cluster's workers.
+        Process-based backends (the default loky, Dask) give the same search as
+        ``n_jobs=1``; the threading backend does not (threads share torch's random state).
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the strategy and every network, so a search is reproducible.
     verbose : int, default=0
-        0 is silent; 1 shows a progress bar; 2 also prints each candidate's result."""
+        0 is silent; 1 shows a progress bar; 2 also prints each candidate's result.
+    callbacks : list of Callback or None, default=None
+        Objects whose ``on_search_begin``, ``on_candidate_end`` and ``on_search_end``
+        methods are called during ``fit`` (see :class:`sknas.Callback`); an
+        ``on_candidate_end`` that returns True ends the search, as
+        :class:`sknas.EarlyStopping` does.
+    checkpoint : str, path or None, default=None
+        A JSON file that holds the search state (every result, the strategy's state, the
+        seed), rewritten atomically after every evaluation. When it exists, ``fit`` with the
+        same data and parameters resumes from it: no evaluated architecture is trained
+        again, and a deterministic search ends as an uninterrupted one would. A larger
+        ``budget`` continues a finished search. A file written by another search is refused.
+    warm_start : bool, default=False
+        When True, ``fit`` on the same data with the same parameters continues the previous
+        fit's search (up to the new ``budget``) instead of starting again."""
 
 
 COMMON_ATTRIBUTES = """\
@@ -92,7 +115,10 @@ COMMON_ATTRIBUTES = """\
     input_shape_ : tuple of int
         Per-sample shape the networks take.
     search_time_s_ : float
-        Wall time of the search, without the final refit."""
+        Wall time of the search, without the final refit.
+    search_state_ : SearchState
+        What ``warm_start`` and ``checkpoint`` continue from: the seed, the strategy's state
+        and every result."""
 
 
 def check_integer(name: str, value, low: int) -> None:
@@ -129,6 +155,9 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
     ):
         self.space = space
         self.budget = budget
@@ -144,6 +173,9 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+        self.checkpoint = checkpoint
+        self.warm_start = warm_start
 
     @abc.abstractmethod
     def _make_strategy(
@@ -187,7 +219,8 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self.space_ = self._resolve_space(len(self.input_shape_) == 3)
         self.space_.check_input_shape(self.input_shape_)
         targets = self._encode_targets(y)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        state = self._starting_state(X, y)
+        seed = state.seed
 
         self.input_scaler_ = InputScaler(self.input_shape_).fit(X)
         X_all = self.input_scaler_.transform(X)
@@ -212,10 +245,14 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
                 n_jobs=self.n_jobs, random_state=seed, verbose=self.verbose,
             )
         strategy = self._make_strategy(self.space_, np.random.default_rng(seed), proxy_scorer)
-        history = self._search(strategy, evaluator)
+        if state.strategy is not None:
+            strategy.load_state_dict(state.strategy)
+        history = run_search(self, strategy, evaluator, state, checkpoint=self.checkpoint)
+        self.search_state_ = state
         self.search_time_s_ = time.perf_counter() - start
         self._set_results(history, proxy_scorer)
         self._keep_from_strategy(strategy)
+        notify(self.callbacks, "on_search_end", self)
 
         X_t, y_t = as_tensors(X_all, targets, task)
         self.best_model_, _ = evaluator.fit_network(
@@ -223,34 +260,29 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         )
         return self
 
-    def _search(
-        self, strategy: Strategy, evaluator: TrainingEvaluator
-    ) -> list[tuple[Architecture, EvaluationResult]]:
-        history: list[tuple[Architecture, EvaluationResult]] = []
-        n_parallel = joblib.effective_n_jobs(self.n_jobs)
-        best = -np.inf
-        with tqdm(total=self.budget, desc=type(self).__name__, disable=self.verbose < 1) as bar:
-            while len(history) < self.budget:
-                archs = strategy.ask(min(n_parallel, self.budget - len(history)))
-                if not archs:
-                    break  # the space is exhausted
-                if n_parallel == 1:
-                    results = [evaluator.evaluate(arch) for arch in archs]
-                else:
-                    results = joblib.Parallel(n_jobs=self.n_jobs)(
-                        joblib.delayed(evaluator.evaluate)(arch) for arch in archs
+    def _starting_state(self, X: np.ndarray, y: np.ndarray) -> SearchState:
+        """The state to continue: the checkpoint's, the previous fit's (``warm_start``), or a new one."""
+        fingerprint = search_fingerprint(self, X, y)
+        if self.checkpoint is not None:
+            state = read_state(self.checkpoint)
+            if state is not None:
+                if state.fingerprint != fingerprint:
+                    raise ValueError(
+                        f"checkpoint {str(self.checkpoint)!r} was written by a search with other "
+                        "data or parameters; delete it or pass another checkpoint path to start "
+                        "a new search"
                     )
-                strategy.tell(archs, results)
-                for arch, result in zip(archs, results):
-                    history.append((arch, result))
-                    if result.ok:
-                        best = max(best, result.objective)
-                    if self.verbose >= 2:
-                        outcome = f"{result.objective:.4f}" if result.ok else f"failed ({result.error})"
-                        tqdm.write(f"[{len(history)}/{self.budget}] {arch}: {outcome} in {result.cost_s:.1f}s")
-                bar.update(len(archs))
-                bar.set_postfix(best=f"{best:.4f}")
-        return history
+                return state
+        previous = getattr(self, "search_state_", None)
+        if self.warm_start and previous is not None:
+            if previous.fingerprint == fingerprint:
+                return copy.deepcopy(previous)
+            warnings.warn(
+                "warm_start=True but the data or the parameters changed since the last fit; "
+                "starting a new search", UserWarning, stacklevel=3,
+            )
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        return SearchState(fingerprint, seed)
 
     def _set_results(
         self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None
@@ -307,6 +339,12 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
                 f"unknown task {self.task!r}; use 'auto', 'classification' or 'regression'"
             )
         resolve_device(self.device)
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise ValueError(
+                f"callbacks must be a list of callback objects or None, got {self.callbacks!r}"
+            )
+        if self.checkpoint is not None and not isinstance(self.checkpoint, (str, os.PathLike)):
+            raise ValueError(f"checkpoint must be a file path or None, got {self.checkpoint!r}")
 
     def _resolve_task(self, y) -> str:
         if self.task != "auto":
@@ -413,6 +451,41 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         check_is_fitted(self)
         metric = accuracy_score if self.task_ == "classification" else r2_score
         return float(metric(y, self.predict(X)))
+
+    def export(self, path, format="torchscript"):
+        """Write the fitted model, with the preprocessing learned in ``fit``, to one file.
+
+        The file's module takes float32 inputs shaped as given to ``fit`` and returns what
+        ``predict_proba`` returns (classification; columns in the order of ``classes_``) or
+        what ``predict`` returns (regression). The estimator, the architecture, the task
+        and the classes are stored in it as JSON: in TorchScript the extra file
+        ``sknas.json``, in ONNX the metadata property ``sknas``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write.
+        format : {"torchscript", "onnx"}, default="torchscript"
+            ``"onnx"`` needs the ``onnx`` and ``onnxscript`` packages; its batch size is dynamic.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+
+        Examples
+        --------
+        >>> import tempfile, os, torch
+        >>> from sklearn.datasets import load_digits
+        >>> from sknas import RandomSearch
+        >>> X, y = load_digits(return_X_y=True)
+        >>> search = RandomSearch(budget=1, epochs=1, final_epochs=1, random_state=0).fit(X[:100], y[:100])
+        >>> path = search.export(os.path.join(tempfile.mkdtemp(), "model.pt"))
+        >>> torch.jit.load(path)(torch.tensor(X[:2], dtype=torch.float32)).shape
+        torch.Size([2, 10])
+        """
+        check_is_fitted(self)
+        return export_search(self, path, format)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -60,6 +60,9 @@ class BOSearch(BaseSearch):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
         n_candidates=1000,
         n_initial=5,
     ):
@@ -68,7 +71,8 @@ class BOSearch(BaseSearch):
             validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
             task=task, device=device, n_jobs=n_jobs, random_state=random_state,
-            verbose=verbose,
+            verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
+            warm_start=warm_start,
         )
         self.n_candidates = n_candidates
         self.n_initial = n_initial

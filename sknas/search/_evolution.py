@@ -60,6 +60,9 @@ class EvolutionSearch(BaseSearch):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
         population_size=10,
         tournament_size=5,
     ):
@@ -68,7 +71,8 @@ class EvolutionSearch(BaseSearch):
             validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
             task=task, device=device, n_jobs=n_jobs, random_state=random_state,
-            verbose=verbose,
+            verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
+            warm_start=warm_start,
         )
         self.population_size = population_size
         self.tournament_size = tournament_size

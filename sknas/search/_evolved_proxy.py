@@ -67,6 +67,9 @@ class EvolvedProxySearch(ProxyPoolSearch):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
         proxies=ALL_PROXIES,
         n_candidates=200,
         n_warmup=5,
@@ -78,7 +81,8 @@ class EvolvedProxySearch(ProxyPoolSearch):
             validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
             task=task, device=device, n_jobs=n_jobs, random_state=random_state,
-            verbose=verbose,
+            verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
+            warm_start=warm_start,
         )
         self.proxies = proxies
         self.n_candidates = n_candidates

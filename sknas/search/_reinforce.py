@@ -61,6 +61,9 @@ class ReinforceSearch(BaseSearch):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
         policy_learning_rate=0.01,
     ):
         super().__init__(
@@ -68,7 +71,8 @@ class ReinforceSearch(BaseSearch):
             validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
             task=task, device=device, n_jobs=n_jobs, random_state=random_state,
-            verbose=verbose,
+            verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
+            warm_start=warm_start,
         )
         self.policy_learning_rate = policy_learning_rate
 

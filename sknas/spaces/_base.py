@@ -183,6 +183,10 @@ class SearchSpace(abc.ABC):
     def check_input_shape(self, input_shape: Sequence[int]) -> None:
         """Raise ``ValueError`` if networks of this space cannot take inputs of this shape."""
 
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this space: ``type(space)(**space.get_config())``."""
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
     def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({params})"

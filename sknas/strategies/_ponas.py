@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -144,7 +145,8 @@ class PONAS(Strategy):
         self.online = dict(epochs=online_epochs, max_restarts=max_restarts, max_epochs=max_online_epochs)
         self.evolution = dict(n_elite=n_elite, n_pairs=n_pairs, n_offspring=n_offspring, evolve_from=evolve_from)
         self.n_initial_pool = len(self.pool)
-        with np.errstate(all="ignore"):  # an all-NaN proxy: its scale stays [0, 1]
+        with warnings.catch_warnings():  # an all-NaN proxy: its scale stays [0, 1]
+            warnings.simplefilter("ignore", RuntimeWarning)
             self._low = np.nan_to_num(np.nanmin(np.where(np.isfinite(raw), raw, np.nan), axis=0), nan=0.0)
             self._high = np.nan_to_num(np.nanmax(np.where(np.isfinite(raw), raw, np.nan), axis=0), nan=1.0)
         self.raw_scores = raw

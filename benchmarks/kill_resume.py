@@ -1,0 +1,173 @@
+"""Kill a real search with SIGKILL at random moments, resume it each time, count what was lost.
+
+A search (``EvolutionSearch`` on scikit-learn's digits, cell space, ``checkpoint=``) runs in a
+child process; the parent kills it with SIGKILL after a random delay, several times, then
+lets the last start finish. A callback of the child appends every finished evaluation to a
+log (after the checkpoint is written), so the log shows every evaluation that finished in
+any of the starts. The figures:
+
+- evaluations lost: architectures of an uninterrupted run with the same arguments that the
+  resumed search's ``results_`` lacks, or whose objective differs (target 0);
+- evaluations duplicated: finished (logged) evaluations that were trained again in a later
+  start, plus repeats inside ``results_`` (target 0);
+- trainings cut by a kill: the one in flight each time, which must be redone (the work of
+  a kill, not of the checkpoint).
+
+    python benchmarks/kill_resume.py                 # 8 kills, writes kill_resume.md
+    python benchmarks/kill_resume.py --kills 3 --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from _report import HERE, environment_lines, markdown_table, write_report
+
+SEARCH = dict(budget=24, epochs=2, final_epochs=2, image_shape=(8, 8), population_size=6,
+              tournament_size=3, random_state=0)
+
+
+class LogFinished:
+    """Append each finished evaluation to a file, durably (runs after the checkpoint write)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def on_candidate_end(self, search, architecture, result):
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(f"{architecture}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def child(args: argparse.Namespace) -> None:
+    """One start of the search; writes its results_ as JSON when it finishes."""
+    import torch
+    from sklearn.datasets import load_digits
+
+    from sknas import CellSpace, EvolutionSearch
+
+    torch.set_num_threads(1)
+    X, y = load_digits(return_X_y=True)
+    search = EvolutionSearch(**SEARCH, space=CellSpace(channels=8, cells_per_stage=1),
+                             n_jobs=args.n_jobs, checkpoint=args.checkpoint,
+                             callbacks=[LogFinished(args.log)] if args.log else None)
+    search.fit(X[:600], y[:600])
+    Path(args.out).write_text(json.dumps(search.results_))
+
+
+def start(args: argparse.Namespace, checkpoint: Path | None, log: Path | None, out: Path) -> subprocess.Popen:
+    command = [sys.executable, __file__, "--child", "--out", str(out), "--n-jobs", str(args.n_jobs)]
+    if checkpoint is not None:
+        command += ["--checkpoint", str(checkpoint), "--log", str(log)]
+    return subprocess.Popen(command, start_new_session=True)  # a kill reaches its workers too
+
+
+def scenario(args: argparse.Namespace, rng: np.random.Generator, folder: Path) -> dict:
+    t0 = time.perf_counter()
+    reference_out = folder / "reference.json"
+    start(args, None, None, reference_out).wait()
+    reference = json.loads(reference_out.read_text())
+    uninterrupted_s = time.perf_counter() - t0
+
+    checkpoint, log, out = folder / "search.json", folder / "finished.log", folder / "resumed.json"
+    kills = landed = 0
+    t0 = time.perf_counter()
+    while kills < args.kills:
+        process = start(args, checkpoint, log, out)
+        time.sleep(rng.uniform(args.min_delay, args.max_delay))
+        kills += 1
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            landed += 1
+        process.wait()
+        if out.exists():
+            break  # it finished before the kill
+    if not out.exists():
+        start(args, checkpoint, log, out).wait()
+    resumed_s = time.perf_counter() - t0
+    resumed = json.loads(out.read_text())
+
+    expected = dict(zip(reference["architecture"], reference["objective"]))
+    found = dict(zip(resumed["architecture"], resumed["objective"]))
+    lost = sum(arch not in found or found[arch] != objective for arch, objective in expected.items())
+    logged = Counter(log.read_text().split())
+    duplicated = sum(n - 1 for n in logged.values()) + len(resumed["architecture"]) - len(found)
+    return {
+        "n_jobs": args.n_jobs,
+        "kills": landed,
+        "evaluations": len(resumed["architecture"]),
+        "lost": lost,
+        "duplicated": duplicated,
+        "same_as_uninterrupted": resumed["architecture"] == reference["architecture"]
+        and resumed["objective"] == reference["objective"],
+        "uninterrupted_s": uninterrupted_s,
+        "interrupted_s": resumed_s,
+    }
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--checkpoint", help=argparse.SUPPRESS)
+    parser.add_argument("--log", help=argparse.SUPPRESS)
+    parser.add_argument("--n-jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--kills", type=int, default=8)
+    parser.add_argument("--min-delay", type=float, default=3.0, help="seconds before a kill, at least")
+    parser.add_argument("--max-delay", type=float, default=12.0, help="seconds before a kill, at most")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="print only, write nothing")
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args)
+        return
+
+    rng = np.random.default_rng(args.seed)
+    rows = []
+    for n_jobs in (1, 2):
+        args.n_jobs = n_jobs
+        with tempfile.TemporaryDirectory() as folder:
+            outcome = scenario(args, rng, Path(folder))
+        print(outcome, file=sys.stderr, flush=True)
+        rows.append([
+            outcome["n_jobs"], outcome["kills"], outcome["evaluations"], outcome["lost"],
+            outcome["duplicated"], "yes" if outcome["same_as_uninterrupted"] else "NO",
+            f"{outcome['uninterrupted_s']:.0f}", f"{outcome['interrupted_s']:.0f}",
+        ])
+    search = ", ".join(f"{k}={v}" for k, v in SEARCH.items())
+    text = "\n".join([
+        "# Killing a search with SIGKILL and resuming it",
+        "",
+        *environment_lines(sys.argv),
+        "",
+        f"`EvolutionSearch({search}, space=CellSpace(channels=8, cells_per_stage=1), checkpoint=...)` "
+        f"on 600 digits, killed after a random {args.min_delay:g}–{args.max_delay:g} s, {args.kills} "
+        "times (a kill after the search finished does not count), then run to the end. "
+        "`lost`: evaluations of the uninterrupted run missing from, or different in, the resumed "
+        "`results_`; `duplicated`: finished evaluations trained again (target 0 for both). The "
+        "interrupted wall time includes the restarts (Python, torch and data loading each time) "
+        "and the training cut by each kill.",
+        "",
+        markdown_table(
+            ["n_jobs", "kills", "evaluations", "lost", "duplicated", "same as uninterrupted",
+             "uninterrupted s", "interrupted s (all starts)"],
+            rows, "rrrrrlrr",
+        ),
+    ])
+    write_report(text, None if args.quick else HERE / "kill_resume.md")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
