@@ -31,7 +31,12 @@ setup(
         "gplearn>=0.4.2",
     ],
     extras_require={
-        "dev": ["pytest>=7", "pytest-xdist>=3", "pandas>=2"],
+        "dev": [
+            "pytest>=7", "pytest-xdist>=3", "pandas>=2",
+            # the tests of Dask evaluation and ONNX export
+            "dask[distributed]>=2023.1", "onnx>=1.15", "onnxscript>=0.1", "onnxruntime>=1.16",
+        ],
+        "onnx": ["onnx>=1.15", "onnxscript>=0.1"],
         "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7"],
         "examples": ["mlxtend>=0.23", "matplotlib>=3.7"],
     },
