@@ -67,6 +67,8 @@ class Callback:
 class EarlyStopping(Callback):
     """End a search when the best objective has not improved for ``patience`` candidates.
 
+    The count starts with each ``fit`` (a search resumed from a checkpoint counts afresh).
+
     Parameters
     ----------
     patience : int, default=10

@@ -30,7 +30,10 @@ def plot_search(search, ax=None):
     >>> ax.get_xlabel()
     'evaluation'
     """
-    import matplotlib.pyplot as plt
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError("plot_search needs matplotlib: pip install matplotlib") from exc
 
     check_is_fitted(search, "results_")
     ax = plt.gca() if ax is None else ax
