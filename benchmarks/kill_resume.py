@@ -34,7 +34,7 @@ import numpy as np
 
 from _report import HERE, environment_lines, markdown_table, write_report
 
-SEARCH = dict(budget=24, epochs=2, final_epochs=2, image_shape=(8, 8), population_size=6,
+SEARCH = dict(budget=30, epochs=4, final_epochs=2, image_shape=(8, 8), population_size=6,
               tournament_size=3, random_state=0)
 
 
@@ -60,10 +60,10 @@ def child(args: argparse.Namespace) -> None:
 
     torch.set_num_threads(1)
     X, y = load_digits(return_X_y=True)
-    search = EvolutionSearch(**SEARCH, space=CellSpace(channels=8, cells_per_stage=1),
+    search = EvolutionSearch(**SEARCH, space=CellSpace(channels=16, cells_per_stage=1),
                              n_jobs=args.n_jobs, checkpoint=args.checkpoint,
                              callbacks=[LogFinished(args.log)] if args.log else None)
-    search.fit(X[:600], y[:600])
+    search.fit(X[:1000], y[:1000])
     Path(args.out).write_text(json.dumps(search.results_))
 
 
@@ -125,7 +125,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--log", help=argparse.SUPPRESS)
     parser.add_argument("--n-jobs", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--kills", type=int, default=8)
-    parser.add_argument("--min-delay", type=float, default=3.0, help="seconds before a kill, at least")
+    parser.add_argument("--min-delay", type=float, default=4.0, help="seconds before a kill, at least")
     parser.add_argument("--max-delay", type=float, default=12.0, help="seconds before a kill, at most")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
@@ -152,8 +152,8 @@ def main(argv: list[str]) -> None:
         "",
         *environment_lines(sys.argv),
         "",
-        f"`EvolutionSearch({search}, space=CellSpace(channels=8, cells_per_stage=1), checkpoint=...)` "
-        f"on 600 digits, killed after a random {args.min_delay:g}–{args.max_delay:g} s, {args.kills} "
+        f"`EvolutionSearch({search}, space=CellSpace(channels=16, cells_per_stage=1), checkpoint=...)` "
+        f"on 1,000 digits, killed after a random {args.min_delay:g}–{args.max_delay:g} s, {args.kills} "
         "times (a kill after the search finished does not count), then run to the end. "
         "`lost`: evaluations of the uninterrupted run missing from, or different in, the resumed "
         "`results_`; `duplicated`: finished evaluations trained again (target 0 for both). The "

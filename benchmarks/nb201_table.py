@@ -17,6 +17,8 @@ CIFAR-10's.
     python benchmarks/nb201_table.py --strategies ponas --keep-others
     python benchmarks/nb201_table.py --strategies ponas-ucb --benchmarks nb201-cifar10 \
         --protocols paper --budgets 20 --keep-others
+    # only rewrite the table, adding the rows of a run made in another checkout:
+    python benchmarks/nb201_table.py --strategies "" --keep-others --merge OTHER/nb201_table.json
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from _report import HERE, environment_lines, write_report
 from sknas.__main__ import parse_seeds
@@ -48,11 +51,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--protocols", default="paper,own")
     parser.add_argument("--keep-others", action="store_true",
                         help="keep the rows of nb201_table.json that this run does not recompute")
+    parser.add_argument("--merge", action="append", default=[], metavar="JSON",
+                        help="also take the rows of this nb201_table.json (e.g. of a run in another "
+                             "checkout), in place of the same rows here")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
     budgets = [int(b) for b in args.budgets.split(",")]
-    strategies = args.strategies.split(",")
+    strategies = [name for name in args.strategies.split(",") if name]  # "" runs none
 
     start = time.perf_counter()
     records = []
@@ -67,6 +73,8 @@ def main(argv: list[str]) -> None:
                           f"{records[-1]['summary']['test_accuracy']['mean']:.2f} "
                           f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
+    for path in args.merge:
+        records += json.loads(Path(path).read_text(encoding="utf-8"))
     if args.keep_others and (HERE / "nb201_table.json").exists():
         done = {(r["strategy"], r["benchmark"], r["protocol"], r["budget"]) for r in records}
         kept = [r for r in json.loads((HERE / "nb201_table.json").read_text(encoding="utf-8"))

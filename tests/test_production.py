@@ -161,9 +161,11 @@ def test_a_checkpoint_of_another_search_is_refused(iris, tmp_path):
         RandomSearch(**TINY, random_state=0, checkpoint=path).fit(X, y)
 
 
-def test_checkpoint_must_be_a_path(iris):
+def test_checkpoint_must_be_a_path_in_a_folder_that_exists(iris, tmp_path):
     with pytest.raises(ValueError, match="checkpoint must be a file path"):
         RandomSearch(**TINY, checkpoint=3).fit(*iris)
+    with pytest.raises(ValueError, match="does not exist; create it first"):
+        RandomSearch(**TINY, checkpoint=tmp_path / "missing" / "search.json").fit(*iris)
 
 
 # -- warm start ----------------------------------------------------------------------------

@@ -343,8 +343,12 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             raise ValueError(
                 f"callbacks must be a list of callback objects or None, got {self.callbacks!r}"
             )
-        if self.checkpoint is not None and not isinstance(self.checkpoint, (str, os.PathLike)):
-            raise ValueError(f"checkpoint must be a file path or None, got {self.checkpoint!r}")
+        if self.checkpoint is not None:
+            if not isinstance(self.checkpoint, (str, os.PathLike)):
+                raise ValueError(f"checkpoint must be a file path or None, got {self.checkpoint!r}")
+            folder = os.path.dirname(os.path.abspath(self.checkpoint))
+            if not os.path.isdir(folder):
+                raise ValueError(f"the folder of checkpoint {str(self.checkpoint)!r} does not exist; create it first")
 
     def _resolve_task(self, y) -> str:
         if self.task != "auto":
