@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from sknas.evaluation._training import build_network
-from sknas.hardware import METRICS, NetworkProfiler, count_params, measure_latency
+from sknas.hardware import (
+    METRICS,
+    NetworkProfiler,
+    count_params,
+    hypervolume,
+    hypervolume_ratio,
+    measure_latency,
+    pareto_mask,
+)
 from sknas.proxies import count_flops
 from sknas.spaces import CellSpace, MLPSpace
 
@@ -69,3 +78,42 @@ def test_latency_settings_are_checked(name):
 def test_unknown_metrics_are_refused():
     with pytest.raises(ValueError, match="unknown metrics \\['energy'\\]; choose from params, flops, latency_ms"):
         NetworkProfiler(MLPSpace(), (4,), 2, metrics=("params", "energy"))
+
+
+# -- Pareto fronts -------------------------------------------------------------------------
+
+
+def test_pareto_mask_keeps_the_non_dominated_rows():
+    rng = np.random.default_rng(0)
+    points = rng.random((200, 2))
+    mask = pareto_mask(points)
+    for i, p in enumerate(points):
+        dominated = ((points <= p).all(axis=1) & (points < p).any(axis=1)).any()
+        assert mask[i] == (not dominated)
+
+
+def test_hypervolume_of_a_staircase():
+    # the box [0.5, 1] x [0.25, 1] of the first point, plus the strip [0.25, 0.5] x [0.5, 1]
+    front = [[0.5, 0.25], [0.25, 0.5]]
+    assert hypervolume(front, [1.0, 1.0]) == pytest.approx(0.5 * 0.75 + 0.25 * 0.5)
+    assert hypervolume([[2.0, 0.0]], [1.0, 1.0]) == 0.0  # outside the reference: nothing
+    assert hypervolume(np.empty((0, 2)), [1.0, 1.0]) == 0.0
+
+
+def test_the_true_front_has_ratio_one_and_a_subset_less():
+    rng = np.random.default_rng(1)
+    points = rng.random((100, 3))
+    front = points[pareto_mask(points)]
+    reference = points.max(axis=0) + 0.1
+    assert hypervolume_ratio(front, front, reference) == pytest.approx(1.0)
+    assert hypervolume_ratio(points, front, reference) == pytest.approx(1.0)  # dominated add nothing
+    assert hypervolume_ratio(front[:1], front, reference) < 1.0
+
+
+def test_bad_points_are_refused():
+    with pytest.raises(ValueError, match="must be finite"):
+        pareto_mask([[0.0, np.nan]])
+    with pytest.raises(ValueError, match="shape \\(n_points, n_objectives >= 2\\)"):
+        pareto_mask([1.0, 2.0])
+    with pytest.raises(ValueError, match="reference has 3 objectives but the points have 2"):
+        hypervolume([[0.0, 0.0]], [1.0, 1.0, 1.0])

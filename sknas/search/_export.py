@@ -61,7 +61,7 @@ class PredictionModule(nn.Module):
 def prediction_module(search) -> PredictionModule:
     """The ``PredictionModule`` of a fitted search, on the CPU, in eval mode."""
     regression = search.task_ == "regression"
-    network = _cpu_copy(search.best_model_)
+    network = copy.deepcopy(search.best_model_).cpu().eval()  # the estimator's own stays put
     return PredictionModule(
         network, search.input_shape_, search.input_scaler_.mean_, search.input_scaler_.scale_,
         search.task_,
@@ -74,10 +74,6 @@ def fit_sample_shape(search) -> tuple[int, ...]:
     """The shape of one sample of the ``X`` given to ``fit``: a row, or an image (C, H, W)."""
     n_values = int(np.prod(search.input_shape_))
     return (n_values,) if search.n_features_in_ == n_values else tuple(search.input_shape_)
-
-
-def _cpu_copy(network: nn.Module) -> nn.Module:
-    return copy.deepcopy(network).cpu().eval()
 
 
 def export_metadata(search) -> dict[str, Any]:

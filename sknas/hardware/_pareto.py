@@ -1,0 +1,73 @@
+"""Pareto fronts and their hypervolume, for searches that trade accuracy against hardware costs.
+
+Every objective here is minimised (an accuracy enters as its negative or as an error).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pymoo.indicators.hv import HV
+from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+
+def _points(points, name: str = "points") -> np.ndarray:
+    array = np.asarray(points, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise ValueError(f"{name} must have shape (n_points, n_objectives >= 2), got {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite; drop failed or infeasible rows first")
+    return array
+
+
+def pareto_mask(points) -> np.ndarray:
+    """True for the rows of ``points`` that no other row dominates (all objectives minimised).
+
+    Of rows with equal objectives, all are kept.
+
+    Examples
+    --------
+    >>> from sknas.hardware import pareto_mask
+    >>> pareto_mask([[0, 1], [1, 0], [1, 1], [0.5, 0.5]]).tolist()
+    [True, True, False, True]
+    """
+    array = _points(points)
+    mask = np.zeros(len(array), dtype=bool)
+    if len(array):
+        mask[NonDominatedSorting().do(array, only_non_dominated_front=True)] = True
+    return mask
+
+
+def hypervolume(points, reference) -> float:
+    """Volume dominated by ``points`` and bounded by ``reference`` (all objectives minimised).
+
+    Points that do not dominate ``reference`` add nothing.
+
+    Examples
+    --------
+    >>> from sknas.hardware import hypervolume
+    >>> hypervolume([[0.5, 0.5]], reference=[1.0, 1.0])
+    0.25
+    """
+    reference = np.asarray(reference, dtype=np.float64)
+    array = _points(points) if len(points) else np.empty((0, len(reference)))
+    if array.shape[1] != len(reference):
+        raise ValueError(f"reference has {len(reference)} objectives but the points have {array.shape[1]}")
+    inside = array[(array < reference).all(axis=1)]
+    return float(HV(ref_point=reference)(inside)) if len(inside) else 0.0
+
+
+def hypervolume_ratio(found, true_front, reference) -> float:
+    """Hypervolume of ``found`` divided by that of ``true_front``, with the same ``reference``.
+
+    1.0 means the points found dominate as much as the true front does.
+
+    Examples
+    --------
+    >>> from sknas.hardware import hypervolume_ratio
+    >>> hypervolume_ratio([[0.5, 0.5]], [[0.5, 0.5], [0.0, 0.9]], reference=[1.0, 1.0])
+    0.8333333333333334
+    """
+    best = hypervolume(true_front, reference)
+    if best <= 0:
+        raise ValueError("the true front dominates nothing inside the reference point")
+    return hypervolume(found, reference) / best
