@@ -62,9 +62,11 @@ def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
     import json
 
-    from .bench import make_benchmark, markdown_table, plot_best_so_far, published_table, run
+    from .bench import STRATEGIES, make_benchmark, markdown_table, plot_best_so_far, published_table, run
     from .hardware import TableProfiler
 
+    if args.objectives or args.strategy not in STRATEGIES:
+        return bench_fronts(args)
     benchmark = make_benchmark(args.benchmark, args.protocol)
     profiler = None
     if args.hw_table and not args.hw_column:
@@ -116,6 +118,44 @@ def bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench_fronts(args: argparse.Namespace) -> int:
+    """Multi-objective runs (``--objectives accuracy,COLUMN``): hypervolume ratio to the true front."""
+    import json
+
+    from .bench import FRONT_STRATEGIES, plot_fronts, run_fronts
+    from .hardware import TableProfiler
+
+    if not args.objectives:
+        raise SystemExit(f"{args.strategy} is multi-objective: give --objectives accuracy,COLUMN")
+    if args.strategy not in FRONT_STRATEGIES:
+        raise SystemExit(f"--objectives needs a multi-objective strategy: {', '.join(FRONT_STRATEGIES)}")
+    objectives = args.objectives.split(",")
+    if objectives[0] != "accuracy" or len(objectives) < 2:
+        raise SystemExit(f"--objectives reads accuracy,COLUMN[,COLUMN...]; got {args.objectives!r}")
+    columns = objectives[1:]
+    bounds = None if not args.bounds else [float(b) for b in args.bounds.split(",")]
+    if bounds is not None and len(bounds) != len(columns):
+        raise SystemExit(f"--bounds needs one bound per cost column ({len(columns)}), got {len(bounds)}")
+    try:
+        profiler = TableProfiler(args.hw_table, columns) if args.hw_table else None
+        record = run_fronts(args.strategy, args.benchmark, columns, args.budget, args.seeds, bounds=bounds,
+                            protocol=args.protocol, profiler=profiler, n_jobs=args.n_jobs, verbose=1)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SystemExit(f"cannot run the multi-objective search: {exc}") from None
+    s = record["summary"]["hypervolume_ratio"]
+    print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), objectives {args.objectives}, "
+          f"budget {args.budget}, {len(args.seeds)} seeds; true front: {len(record['true_front'])} cells")
+    print(f"hypervolume ratio: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(record, f, indent=1)
+        print(f"written to {args.json}")
+    if args.plot:
+        plot_fronts([record], args.plot)
+        print(f"written to {args.plot}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sknas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -127,10 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser.add_argument("--seed", type=int, default=0)
     demo_parser.set_defaults(run=demo)
 
-    from .bench import BENCHMARKS, STRATEGIES
+    from .bench import BENCHMARKS, FRONT_STRATEGIES, STRATEGIES
 
     bench_parser = commands.add_parser("bench", help="run a strategy on NAS-Bench-201 over many seeds")
-    bench_parser.add_argument("--strategy", choices=tuple(STRATEGIES), required=True)
+    bench_parser.add_argument("--strategy", choices=tuple(dict.fromkeys([*STRATEGIES, *FRONT_STRATEGIES])),
+                              required=True)
     bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10")
     bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper")
     bench_parser.add_argument("--budget", type=int, default=20, help="queries per run (default 20)")
@@ -146,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         "e.g. edgegpu_latency, or a column of --hw-table)"
     )
     bench_parser.add_argument("--hw-table", help="CSV (plain or .gz) with an arch_str column of cell strings")
+    bench_parser.add_argument(
+        "--objectives", help="multi-objective: accuracy,COLUMN[,COLUMN] (HW-NAS-Bench columns, or of "
+        "--hw-table); reports the hypervolume ratio of the evaluated front to the true one"
+    )
+    bench_parser.add_argument("--bounds", help="with --objectives: an upper bound per cost column, e.g. 5.0")
     bench_parser.set_defaults(run=bench)
     args = parser.parse_args(argv)
     return args.run(args)

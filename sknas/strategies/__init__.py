@@ -4,6 +4,7 @@ from ._base import Strategy
 from ._bo import BayesianOptimisation
 from ._evolution import RegularizedEvolution
 from ._evolved_proxy import EvolvedProxyRanking
+from ._nsga2 import NSGA2
 from ._ponas import PONAS
 from ._ponas_evolution import breed, crossover
 from ._random import RandomStrategy
@@ -12,6 +13,7 @@ from ._robot import RoBoT
 from ._zero_cost import ZeroCostRanking
 
 __all__ = [
+    "NSGA2",
     "PONAS",
     "breed",
     "crossover",

@@ -1,0 +1,212 @@
+"""Multi-objective runs on a tabular benchmark: accuracy against hardware costs, scored by hypervolume."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable, Iterable, Sequence
+
+import joblib
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..hardware import TableProfiler, hypervolume_ratio, pareto_mask
+from ..strategies import NSGA2, RandomStrategy, Strategy
+from ._nb201 import NB201Benchmark
+from ._run import _statistics, make_benchmark
+
+Costs = Callable[[object], Sequence[float]]
+
+#: Multi-objective strategies: ``factory(benchmark, rng, budget, costs, bounds) -> Strategy``.
+FRONT_STRATEGIES: dict[str, Callable[..., Strategy]] = {
+    "random": lambda benchmark, rng, budget, costs, bounds: RandomStrategy(benchmark.space, rng),
+    "nsga2": lambda benchmark, rng, budget, costs, bounds: NSGA2(benchmark.space, rng, costs, bounds),
+}
+
+#: Share of the true front's range added beyond its worst point to make the reference point.
+REFERENCE_MARGIN = 0.1
+
+
+def _cost_function(profiler: TableProfiler) -> Costs:
+    return lambda arch: list(profiler.profile(arch).values())
+
+
+def _feasible(points: np.ndarray, bounds: np.ndarray | None) -> np.ndarray:
+    """Rows of ``(−objective, costs…)`` whose costs meet the bounds."""
+    if bounds is None:
+        return np.ones(len(points), dtype=bool)
+    return (points[:, 1:] <= bounds).all(axis=1)
+
+
+def true_front(benchmark: NB201Benchmark, profiler: TableProfiler, bounds=None) -> dict:
+    """The benchmark pool's Pareto front of (−objective, costs) among the feasible cells, by enumeration.
+
+    Returns
+    -------
+    front : dict
+        ``archs`` and ``points`` (rows ``(−objective, cost…)``) of the front, and the
+        ``reference`` point of every hypervolume: the front's worst value of each objective
+        plus ``REFERENCE_MARGIN`` of its range.
+    """
+    costs = _cost_function(profiler)
+    points = np.array([[-benchmark.objective(a), *costs(a)] for a in benchmark.pool])
+    bounds = None if bounds is None else np.asarray(bounds, dtype=np.float64)
+    feasible = np.flatnonzero(_feasible(points, bounds))
+    if not len(feasible):
+        raise ValueError("no cell of the benchmark meets the bounds; loosen the constraints")
+    on_front = feasible[pareto_mask(points[feasible])]
+    front = points[on_front]
+    span = front.max(axis=0) - front.min(axis=0)
+    reference = front.max(axis=0) + REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
+    return {"archs": [benchmark.pool[i] for i in on_front], "points": front, "reference": reference}
+
+
+def run_front_one(
+    strategy: str, benchmark: NB201Benchmark, budget: int, seed: int, profiler: TableProfiler,
+    truth: dict, bounds=None,
+) -> dict:
+    """One multi-objective search; the evaluated front and its hypervolume ratio to ``truth``."""
+    start = time.perf_counter()
+    costs = _cost_function(profiler)
+    searcher = FRONT_STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget, costs, bounds)
+    evaluator = benchmark.evaluator()
+    archs, points = [], []
+    while len(archs) < budget:
+        asked = searcher.ask(1)
+        if not asked:
+            break
+        results = [evaluator.evaluate(arch) for arch in asked]
+        searcher.tell(asked, results)
+        for arch, result in zip(asked, results):
+            archs.append(arch)
+            points.append([-result.objective if result.ok else np.inf, *costs(arch)])
+    points = np.array(points)
+    usable = np.isfinite(points).all(axis=1) & _feasible(points, None if bounds is None else np.asarray(bounds))
+    rows = np.flatnonzero(usable)
+    front_rows = rows[pareto_mask(points[rows])] if len(rows) else rows
+    return {
+        "seed": int(seed),
+        "n_queries": len(archs),
+        "n_feasible": int(usable.sum()),
+        "front": [[str(archs[i]), -float(points[i, 0]), *map(float, points[i, 1:])] for i in front_rows],
+        "hypervolume_ratio": hypervolume_ratio(points[front_rows], truth["points"], truth["reference"])
+        if len(front_rows) else 0.0,
+        "wall_s": time.perf_counter() - start,
+    }
+
+
+def run_fronts(
+    strategy: str,
+    benchmark: NB201Benchmark | str,
+    columns: Sequence[str],
+    budget: int = 100,
+    seeds: Iterable[int] = range(10),
+    *,
+    bounds: Sequence[float] | None = None,
+    protocol: str = "paper",
+    profiler: TableProfiler | None = None,
+    n_jobs: int | None = None,
+    verbose: int = 0,
+) -> dict:
+    """Run a multi-objective ``strategy`` once per seed: the queried objective against hardware ``columns``.
+
+    Parameters
+    ----------
+    strategy : {"random", "nsga2"}
+        A name of :data:`FRONT_STRATEGIES`.
+    benchmark : NB201Benchmark or str
+    columns : sequence of str
+        HW-NAS-Bench columns to minimise, e.g. ``["edgegpu_latency"]``.
+    budget : int, default=100
+    seeds : iterable of int, default=range(10)
+    bounds : sequence of float or None, default=None
+        An upper bound per column; cells above it are infeasible and never on a front.
+    protocol : {"paper", "own"}, default="paper"
+    profiler : TableProfiler or None, default=None
+        Where the ``columns`` are read (e.g. a user's CSV keyed by ``arch_str``, whose
+        columns must be ``columns``); None reads HW-NAS-Bench's table of the data set.
+    n_jobs : int or None, default=None
+        Seeds run in parallel.
+    verbose : int, default=0
+
+    Returns
+    -------
+    record : dict
+        ``strategy``, ``benchmark``, ``protocol``, ``budget``, ``objectives``, ``bounds``,
+        ``true_front`` (arch, objective, costs), ``reference``, ``runs`` (seed, n_queries,
+        n_feasible, front, hypervolume_ratio, wall_s) and ``summary`` (statistics of
+        ``hypervolume_ratio`` and ``wall_s``).
+
+    Examples
+    --------
+    >>> from sknas.bench import run_fronts
+    >>> record = run_fronts("nsga2", "nb201-cifar10", ["edgegpu_latency"], budget=20, seeds=[0])
+    >>> 0 < record["runs"][0]["hypervolume_ratio"] <= 1
+    True
+    """
+    if strategy not in FRONT_STRATEGIES:
+        raise ValueError(f"unknown multi-objective strategy {strategy!r}; use one of {', '.join(FRONT_STRATEGIES)}")
+    bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
+    if profiler is None:
+        profiler = bench.profiler(list(columns))
+    elif list(profiler.columns) != list(columns):
+        raise ValueError(f"the profiler reports {list(profiler.columns)}, not the columns {list(columns)}")
+    truth = true_front(bench, profiler, bounds)
+    seeds = [int(s) for s in seeds]
+    workers = joblib.effective_n_jobs(n_jobs)
+    call = joblib.delayed(run_front_one)
+    if workers == 1:
+        results = (run_front_one(strategy, bench, budget, seed, profiler, truth, bounds) for seed in seeds)
+    else:
+        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
+            call(strategy, bench, budget, seed, profiler, truth, bounds) for seed in seeds)
+    runs = list(tqdm(results, total=len(seeds), desc=f"{strategy} fronts", disable=verbose < 1))
+    return {
+        "strategy": strategy,
+        "benchmark": bench.dataset,
+        "protocol": bench.protocol,
+        "budget": int(budget),
+        "objectives": ["accuracy", *columns],
+        "bounds": None if bounds is None else [float(b) for b in bounds],
+        "true_front": [[str(a), -float(p[0]), *map(float, p[1:])] for a, p in zip(truth["archs"], truth["points"])],
+        "reference": truth["reference"].tolist(),
+        "runs": runs,
+        "summary": {key: _statistics([r[key] for r in runs]) for key in ("hypervolume_ratio", "wall_s")},
+    }
+
+
+def plot_fronts(records: Sequence[dict], path: str | os.PathLike | None = None, seed: int | None = None):
+    """Plot the true front and each record's evaluated front of one seed (2 objectives).
+
+    Parameters
+    ----------
+    records : sequence of dict
+        Records of :func:`run_fronts` on the same benchmark and columns.
+    path : str or path-like or None, default=None
+        Where to save the figure; None only returns it.
+    seed : int or None, default=None
+        The run to draw; None takes each record's first.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    figure, ax = plt.subplots(figsize=(6, 4.5))
+    true = np.array([row[1:3] for row in records[0]["true_front"]])
+    order = np.argsort(true[:, 1])
+    ax.step(true[order, 1], true[order, 0], where="post", color="black", label="true front")
+    for record in records:
+        run = next(r for r in record["runs"] if seed is None or r["seed"] == seed)
+        front = np.array([row[1:3] for row in run["front"]]).reshape(-1, 2)
+        ax.scatter(front[:, 1], front[:, 0], s=20,
+                   label=f"{record['strategy']} (HV ratio {run['hypervolume_ratio']:.3f})")
+    ax.set_xlabel(records[0]["objectives"][1])
+    ax.set_ylabel("queried objective (validation accuracy, %)")
+    ax.set_title(f"{records[0]['benchmark']}, budget {records[0]['budget']}, seed {run['seed']}")
+    ax.legend(loc="lower right")
+    figure.tight_layout()
+    if path is not None:
+        figure.savefig(path, dpi=120)
+    return figure

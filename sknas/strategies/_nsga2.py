@@ -1,0 +1,194 @@
+"""NSGA-II (pymoo, ask/tell) on true evaluations: maximise the objective, minimise hardware costs."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from pymoo.algorithms.moo.nsga2 import NSGA2 as PymooNSGA2
+from pymoo.core.evaluator import Evaluator
+from pymoo.core.problem import Problem
+from pymoo.operators.crossover.sbx import SBX
+from pymoo.operators.mutation.pm import PM
+from pymoo.operators.repair.rounding import RoundingRepair
+from pymoo.operators.sampling.rnd import IntegerRandomSampling
+from pymoo.problems.static import StaticProblem
+
+from ..evaluation import EvaluationResult
+from ..spaces import Architecture, SearchSpace
+from ._base import Strategy
+
+#: What a failed evaluation, or a cell outside the space, scores in every minimised objective.
+WORST = 1e12
+
+#: Generations bred in one proposal when every member costs no query (evaluated before,
+#: infeasible or outside the space) before a random feasible newcomer is proposed instead.
+MAX_FREE_GENERATIONS = 10
+
+
+class NSGA2(Strategy):
+    """NSGA-II over the space's integer encoding, on real evaluations (the multi-objective baseline).
+
+    Minimises ``(−objective, cost_1, …, cost_k)`` subject to ``cost_j ≤ bound_j``. The
+    hardware costs of a cell are known before it is trained (a profiler reads or measures
+    them), so a candidate that breaks a constraint, a cell outside the space (e.g. one the
+    benchmark's pool lacks) and a cell already evaluated cost no query: NSGA-II gets their
+    values at once. Integer variables use pymoo's SBX crossover and polynomial mutation
+    with rounding, duplicates are eliminated, and pymoo draws from a generator seeded from
+    ``rng``.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        Must implement ``choice_sizes`` / ``from_choices``.
+    rng : numpy.random.Generator
+    costs : callable
+        ``costs(arch) -> sequence of float``, the hardware costs to minimise (e.g. a
+        profiler's values in the order of its columns).
+    bounds : sequence of float or None, default=None
+        An upper bound per cost (None or ``inf`` for none).
+    population_size : int, default=20
+
+    Attributes
+    ----------
+    evaluated : dict
+        ``{arch: objectives}`` of every evaluated cell (minimised form).
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        rng: np.random.Generator,
+        costs: Callable[[Architecture], Sequence[float]],
+        bounds: Sequence[float | None] | None = None,
+        population_size: int = 20,
+    ):
+        super().__init__(space, rng)
+        self.sizes = np.asarray(space.choice_sizes())
+        self.costs = costs
+        self.bounds = None if bounds is None else np.array(
+            [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
+        self.population_size = int(population_size)
+        self.seed = int(rng.integers(2**31 - 1))
+        self._initial_rng_state = rng.bit_generator.state
+        self._start_algorithm()
+
+    def _start_algorithm(self) -> None:
+        n_costs = len(np.atleast_1d(self.costs(self.space.sample(np.random.default_rng(0)))))
+        if self.bounds is not None and len(self.bounds) != n_costs:
+            raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
+        self.problem = Problem(
+            n_var=len(self.sizes), n_obj=1 + n_costs, n_ieq_constr=0 if self.bounds is None else n_costs,
+            xl=0, xu=self.sizes - 1, vtype=int,
+        )
+        self.algorithm = PymooNSGA2(
+            pop_size=self.population_size,
+            sampling=IntegerRandomSampling(),
+            crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
+            mutation=PM(eta=20, vtype=float, repair=RoundingRepair()),
+            eliminate_duplicates=True,
+        )
+        self.algorithm.setup(self.problem, seed=self.seed, termination=("n_gen", 10**9), verbose=False)
+        self.evaluated: dict[Architecture, np.ndarray] = {}
+        self._feasible: dict[Architecture, bool] = {}
+        self._population = None
+        self._members: list[Architecture | None] = []
+
+    # -- the values NSGA-II sees -----------------------------------------------------------
+
+    def _decode(self, choices) -> Architecture | None:
+        arch = self.space.from_choices([int(c) for c in choices])
+        return arch if arch in self.space else None
+
+    def _values(self, arch: Architecture | None, objective: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """Minimised objectives and constraint values; ``objective`` None means not trained."""
+        n_constraints = self.problem.n_ieq_constr
+        if arch is None:
+            return np.full(self.problem.n_obj, WORST), np.full(n_constraints, WORST)
+        costs = np.asarray(self.costs(arch), dtype=np.float64)
+        violation = costs - self.bounds if self.bounds is not None else np.empty(0)
+        score = WORST if objective is None or not np.isfinite(objective) else -objective
+        return np.concatenate([[score], costs]), violation
+
+    def feasible(self, arch: Architecture) -> bool:
+        """Whether ``arch``'s costs meet every bound."""
+        if self.bounds is None:
+            return True
+        if arch not in self._feasible:
+            self._feasible[arch] = bool((np.asarray(self.costs(arch)) <= self.bounds).all())
+        return self._feasible[arch]
+
+    # -- ask / tell ------------------------------------------------------------------------
+
+    def propose(self) -> Architecture | None:
+        for _ in range(MAX_FREE_GENERATIONS):
+            if self._population is None:
+                self._population = self.algorithm.ask()
+                self._members = [self._decode(x) for x in self._population.get("X")]
+            waiting = False
+            for arch in self._members:
+                if arch is None or arch in self.evaluated or not self.feasible(arch):
+                    continue
+                if arch not in self.asked:
+                    return arch
+                waiting = True  # asked, its result not told yet
+            if waiting:
+                return self._new_feasible()  # a batch larger than what this generation still needs
+            self._tell_generation()
+        return self._new_feasible()  # NSGA-II only breeds what it has seen: a random newcomer
+
+    def _new_feasible(self) -> Architecture | None:
+        """A random architecture not asked before that meets the bounds (None if none is left)."""
+        for _ in range(20):
+            arch = self.sample_new()
+            if arch is None or self.feasible(arch):
+                return arch
+        try:
+            left = [a for a in self.space.enumerate() if a not in self.asked and self.feasible(a)]
+        except NotImplementedError:
+            return None
+        return left[int(self.rng.integers(len(left)))] if left else None
+
+    def _tell_generation(self) -> None:
+        """Give NSGA-II the values of the whole generation (every member is evaluated or free)."""
+        values = [
+            (self.evaluated[arch], self._values(arch, 0.0)[1]) if arch in self.evaluated
+            else self._values(arch, None)  # outside the space, or infeasible: not trained
+            for arch in self._members
+        ]
+        F = np.array([f for f, _ in values])
+        G = np.array([g for _, g in values]) if self.problem.n_ieq_constr else None
+        Evaluator().eval(StaticProblem(self.problem, F=F, G=G), self._population)
+        self.algorithm.tell(infills=self._population)
+        self._population = None
+
+    def tell(self, archs: Sequence[Architecture], results: Sequence[EvaluationResult]) -> None:
+        super().tell(archs, results)
+        for arch, result in zip(archs, results):
+            self.evaluated[arch] = self._values(arch, result.objective if result.ok else None)[0]
+
+    # -- checkpointing ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["seed"] = self.seed
+        state["initial_rng"] = self._initial_rng_state
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore by replaying the history through a fresh NSGA-II: pymoo's state is not JSON."""
+        super().load_state_dict(state)
+        history, self.seed = list(self.history), int(state["seed"])
+        self.asked, self.history = set(), []
+        self.rng.bit_generator.state = self._initial_rng_state = state["initial_rng"]
+        self._start_algorithm()
+        for arch, objective in history:
+            proposed = self.propose()
+            if proposed != arch:
+                raise ValueError(f"the NSGA-II replay proposed {proposed}, the history has {arch}")
+            self.asked.add(arch)
+            ok = np.isfinite(objective)
+            self.tell([arch], [EvaluationResult(objective if ok else float("nan"), 0.0,
+                                                status="ok" if ok else "failed")])
+        self.asked = {self.space.parse(s) for s in state["asked"]}
+        self.rng.bit_generator.state = state["rng"]
