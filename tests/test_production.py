@@ -364,10 +364,11 @@ def test_save_and_load_keep_predictions_and_the_search(digits, tmp_path):
     X, y = digits
     labels = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])[y]
     search = EvolutionSearch(**TINY, population_size=2, tournament_size=1, space=SMALL_CELLS, image_shape=(8, 8),
-                             random_state=0, callbacks=[EarlyStopping(5)]).fit(X, labels)
+                             random_state=np.random.RandomState(0), callbacks=[EarlyStopping(5)]).fit(X, labels)
     path = sknas.save(search, tmp_path / "search.pt")
-    with pytest.warns(UserWarning, match=r"\['callbacks'\] were not saved"):
+    with pytest.warns(UserWarning, match=r"\['random_state'\] were not saved"):
         loaded = sknas.load(path)
+    assert loaded.callbacks is None and loaded.random_state is None
     assert type(loaded) is EvolutionSearch
     np.testing.assert_array_equal(loaded.predict_proba(X), search.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), search.predict(X))

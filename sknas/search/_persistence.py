@@ -183,10 +183,11 @@ def load(path: str | os.PathLike, device: str = "cpu"):
     if not (isinstance(estimator_class, type) and issubclass(estimator_class, search_module.BaseSearch)):
         raise ValueError(f"{str(path)!r} names an unknown estimator {name!r}")
     search = estimator_class(**{k: _decode(v) for k, v in metadata["params"].items()})
-    if metadata["params_not_saved"]:
+    lost = sorted(set(metadata["params_not_saved"]) - {"callbacks"})  # hooks of a fit, not state
+    if lost:
         warnings.warn(
-            f"parameters {sorted(metadata['params_not_saved'])} were not saved (not plain values) "
-            "and have their defaults", UserWarning, stacklevel=2,
+            f"parameters {lost} were not saved (not plain values) and have their defaults",
+            UserWarning, stacklevel=2,
         )
     fitted = metadata["fitted"]
     search.task_ = fitted["task_"]
