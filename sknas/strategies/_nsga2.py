@@ -74,6 +74,7 @@ class NSGA2(Strategy):
         self._start_algorithm()
 
     def _start_algorithm(self) -> None:
+        # one call on some architecture tells how many costs there are
         n_costs = len(np.atleast_1d(self.costs(self.space.sample(np.random.default_rng(0)))))
         if self.bounds is not None and len(self.bounds) != n_costs:
             raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
@@ -100,15 +101,20 @@ class NSGA2(Strategy):
         arch = self.space.from_choices([int(c) for c in choices])
         return arch if arch in self.space else None
 
-    def _values(self, arch: Architecture | None, objective: float | None) -> tuple[np.ndarray, np.ndarray]:
-        """Minimised objectives and constraint values; ``objective`` None means not trained."""
-        n_constraints = self.problem.n_ieq_constr
+    def _objectives(self, arch: Architecture | None, objective: float | None) -> np.ndarray:
+        """What NSGA-II minimises: ``(−objective, costs…)``; ``objective`` None means not trained."""
         if arch is None:
-            return np.full(self.problem.n_obj, WORST), np.full(n_constraints, WORST)
-        costs = np.asarray(self.costs(arch), dtype=np.float64)
-        violation = costs - self.bounds if self.bounds is not None else np.empty(0)
+            return np.full(self.problem.n_obj, WORST)
         score = WORST if objective is None or not np.isfinite(objective) else -objective
-        return np.concatenate([[score], costs]), violation
+        return np.concatenate([[score], np.asarray(self.costs(arch), dtype=np.float64)])
+
+    def _violation(self, arch: Architecture | None) -> np.ndarray:
+        """``costs − bounds`` (feasible where every entry is ≤ 0); empty without bounds."""
+        if self.bounds is None:
+            return np.empty(0)
+        if arch is None:
+            return np.full(len(self.bounds), WORST)
+        return np.asarray(self.costs(arch), dtype=np.float64) - self.bounds
 
     def feasible(self, arch: Architecture) -> bool:
         """Whether ``arch``'s costs meet every bound."""
@@ -151,13 +157,10 @@ class NSGA2(Strategy):
 
     def _tell_generation(self) -> None:
         """Give NSGA-II the values of the whole generation (every member is evaluated or free)."""
-        values = [
-            (self.evaluated[arch], self._values(arch, 0.0)[1]) if arch in self.evaluated
-            else self._values(arch, None)  # outside the space, or infeasible: not trained
-            for arch in self._members
-        ]
-        F = np.array([f for f, _ in values])
-        G = np.array([g for _, g in values]) if self.problem.n_ieq_constr else None
+        # a member not evaluated is outside the space or infeasible: never trained
+        F = np.array([self.evaluated[arch] if arch in self.evaluated else self._objectives(arch, None)
+                      for arch in self._members])
+        G = np.array([self._violation(arch) for arch in self._members]) if self.bounds is not None else None
         Evaluator().eval(StaticProblem(self.problem, F=F, G=G), self._population)
         self.algorithm.tell(infills=self._population)
         self._population = None
@@ -165,7 +168,7 @@ class NSGA2(Strategy):
     def tell(self, archs: Sequence[Architecture], results: Sequence[EvaluationResult]) -> None:
         super().tell(archs, results)
         for arch, result in zip(archs, results):
-            self.evaluated[arch] = self._values(arch, result.objective if result.ok else None)[0]
+            self.evaluated[arch] = self._objectives(arch, result.objective if result.ok else None)
 
     # -- checkpointing ---------------------------------------------------------------------
 
@@ -176,7 +179,11 @@ class NSGA2(Strategy):
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore by replaying the history through a fresh NSGA-II: pymoo's state is not JSON."""
+        """Restore by replaying the history through a fresh NSGA-II: pymoo's state is not JSON.
+
+        The replay asks one architecture at a time, as the benchmark harness does; a history
+        made of larger batches may not replay (a ``ValueError`` says so).
+        """
         super().load_state_dict(state)
         history, self.seed = list(self.history), int(state["seed"])
         self.asked, self.history = set(), []
