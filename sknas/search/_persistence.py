@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 
 from .._version import __version__
 from ..proxies import EvolvedProxy
-from ..spaces import CellSpace, MLPSpace, SearchSpace
+from ..spaces import CellSpace, MLPSpace
 from ._checkpoint import SearchState, json_number
 from ._data import InputScaler
 
@@ -43,7 +44,7 @@ def _encode(value: Any) -> Any:
         return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    if type(value).__name__ in SPACES and isinstance(value, SearchSpace):
+    if type(value) in SPACES.values():
         return {"__space__": type(value).__name__, "config": _encode(value.get_config())}
     if isinstance(value, EvolvedProxy):
         return {"__evolved_proxy__": value.to_json()}
@@ -99,8 +100,6 @@ def save(search, path: str | os.PathLike) -> Path:
     >>> bool((sknas.load(path).predict(X[:5]) == search.predict(X[:5])).all())
     True
     """
-    from sklearn.utils.validation import check_is_fitted
-
     check_is_fitted(search)
     params, not_saved = {}, {}
     for name, value in search.get_params(deep=False).items():
