@@ -70,8 +70,10 @@ COMMON_PARAMETERS = """\
         Candidates trained in parallel with joblib; None means 1, -1 all cores. Each of
         ``n`` parallel candidates trains with ``cpu_count // n`` torch threads. Under
         ``joblib.parallel_backend("dask")`` they train on a Dask cluster's workers.
-        Process-based backends (the default loky, Dask) give the same search as
-        ``n_jobs=1``; the threading backend does not (threads share torch's random state).
+        With process-based backends (the default loky, Dask) a candidate trains as with
+        ``n_jobs=1`` when torch has as many threads; with fewer, float sums round
+        differently and scores can differ in their last digits (so can the search). The
+        threading backend is not reproducible: threads share torch's random state.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the strategy and every network, so a search is reproducible.
     verbose : int, default=0
