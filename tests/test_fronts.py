@@ -124,3 +124,9 @@ def test_cli_multi_objective(tmp_path):
     assert bad.returncode != 0 and "give --objectives accuracy,COLUMN" in bad.stderr
     mismatch = subprocess.run(command + ["--bounds", "1,2,3"], capture_output=True, text=True, timeout=300)
     assert mismatch.returncode != 0 and "one bound per cost column (2), got 3" in mismatch.stderr
+
+
+def test_seeds_in_parallel_give_the_serial_fronts(cifar10):
+    serial = run_fronts("nsga2", cifar10, ["edgegpu_latency"], budget=10, seeds=[0, 1])
+    parallel = run_fronts("nsga2", cifar10, ["edgegpu_latency"], budget=10, seeds=[0, 1], n_jobs=2)
+    assert [r["front"] for r in parallel["runs"]] == [r["front"] for r in serial["runs"]]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from typing import Callable, Iterable, Sequence
 
-import joblib
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..hardware import TableProfiler, hypervolume_ratio, pareto_mask
 from ..strategies import NSGA2, RandomStrategy, Strategy
 from ._nb201 import NB201Benchmark
-from ._run import _statistics, make_benchmark
+from ._run import _statistics, make_benchmark, over_seeds
 
 Costs = Callable[[object], Sequence[float]]
 
@@ -153,14 +152,8 @@ def run_fronts(
         raise ValueError(f"the profiler reports {list(profiler.columns)}, not the columns {list(columns)}")
     truth = true_front(bench, profiler, bounds)
     seeds = [int(s) for s in seeds]
-    workers = joblib.effective_n_jobs(n_jobs)
-    call = joblib.delayed(run_front_one)
-    if workers == 1:
-        results = (run_front_one(strategy, bench, budget, seed, profiler, truth, bounds) for seed in seeds)
-    else:
-        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
-            call(strategy, bench, budget, seed, profiler, truth, bounds) for seed in seeds)
-    runs = list(tqdm(results, total=len(seeds), desc=f"{strategy} fronts", disable=verbose < 1))
+    run_seed = functools.partial(run_front_one, strategy, bench, budget, profiler=profiler, truth=truth, bounds=bounds)
+    runs = over_seeds(run_seed, seeds, n_jobs, f"{strategy} fronts", verbose)
     return {
         "strategy": strategy,
         "benchmark": bench.dataset,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from typing import Callable, Iterable
@@ -136,9 +137,23 @@ def run_one(
     return record
 
 
-def _run_one_with_threads(threads: int, *args) -> dict:
+def _with_threads(threads: int, function: Callable[[int], dict], seed: int) -> dict:
     torch.set_num_threads(threads)
-    return run_one(*args)
+    return function(seed)
+
+
+def over_seeds(run_seed: Callable[[int], dict], seeds: list[int], n_jobs: int | None, desc: str,
+               verbose: int = 0) -> list[dict]:
+    """``run_seed(seed)`` for every seed, in order; over ``n_jobs`` processes, each with its share
+    of the cores for torch's threads, and a progress bar when ``verbose``."""
+    workers = joblib.effective_n_jobs(n_jobs)
+    if workers == 1:
+        results = (run_seed(seed) for seed in seeds)
+    else:
+        threads = max(1, (os.cpu_count() or 1) // workers)  # so torch does not oversubscribe the cores
+        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
+            joblib.delayed(_with_threads)(threads, run_seed, seed) for seed in seeds)
+    return list(tqdm(results, total=len(seeds), desc=desc, disable=verbose < 1))
 
 
 def _statistics(values: list) -> dict:
@@ -219,15 +234,8 @@ def run(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("no seeds given; pass at least one, e.g. seeds=range(30)")
-    workers = joblib.effective_n_jobs(n_jobs)
-    # each worker gets its share of the cores, so torch's threads do not oversubscribe them
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    jobs = (joblib.delayed(_run_one_with_threads)(threads, strategy, bench, budget, seed, profiler) for seed in seeds)
-    if workers == 1:
-        results = (run_one(strategy, bench, budget, seed, profiler) for seed in seeds)
-    else:
-        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    runs = list(tqdm(results, total=len(seeds), desc=f"{strategy} runs", disable=verbose < 1))
+    runs = over_seeds(functools.partial(run_one, strategy, bench, budget, profiler=profiler), seeds, n_jobs,
+                      f"{strategy} runs", verbose)
     name = next((k for k, v in BENCHMARKS.items() if v == bench.dataset), bench.dataset)
     return {
         "strategy": strategy,
