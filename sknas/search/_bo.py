@@ -6,7 +6,8 @@ import numpy as np
 
 from ..spaces import SearchSpace
 from ..strategies import BayesianOptimisation
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch, check_integer
+from ._base import BaseSearch, check_integer
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class BOSearch(BaseSearch):

@@ -7,7 +7,8 @@ import numpy as np
 from ..proxies import ProxyScorer, available_proxies
 from ..spaces import SearchSpace
 from ..strategies import EvolvedProxyRanking
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch, check_integer
+from ._base import ProxyPoolSearch, check_integer
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 ALL_PROXIES = tuple(available_proxies())
 

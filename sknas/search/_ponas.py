@@ -8,7 +8,8 @@ from ..proxies import PONAS_PROXIES, ProxyScorer
 from ..spaces import SearchSpace
 from ..strategies import PONAS
 from ..surrogate import ACQUISITIONS
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch, check_integer
+from ._base import ProxyPoolSearch, check_integer
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class POnasSearch(ProxyPoolSearch):

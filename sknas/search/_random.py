@@ -6,7 +6,8 @@ import numpy as np
 
 from ..spaces import SearchSpace
 from ..strategies import RandomStrategy
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
+from ._base import BaseSearch
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class RandomSearch(BaseSearch):

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..spaces import SearchSpace
 from ..strategies import Reinforce
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, BaseSearch
+from ._base import BaseSearch
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class ReinforceSearch(BaseSearch):

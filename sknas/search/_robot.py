@@ -7,7 +7,8 @@ import numpy as np
 from ..proxies import PONAS_PROXIES, ProxyScorer
 from ..spaces import SearchSpace
 from ..strategies import RoBoT
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch
+from ._base import ProxyPoolSearch
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class RoBoTSearch(ProxyPoolSearch):

@@ -7,7 +7,8 @@ import numpy as np
 from ..proxies import ZERO_COST_PROXIES, EvolvedProxy, ProxyScorer, combine_scores
 from ..spaces import SearchSpace
 from ..strategies import ZeroCostRanking
-from ._base import COMMON_ATTRIBUTES, COMMON_PARAMETERS, ProxyPoolSearch
+from ._base import ProxyPoolSearch
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
 class ZeroCostSearch(ProxyPoolSearch):

@@ -1,0 +1,84 @@
+"""The parameters and fitted attributes every search estimator documents (numpydoc sections)."""
+
+COMMON_PARAMETERS = """\
+    space : {"auto", "cell", "mlp"} or SearchSpace, default="auto"
+        Where to search. ``"auto"`` picks the cell space for images (4-D ``X``, or 2-D
+        ``X`` with ``image_shape``) and the MLP space otherwise. ``"cell"`` is
+        ``CellSpace(channels=16, cells_per_stage=1)``; ``"mlp"`` is ``MLPSpace()``.
+    budget : int, default=20
+        Number of architectures trained during the search.
+    epochs : int, default=10
+        Training epochs of each candidate.
+    final_epochs : int, default=20
+        Training epochs of the winner, refitted on all of ``X`` after the search.
+    validation_fraction : float, default=0.2
+        Share of ``X`` held out to score the candidates.
+    batch_size : int, default=64
+        Minibatch size of training.
+    optimizer : {"adamw", "sgd"}, default="adamw"
+        AdamW, or SGD with Nesterov momentum; both with a cosine learning-rate schedule.
+    learning_rate : float or None, default=None
+        Peak learning rate; None means 3e-3 for AdamW and 0.05 for SGD.
+    image_shape : tuple of int or None, default=None
+        ``(height, width)`` or ``(channels, height, width)`` of images stored as rows of a
+        2-D ``X``, e.g. ``(8, 8)`` for scikit-learn's digits.
+    task : {"auto", "classification", "regression"}, default="auto"
+        ``"auto"`` treats float ``y`` with non-integer values as regression and anything
+        else as class labels; set ``"regression"`` for integer-valued targets.
+    device : str, default="auto"
+        Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
+    n_jobs : int or None, default=None
+        Candidates trained in parallel with joblib; None means 1, -1 all cores. Each of
+        ``n`` parallel candidates trains with ``cpu_count // n`` torch threads. Under
+        ``joblib.parallel_backend("dask")`` they train on a Dask cluster's workers.
+        With process-based backends (the default loky, Dask) a candidate trains as with
+        ``n_jobs=1`` when torch has as many threads; with fewer, float sums round
+        differently and scores can differ in their last digits (so can the search). The
+        threading backend is not reproducible: threads share torch's random state.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the strategy and every network, so a search is reproducible.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar; 2 also prints each candidate's result.
+    callbacks : list of Callback or None, default=None
+        Objects whose ``on_search_begin``, ``on_candidate_end`` and ``on_search_end``
+        methods are called during ``fit`` (see :class:`sknas.Callback`); an
+        ``on_candidate_end`` that returns True ends the search, as
+        :class:`sknas.EarlyStopping` does.
+    checkpoint : str, path or None, default=None
+        A JSON file that holds the search state (every result, the strategy's state, the
+        seed), rewritten atomically after every evaluation. When it exists, ``fit`` with the
+        same data and parameters resumes from it: no evaluated architecture is trained
+        again, and a deterministic search ends as an uninterrupted one would. A larger
+        ``budget`` continues a finished search. A file written by another search is refused.
+    warm_start : bool, default=False
+        When True, ``fit`` on the same data with the same parameters continues the previous
+        fit's search (up to the new ``budget``) instead of starting again."""
+
+
+COMMON_ATTRIBUTES = """\
+    best_architecture_ : Architecture
+        The architecture with the best validation score.
+    best_score_ : float
+        Its validation accuracy (classification) or R² (regression).
+    best_model_ : torch.nn.Module
+        The best architecture refitted on all training data, in eval mode.
+    results_ : dict of lists
+        One entry per evaluated candidate: ``architecture`` (string), ``objective``,
+        ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,
+        ``val_loss``, and ``proxy_<name>`` for each zero-cost proxy the estimator computes.
+        Ties of the objective go to the lower validation loss.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classification).
+    n_features_in_ : int
+        Number of features (the second dimension of ``X``) seen in ``fit``.
+    space_ : SearchSpace
+        The space that was searched.
+    task_ : str
+        ``"classification"`` or ``"regression"``.
+    input_shape_ : tuple of int
+        Per-sample shape the networks take.
+    search_time_s_ : float
+        Wall time of the search, without the final refit.
+    search_state_ : SearchState
+        What ``warm_start`` and ``checkpoint`` continue from: the seed, the strategy's state
+        and every result."""
