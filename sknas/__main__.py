@@ -58,10 +58,16 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def bench(args: argparse.Namespace) -> int:
-    """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
+def _write_json(record: dict, path: str) -> None:
     import json
 
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1)
+    print(f"written to {path}")
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
     from .bench import STRATEGIES, make_benchmark, markdown_table, plot_best_so_far, published_table, run
     from .hardware import TableProfiler
 
@@ -105,9 +111,7 @@ def bench(args: argparse.Namespace) -> int:
     print()
     print(table)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(record, f, indent=1)
-        print(f"written to {args.json}")
+        _write_json(record, args.json)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write(table + "\n")
@@ -120,8 +124,6 @@ def bench(args: argparse.Namespace) -> int:
 
 def bench_fronts(args: argparse.Namespace) -> int:
     """Multi-objective runs (``--objectives accuracy,COLUMN``): hypervolume ratio to the true front."""
-    import json
-
     from .bench import FRONT_STRATEGIES, plot_fronts, run_fronts
     from .hardware import TableProfiler
 
@@ -147,9 +149,7 @@ def bench_fronts(args: argparse.Namespace) -> int:
           f"budget {args.budget}, {len(args.seeds)} seeds; true front: {len(record['true_front'])} cells")
     print(f"hypervolume ratio: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(record, f, indent=1)
-        print(f"written to {args.json}")
+        _write_json(record, args.json)
     if args.plot:
         plot_fronts([record], args.plot)
         print(f"written to {args.plot}")

@@ -7,7 +7,7 @@ import numpy as np
 from ..proxies import PONAS_PROXIES, ProxyScorer
 from ..spaces import SearchSpace
 from ..strategies import PONAS
-from ..surrogate import ACQUISITIONS
+from ..strategies._ponas import CHOICE_RULES
 from ._base import ProxyPoolSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -117,9 +117,9 @@ class POnasSearch(ProxyPoolSearch):
 
     def _check_params(self) -> None:
         super()._check_params()
-        if self.acquisition not in ("greedy", *ACQUISITIONS):
+        if self.acquisition not in CHOICE_RULES:
             raise ValueError(
-                f"acquisition must be one of 'greedy', 'ei', 'ucb'; got {self.acquisition!r}"
+                f"acquisition must be one of {', '.join(map(repr, CHOICE_RULES))}; got {self.acquisition!r}"
             )
         check_integer("n_offspring", self.n_offspring, 0)
 

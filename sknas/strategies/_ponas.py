@@ -30,6 +30,9 @@ N_PROJECTED = 3
 #: Rules for the first ``n_initial`` queries.
 STARTS = ("spread", "mean")
 
+#: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
+CHOICE_RULES = ("greedy", *ACQUISITIONS)
+
 
 class PONAS(Strategy):
     """PO-NAS (NeurIPS 2025): per-architecture proxy weights, trained on the queried few.
@@ -126,8 +129,8 @@ class PONAS(Strategy):
         evolve_from: int = 10,
     ):
         super().__init__(space, rng)
-        if acquisition not in (*ACQUISITIONS, "greedy"):
-            raise ValueError(f"unknown acquisition {acquisition!r}; use 'greedy', " + ", ".join(map(repr, ACQUISITIONS)))
+        if acquisition not in CHOICE_RULES:
+            raise ValueError(f"unknown acquisition {acquisition!r}; use " + ", ".join(map(repr, CHOICE_RULES)))
         if start not in STARTS:
             raise ValueError(f"unknown start {start!r}; use " + " or ".join(map(repr, STARTS)))
         self.pool = list(pool)
