@@ -10,7 +10,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..hardware import TableProfiler, hypervolume_ratio, pareto_mask
-from ..strategies import NSGA2, RandomStrategy, Strategy
+from ..proxies import PONAS_PROXIES
+from ..strategies import NSGA2, MultiObjectivePONAS, RandomStrategy, Strategy
 from ._nb201 import NB201Benchmark
 from ._run import _statistics, make_benchmark, over_seeds
 
@@ -20,6 +21,10 @@ Costs = Callable[[object], Sequence[float]]
 FRONT_STRATEGIES: dict[str, Callable[..., Strategy]] = {
     "random": lambda benchmark, rng, budget, costs, bounds: RandomStrategy(benchmark.space, rng),
     "nsga2": lambda benchmark, rng, budget, costs, bounds: NSGA2(benchmark.space, rng, costs, bounds),
+    "ponas": lambda benchmark, rng, budget, costs, bounds: MultiObjectivePONAS(
+        benchmark.space, rng, benchmark.pool, benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool),
+        costs, bounds, budget=budget,
+    ),
 }
 
 #: Share of the true front's range added beyond its worst point to make the reference point.
@@ -60,11 +65,26 @@ def true_front(benchmark: NB201Benchmark, profiler: TableProfiler, bounds=None) 
     return {"archs": [benchmark.pool[i] for i in on_front], "points": front, "reference": reference}
 
 
+def _usable(points: np.ndarray, bounds) -> np.ndarray:
+    """Rows of evaluated ``points`` that trained and meet the bounds."""
+    return np.isfinite(points).all(axis=1) & _feasible(points, None if bounds is None else np.asarray(bounds))
+
+
+def _evaluated_front(points: np.ndarray, bounds) -> np.ndarray:
+    """Rows of ``points`` on the front of the usable (trained, feasible) ones."""
+    rows = np.flatnonzero(_usable(points, bounds))
+    return rows[pareto_mask(points[rows])] if len(rows) else rows
+
+
 def run_front_one(
     strategy: str, benchmark: NB201Benchmark, budget: int, seed: int, profiler: TableProfiler,
-    truth: dict, bounds=None,
+    truth: dict, bounds=None, report_at: Sequence[int] = (),
 ) -> dict:
-    """One multi-objective search; the evaluated front and its hypervolume ratio to ``truth``."""
+    """One multi-objective search; the evaluated front and its hypervolume ratio to ``truth``.
+
+    ``report_at`` lists smaller query counts at which the ratio of the front found so far is
+    also reported (``hypervolume_ratio_at``).
+    """
     start = time.perf_counter()
     costs = _cost_function(profiler)
     searcher = FRONT_STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget, costs, bounds)
@@ -80,16 +100,22 @@ def run_front_one(
             archs.append(arch)
             points.append([-result.objective if result.ok else np.inf, *costs(arch)])
     points = np.array(points)
-    usable = np.isfinite(points).all(axis=1) & _feasible(points, None if bounds is None else np.asarray(bounds))
-    rows = np.flatnonzero(usable)
-    front_rows = rows[pareto_mask(points[rows])] if len(rows) else rows
+
+    def ratio(front_rows: np.ndarray) -> float:
+        if not len(front_rows):
+            return 0.0
+        return hypervolume_ratio(points[front_rows], truth["points"], truth["reference"])
+
+    front_rows = _evaluated_front(points, bounds)
     return {
         "seed": int(seed),
         "n_queries": len(archs),
-        "n_feasible": int(usable.sum()),
+        "n_feasible": int(_usable(points, bounds).sum()),
         "front": [[str(archs[i]), -float(points[i, 0]), *map(float, points[i, 1:])] for i in front_rows],
-        "hypervolume_ratio": hypervolume_ratio(points[front_rows], truth["points"], truth["reference"])
-        if len(front_rows) else 0.0,
+        "hypervolume_ratio": ratio(front_rows),
+        "hypervolume_ratio_at": {
+            str(q): ratio(_evaluated_front(points[:q], bounds)) for q in report_at if q < len(archs)
+        },
         "wall_s": time.perf_counter() - start,
     }
 
@@ -104,6 +130,7 @@ def run_fronts(
     bounds: Sequence[float] | None = None,
     protocol: str = "paper",
     profiler: TableProfiler | None = None,
+    report_at: Sequence[int] = (),
     n_jobs: int | None = None,
     verbose: int = 0,
 ) -> dict:
@@ -124,6 +151,11 @@ def run_fronts(
     profiler : TableProfiler or None, default=None
         Where the ``columns`` are read (e.g. a user's CSV keyed by ``arch_str``, whose
         columns must be ``columns``); None reads HW-NAS-Bench's table of the data set.
+    report_at : sequence of int, default=()
+        Smaller query counts at which each run also reports the ratio of the front found
+        so far (``hypervolume_ratio_at``; the same as a run of that budget when the
+        strategy does not depend on ``budget``, as none of :data:`FRONT_STRATEGIES` does on
+        a benchmark).
     n_jobs : int or None, default=None
         Seeds run in parallel.
     verbose : int, default=0
@@ -133,7 +165,7 @@ def run_fronts(
     record : dict
         ``strategy``, ``benchmark``, ``protocol``, ``budget``, ``objectives``, ``bounds``,
         ``true_front`` (arch, objective, costs), ``reference``, ``runs`` (seed, n_queries,
-        n_feasible, front, hypervolume_ratio, wall_s) and ``summary`` (statistics of
+        n_feasible, front, hypervolume_ratio, hypervolume_ratio_at, wall_s) and ``summary`` (statistics of
         ``hypervolume_ratio`` and ``wall_s``).
 
     Examples
@@ -152,7 +184,8 @@ def run_fronts(
         raise ValueError(f"the profiler reports {list(profiler.columns)}, not the columns {list(columns)}")
     truth = true_front(bench, profiler, bounds)
     seeds = [int(s) for s in seeds]
-    run_seed = functools.partial(run_front_one, strategy, bench, budget, profiler=profiler, truth=truth, bounds=bounds)
+    run_seed = functools.partial(run_front_one, strategy, bench, budget, profiler=profiler, truth=truth, bounds=bounds,
+                                 report_at=tuple(int(q) for q in report_at))
     runs = over_seeds(run_seed, seeds, n_jobs, f"{strategy} fronts", verbose)
     return {
         "strategy": strategy,

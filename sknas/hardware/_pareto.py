@@ -71,3 +71,44 @@ def hypervolume_ratio(found, true_front, reference) -> float:
     if best <= 0:
         raise ValueError("the true front dominates nothing inside the reference point")
     return hypervolume(found, reference) / best
+
+
+def hypervolume_improvement(candidates, front, reference) -> np.ndarray:
+    """What each candidate point alone would add to the hypervolume of ``front``.
+
+    Only the candidates that no point of ``front`` and no other candidate dominates can
+    score the largest gain, so only theirs are computed; every other candidate gets 0.
+
+    Parameters
+    ----------
+    candidates : array-like of shape (n, m)
+    front : array-like of shape (k, m)
+        The points found so far (any points; their non-dominated ones count).
+    reference : array-like of shape (m,)
+
+    Returns
+    -------
+    gains : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> from sknas.hardware import hypervolume_improvement
+    >>> hypervolume_improvement([[0.5, 0.5], [0.9, 0.9]], [[0.0, 1.0]], reference=[1.0, 1.0]).tolist()
+    [0.25, 0.0]
+    """
+    candidates = _points(candidates, "candidates")
+    reference = np.asarray(reference, dtype=np.float64)
+    front = _points(front, "front") if len(front) else np.empty((0, len(reference)))
+    front = front[pareto_mask(front)] if len(front) else front
+    gains = np.zeros(len(candidates))
+    dominated = np.zeros(len(candidates), dtype=bool)
+    for point in front:
+        dominated |= (point <= candidates).all(axis=1)
+    rows = np.flatnonzero(~dominated)
+    if not len(rows):
+        return gains
+    rows = rows[pareto_mask(candidates[rows])]
+    base = hypervolume(front, reference)
+    for i in rows:
+        gains[i] = hypervolume(np.vstack([front, candidates[i]]), reference) - base
+    return gains

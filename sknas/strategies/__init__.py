@@ -6,6 +6,7 @@ from ._evolution import RegularizedEvolution
 from ._evolved_proxy import EvolvedProxyRanking
 from ._nsga2 import NSGA2
 from ._ponas import PONAS
+from ._ponas_front import MultiObjectivePONAS
 from ._ponas_evolution import breed, crossover
 from ._random import RandomStrategy
 from ._reinforce import Reinforce
@@ -13,6 +14,7 @@ from ._robot import RoBoT
 from ._zero_cost import ZeroCostRanking
 
 __all__ = [
+    "MultiObjectivePONAS",
     "NSGA2",
     "PONAS",
     "breed",

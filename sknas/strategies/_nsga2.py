@@ -26,6 +26,38 @@ WORST = 1e12
 MAX_FREE_GENERATIONS = 10
 
 
+def integer_nsga2(
+    sizes: Sequence[int], n_costs: int, constrained: bool, population_size: int, seed: int, sampling=None,
+) -> tuple[Problem, PymooNSGA2]:
+    """A pymoo NSGA-II, set up for ask/tell, over one integer variable per decision of ``sizes``.
+
+    It minimises ``1 + n_costs`` objectives (with ``n_costs`` inequality constraints when
+    ``constrained``); SBX crossover and polynomial mutation act on the integers and round,
+    duplicates are eliminated. ``sampling`` is the first population (an integer array) or
+    None for a random one.
+    """
+    sizes = np.asarray(sizes)
+    problem = Problem(
+        n_var=len(sizes), n_obj=1 + n_costs, n_ieq_constr=n_costs if constrained else 0,
+        xl=0, xu=sizes - 1, vtype=int,
+    )
+    algorithm = PymooNSGA2(
+        pop_size=population_size,
+        sampling=IntegerRandomSampling() if sampling is None else sampling,
+        crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
+        mutation=PM(eta=20, vtype=float, repair=RoundingRepair()),
+        eliminate_duplicates=True,
+    )
+    algorithm.setup(problem, seed=seed, termination=("n_gen", 10**9), verbose=False)
+    return problem, algorithm
+
+
+def tell_values(problem: Problem, algorithm: PymooNSGA2, population, F: np.ndarray, G: np.ndarray | None) -> None:
+    """Give ``algorithm`` the objective rows ``F`` (and constraint rows ``G``) of ``population``."""
+    Evaluator().eval(StaticProblem(problem, F=F, G=G), population)
+    algorithm.tell(infills=population)
+
+
 class NSGA2(Strategy):
     """NSGA-II over the space's integer encoding, on real evaluations (the multi-objective baseline).
 
@@ -78,18 +110,9 @@ class NSGA2(Strategy):
         n_costs = len(np.atleast_1d(self.costs(self.space.sample(np.random.default_rng(0)))))
         if self.bounds is not None and len(self.bounds) != n_costs:
             raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
-        self.problem = Problem(
-            n_var=len(self.sizes), n_obj=1 + n_costs, n_ieq_constr=0 if self.bounds is None else n_costs,
-            xl=0, xu=self.sizes - 1, vtype=int,
+        self.problem, self.algorithm = integer_nsga2(
+            self.sizes, n_costs, self.bounds is not None, self.population_size, self.seed
         )
-        self.algorithm = PymooNSGA2(
-            pop_size=self.population_size,
-            sampling=IntegerRandomSampling(),
-            crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
-            mutation=PM(eta=20, vtype=float, repair=RoundingRepair()),
-            eliminate_duplicates=True,
-        )
-        self.algorithm.setup(self.problem, seed=self.seed, termination=("n_gen", 10**9), verbose=False)
         self.evaluated: dict[Architecture, np.ndarray] = {}
         self._feasible: dict[Architecture, bool] = {}
         self._population = None
@@ -161,8 +184,7 @@ class NSGA2(Strategy):
         F = np.array([self.evaluated[arch] if arch in self.evaluated else self._objectives(arch, None)
                       for arch in self._members])
         G = np.array([self._violation(arch) for arch in self._members]) if self.bounds is not None else None
-        Evaluator().eval(StaticProblem(self.problem, F=F, G=G), self._population)
-        self.algorithm.tell(infills=self._population)
+        tell_values(self.problem, self.algorithm, self._population, F, G)
         self._population = None
 
     def tell(self, archs: Sequence[Architecture], results: Sequence[EvaluationResult]) -> None:

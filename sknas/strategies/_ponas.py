@@ -200,14 +200,18 @@ class PONAS(Strategy):
 
     # -- learning the weighting ------------------------------------------------------------
 
-    def _observed(self) -> tuple[list[int], np.ndarray]:
+    def _observed(self, n_queries: int | None = None) -> tuple[list[int], np.ndarray]:
+        """Pool rows and objectives of the successful queries (of the first ``n_queries``)."""
         row = {arch: i for i, arch in enumerate(self.pool)}
-        pairs = [(row[a], y) for a, y in self.history if np.isfinite(y) and a in row]
+        pairs = [(row[a], y) for a, y in self.history[:n_queries] if np.isfinite(y) and a in row]
         return [i for i, _ in pairs], np.array([y for _, y in pairs])
 
-    def fit_weighting(self, rows: list[int], objectives: np.ndarray) -> torch.nn.Module:
-        """A fresh weighting model, trained on the pool rows queried and their objectives."""
-        seed = int(self.rng.integers(2**31 - 1))
+    def fit_weighting(self, rows: list[int], objectives: np.ndarray, seed: int | None = None) -> torch.nn.Module:
+        """A fresh weighting model, trained on the pool rows queried and their objectives.
+
+        ``seed`` seeds its initialisation; None draws it from the strategy's generator.
+        """
+        seed = int(self.rng.integers(2**31 - 1)) if seed is None else int(seed)
         metrics = torch.as_tensor(np.nan_to_num(self.metrics[rows]), dtype=torch.float32)
         y = torch.as_tensor(objectives * self.objective_scale, dtype=torch.float32)
         with torch.random.fork_rng(devices=[]):
@@ -263,25 +267,33 @@ class PONAS(Strategy):
         open_rows = [i for i, a in enumerate(self.pool) if a not in self.asked]
         if not open_rows:
             return None
-        features = np.column_stack([scores, (self.embeddings @ self._projection).double().numpy()])
+        features = self.gp_features(scores)
         bounds = np.stack([features.min(axis=0), features.max(axis=0) + 1e-9])
         gp = fit_gp(features[rows], objectives, bounds=bounds, seed=int(self.rng.integers(2**31 - 1)))
         choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
         return self.pool[open_rows[choice]]
 
-    def _propose_start(self) -> Architecture | None:
+    def gp_features(self, scores: np.ndarray) -> np.ndarray:
+        """What the GP reads for each pool member: S and the embedding's first principal components."""
+        return np.column_stack([scores, (self.embeddings @ self._projection).double().numpy()])
+
+    def _propose_start(self, allowed: np.ndarray | None = None) -> Architecture | None:
+        """The next of the first ``n_initial`` queries, among the pool rows ``allowed`` (all by default)."""
         if self.start == "mean":
-            return self._best_open(np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1))
+            values = np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1)
+            return self._best_open(values, allowed)
         row = {arch: i for i, arch in enumerate(self.pool)}
         chosen = [row[a] for a in self.asked if a in row]
         if not chosen:
-            return self.pool[int(self.rng.integers(len(self.pool)))]
+            rows = np.arange(len(self.pool)) if allowed is None else np.flatnonzero(allowed)
+            return self.pool[int(rows[self.rng.integers(len(rows))])] if len(rows) else None
         distance = torch.cdist(self.embeddings, self.embeddings[chosen]).min(dim=1).values
-        return self._best_open(distance.double().numpy())
+        return self._best_open(distance.double().numpy(), allowed)
 
-    def _best_open(self, values: np.ndarray) -> Architecture | None:
+    def _best_open(self, values: np.ndarray, allowed: np.ndarray | None = None) -> Architecture | None:
+        """The unasked pool member of the largest ``values`` (among the rows ``allowed``)."""
         for i in np.argsort(-values, kind="stable"):
-            if self.pool[i] not in self.asked:
+            if self.pool[i] not in self.asked and (allowed is None or allowed[i]):
                 return self.pool[i]
         return None
 

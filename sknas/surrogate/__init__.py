@@ -1,15 +1,17 @@
 """Surrogate models: Gaussian processes, acquisition over a pool, and PO-NAS's learned weighting."""
 
-from ._acquisition import ACQUISITIONS, best_candidate
+from ._acquisition import ACQUISITIONS, best_candidate, posterior_mean_std
 from ._encoder import GraphBatch, GraphEncoder, PretrainingReport, graph_batch, pretrain_encoder
-from ._gp import fit_gp, quiet_botorch
+from ._gp import fit_gp, gp_hyperparameters, quiet_botorch
 from ._online import OnlineFitReport, fit_weights, online_loss
 from ._weights import GlobalWeights, WeightGenerator, weighted_score
 
 __all__ = [
     "ACQUISITIONS",
     "best_candidate",
+    "posterior_mean_std",
     "fit_gp",
+    "gp_hyperparameters",
     "quiet_botorch",
     "GraphBatch",
     "GraphEncoder",

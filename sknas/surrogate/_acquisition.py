@@ -43,3 +43,16 @@ def best_candidate(model: Model, candidates, *, acquisition: str = "ei", best_f:
     with quiet_botorch():
         best, _ = optimize_acqf_discrete(function, q=1, choices=choices, unique=True)
     return int(torch.nonzero((choices == best).all(dim=1))[0, 0])
+
+
+def posterior_mean_std(model: Model, X) -> tuple[np.ndarray, np.ndarray]:
+    """The posterior mean and standard deviation of ``model`` at the rows of ``X`` (float64)."""
+    # one point per batch: the marginals only, never the joint covariance of all rows
+    X = torch.as_tensor(np.asarray(X, dtype=np.float64)).unsqueeze(-2)
+    means, stds = [], []
+    with torch.no_grad(), quiet_botorch():
+        for chunk in torch.split(X, 4096):
+            posterior = model.posterior(chunk)
+            means.append(posterior.mean.reshape(-1))
+            stds.append(posterior.variance.clamp(min=0.0).sqrt().reshape(-1))
+    return torch.cat(means).numpy(), torch.cat(stds).numpy()

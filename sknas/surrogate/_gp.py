@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import warnings
 
 import numpy as np
@@ -29,7 +30,7 @@ def quiet_botorch():
         yield
 
 
-def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0) -> SingleTaskGP:
+def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0, hyperparameters: dict | None = None) -> SingleTaskGP:
     """A ``SingleTaskGP`` with a Matérn-5/2 kernel, fitted by maximum marginal likelihood.
 
     Outcomes are standardised; inputs are scaled to the unit cube when ``bounds`` is given.
@@ -50,6 +51,9 @@ def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0) -> SingleTaskG
         similar binary features (one-hot encodings) observed a few times.
     seed : int, default=0
         Seeds the fitting.
+    hyperparameters : dict or None, default=None
+        ``gp_hyperparameters`` of an earlier model with the same features: the new model
+        takes them and is not fitted (conditioning on new data only, much faster).
 
     Returns
     -------
@@ -69,6 +73,11 @@ def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0) -> SingleTaskG
         input_transform=input_transform,
         outcome_transform=Standardize(m=1),
     )
+    if hyperparameters is not None:
+        model.covar_module.load_state_dict(hyperparameters["covar_module"])
+        model.likelihood.load_state_dict(hyperparameters["likelihood"])
+        model.mean_module.load_state_dict(hyperparameters["mean_module"])
+        return model.eval()
     mll = ExactMarginalLogLikelihood(model.likelihood, model)
     with torch.random.fork_rng(devices=[]), quiet_botorch():
         torch.manual_seed(seed)
@@ -77,3 +86,9 @@ def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0) -> SingleTaskG
         except Exception:  # noqa: BLE001 - keep the prior hyperparameters
             pass
     return model.eval()
+
+
+def gp_hyperparameters(model: SingleTaskGP) -> dict:
+    """The fitted kernel, likelihood and mean of ``model``, to reuse with ``fit_gp(hyperparameters=...)``."""
+    return {name: copy.deepcopy(getattr(model, name).state_dict())
+            for name in ("covar_module", "likelihood", "mean_module")}

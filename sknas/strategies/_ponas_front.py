@@ -1,0 +1,274 @@
+"""PO-NAS for accuracy against hardware costs: a Pareto front chosen by predicted hypervolume gain."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+from ..hardware import hypervolume_improvement
+from ..spaces import Architecture, SearchSpace
+from ..surrogate import fit_gp, gp_hyperparameters, graph_batch, posterior_mean_std
+from ._nsga2 import WORST, integer_nsga2, tell_values
+from ._ponas import PONAS
+
+#: Share of the span of the values added beyond their worst to make the reference point.
+REFERENCE_MARGIN = 0.1
+
+
+class MultiObjectivePONAS(PONAS):
+    """PO-NAS searching for the Pareto front of the objective and hardware costs.
+
+    The costs of every candidate are known before it is trained (a profiler measures or
+    looks them up); only its objective (accuracy) must be predicted. Each query:
+
+    1. PO-NAS's weighting is trained on the queried architectures (as in :class:`PONAS`,
+       every ``refit_every`` queries) and gives the learned score S of every pool member.
+    2. A BoTorch GP over (S, the embedding's first principal components, the costs) is
+       fitted to the queried objectives (hyperparameters every ``refit_every`` queries); its optimistic prediction ``μ + kappa·σ`` is each
+       unqueried candidate's predicted objective.
+    3. When the pool is a sample of the space (``score_proxies`` given), NSGA-II (pymoo,
+       ask/tell) runs ``generations`` generations over the space's integer encoding on the
+       predicted objective (from predicted proxies) and the costs, starting from the
+       predicted front of the pool; the ``n_offspring`` best new members of its last
+       population get real proxies and join the pool.
+    4. The next architecture is the feasible unqueried one whose predicted point would add
+       the most hypervolume to the front of the evaluated points (reference: the worst value
+       of each objective over the evaluated and candidate points, plus 10 % of its span).
+       When no candidate is predicted to improve the front, the one closest to doing so (the
+       smallest rise of its predicted objective that would take it off every dominating
+       point) is chosen.
+
+    A candidate whose costs break ``bounds`` is never proposed; the first ``n_initial``
+    queries are spread over the feasible pool (PO-NAS's start).
+
+    Parameters
+    ----------
+    space : SearchSpace
+    rng : numpy.random.Generator
+    pool : sequence of Architecture
+    proxy_scores : array-like of shape (len(pool), K)
+    costs : callable
+        ``costs(arch) -> sequence of float``, the hardware costs to minimise. A cost that
+        cannot be computed (the callable raises) makes the architecture infeasible.
+    bounds : sequence of float or None, default=None
+        An upper bound per cost (None or ``inf`` for none).
+    kappa : float, default=1.0
+        Optimism of the predicted objective, in GP standard deviations.
+    refit_every : int, default=5
+        PO-NAS's weighting and the GP's hyperparameters are retrained after every
+        ``refit_every`` queries (after each one while fewer have been made); between
+        retrainings the GP is conditioned on every new result.
+    population_size, generations : int, default=20, 5
+        NSGA-II's setting in step 3.
+    **options
+        :class:`PONAS`'s keyword options (``acquisition`` excepted), e.g. ``score_proxies``,
+        ``n_offspring``, ``evolve_from``, ``pretrain``, ``n_initial``.
+
+    Attributes
+    ----------
+    pool_costs : ndarray of shape (len(pool), n_costs)
+        The costs of the pool members (NaN where they could not be computed).
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        rng: np.random.Generator,
+        pool: Sequence[Architecture],
+        proxy_scores,
+        costs: Callable[[Architecture], Sequence[float]],
+        bounds: Sequence[float | None] | None = None,
+        *,
+        kappa: float = 1.0,
+        refit_every: int = 5,
+        population_size: int = 20,
+        generations: int = 5,
+        **options,
+    ):
+        if "acquisition" in options:
+            raise ValueError("the multi-objective search chooses by hypervolume gain; it takes no acquisition")
+        super().__init__(space, rng, pool, proxy_scores, **options)
+        self.costs = costs
+        self.kappa = float(kappa)
+        self.refit_every = int(refit_every)
+        self._surrogate_seed = int(self.rng.integers(2**31 - 1))
+        self._fitted: tuple[int, torch.nn.Module, dict] | None = None
+        self.population_size = int(population_size)
+        self.generations = int(generations)
+        self._cost_cache: dict[Architecture, np.ndarray] = {}
+        self.pool_costs = np.array([self.cost_of(a) for a in self.pool])
+        n_costs = self.pool_costs.shape[1]
+        self.bounds = np.full(n_costs, np.inf) if bounds is None else np.array(
+            [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
+        if len(self.bounds) != n_costs:
+            raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
+
+    def cost_of(self, arch: Architecture) -> np.ndarray:
+        """The costs of ``arch`` (cached; NaN when they cannot be computed)."""
+        if arch not in self._cost_cache:
+            try:
+                self._cost_cache[arch] = np.asarray(self.costs(arch), dtype=np.float64).reshape(-1)
+            except Exception:  # noqa: BLE001 - a cost that cannot be had makes the cell infeasible
+                n_costs = len(next(iter(self._cost_cache.values()))) if self._cost_cache else 1
+                self._cost_cache[arch] = np.full(n_costs, np.nan)
+        return self._cost_cache[arch]
+
+    def _feasible(self, costs: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(costs).all(axis=1) & (costs <= self.bounds).all(axis=1)
+
+    def _add_to_pool(self, archs: list[Architecture], raw: np.ndarray) -> None:
+        super()._add_to_pool(archs, raw)
+        self.pool_costs = np.concatenate([self.pool_costs, [self.cost_of(a) for a in archs]])
+
+    def load_state_dict(self, state) -> None:
+        self.pool_costs = self.pool_costs[: self.n_initial_pool]
+        super().load_state_dict(state)  # truncates the pool, then adds what evolution added
+
+    # -- ask -------------------------------------------------------------------------------
+
+    def propose(self) -> Architecture | None:
+        asked = np.array([a in self.asked for a in self.pool])
+        allowed = self._feasible(self.pool_costs) & ~asked
+        rows, objectives = self._observed()
+        if len(self.asked) < self.n_initial or len(rows) < 2:
+            return self._propose_start(allowed)
+        model, hyperparameters = self._surrogate()
+        scores = self.pool_scores(model)
+        features = self._features(scores)
+        gp = fit_gp(features[rows], objectives, bounds=_bounds(features[rows]), hyperparameters=hyperparameters)
+        if self.score_proxies is not None and len(self.history) >= self.evolution["evolve_from"]:
+            if self._evolve_front(model, gp, features, rows, objectives):
+                scores = self.pool_scores(model)
+                features = self._features(scores)
+                allowed = self._feasible(self.pool_costs) & np.array([a not in self.asked for a in self.pool])
+        self.last_scores = scores
+        open_rows = np.flatnonzero(allowed)
+        if not len(open_rows):
+            return None
+        predicted = self._optimistic(gp, features[open_rows])
+        evaluated = self._points(objectives, self.pool_costs[rows])
+        choice = self._largest_gain(self._points(predicted, self.pool_costs[open_rows]), evaluated)
+        return self.pool[open_rows[choice]]
+
+    def _surrogate(self) -> tuple[torch.nn.Module, dict]:
+        """PO-NAS's weighting and the GP's hyperparameters, retrained every ``refit_every`` queries.
+
+        Those used after ``n`` queries are trained on the first ``n − n mod refit_every``
+        (all ``n`` while ``n < refit_every``) with seeds derived from that count, so a
+        restored strategy rebuilds exactly what the interrupted one used.
+        """
+        n = len(self.history)
+        n_fit = n - n % self.refit_every if n >= self.refit_every else n
+        if len(self._observed(n_fit)[0]) < 2:
+            n_fit = n
+        if self._fitted is None or self._fitted[0] != n_fit:
+            seeds = np.random.SeedSequence([self._surrogate_seed, n_fit]).generate_state(2)
+            rows, objectives = self._observed(n_fit)
+            model = self.fit_weighting(rows, objectives, seed=int(seeds[0]))
+            features = self._features(self.pool_scores(model))[rows]
+            gp = fit_gp(features, objectives, bounds=_bounds(features), seed=int(seeds[1]))
+            self._fitted = (n_fit, model, gp_hyperparameters(gp))
+        return self._fitted[1], self._fitted[2]
+
+    def _features(self, scores: np.ndarray, embeddings=None, costs=None) -> np.ndarray:
+        """(S, principal components of the embedding, costs) of the pool or of given members."""
+        if embeddings is None:
+            return np.column_stack([self.gp_features(scores), self.pool_costs])
+        projected = (embeddings @ self._projection).double().numpy()
+        return np.column_stack([scores, projected, costs])
+
+    def _optimistic(self, gp, features: np.ndarray) -> np.ndarray:
+        mean, std = posterior_mean_std(gp, features)
+        return mean + self.kappa * std
+
+    @staticmethod
+    def _points(objective: np.ndarray, costs: np.ndarray) -> np.ndarray:
+        """Rows ``(−objective, costs…)``: every entry minimised."""
+        return np.column_stack([-np.asarray(objective, dtype=np.float64), costs])
+
+    @staticmethod
+    def _largest_gain(candidates: np.ndarray, evaluated: np.ndarray) -> int:
+        """The candidate of largest hypervolume gain, or the one nearest to a gain."""
+        every = np.vstack([candidates, evaluated])
+        span = every.max(axis=0) - every.min(axis=0)
+        reference = every.max(axis=0) + REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
+        gains = hypervolume_improvement(candidates, evaluated, reference)
+        if gains.max() > 0:
+            return int(np.argmax(gains))
+        # dominated everywhere: the rise of the objective that escapes every dominating point
+        shortfall = np.zeros(len(candidates))
+        for point in evaluated:
+            dominates = (point <= candidates).all(axis=1)
+            shortfall = np.where(dominates, np.maximum(shortfall, candidates[:, 0] - point[0]), shortfall)
+        return int(np.argmin(shortfall))
+
+    # -- evolution of the pool by NSGA-II on predicted values ------------------------------
+
+    def _evolve_front(self, model, gp, features: np.ndarray, rows: list[int], objectives: np.ndarray) -> bool:
+        """Step 3: NSGA-II on predicted values; its best new cells join the pool. True if any did."""
+        sizes = self.space.choice_sizes()
+        feasible = np.flatnonzero(self._feasible(self.pool_costs))
+        if not len(feasible):
+            return False
+        predicted = self._points(self._optimistic(gp, features[feasible]), self.pool_costs[feasible])
+        order = _nondominated_order(predicted)
+        start = np.array([self.space.to_choices(self.pool[feasible[i]]) for i in order[: self.population_size]])
+        problem, algorithm = integer_nsga2(
+            sizes, self.pool_costs.shape[1], True, self.population_size,
+            int(self.rng.integers(2**31 - 1)), sampling=start,
+        )
+        known = {self.pool[i]: point for i, point in zip(feasible, predicted)}
+        for _ in range(self.generations):
+            population = algorithm.ask()
+            archs = [self._decode(x) for x in population.get("X")]
+            F, G = self._predicted_values(archs, known, model, gp)
+            tell_values(problem, algorithm, population, F, G)
+        final = [self._decode(x) for x in algorithm.pop.get("X")]
+        pool = set(self.pool)
+        new = [a for a in dict.fromkeys(final) if a is not None and a not in pool and a in known
+               and self._feasible(self.cost_of(a)[None])[0]]
+        if not new:
+            return False
+        values = np.array([known[a] for a in new])
+        best = [new[i] for i in _nondominated_order(values)[: self.evolution["n_offspring"]]]
+        self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
+        return True
+
+    def _decode(self, choices) -> Architecture | None:
+        arch = self.space.canonical(self.space.from_choices([int(c) for c in choices]))
+        return arch if arch in self.space else None
+
+    def _predicted_values(self, archs, known: dict, model, gp) -> tuple[np.ndarray, np.ndarray]:
+        """NSGA-II's rows ``(−predicted objective, costs)`` and ``costs − bounds`` of ``archs``."""
+        fresh = [a for a in dict.fromkeys(archs) if a is not None and a not in known]
+        if fresh:
+            graphs, _ = graph_batch(self.space, fresh)
+            with torch.no_grad():
+                metrics = self.encoder.predict_proxies(graphs).clamp(0.0, 1.0).double().numpy()
+            embeddings = self._embed(graphs)
+            costs = np.array([self.cost_of(a) for a in fresh])
+            scores = self.pool_scores(model, embeddings, metrics)
+            values = self._optimistic(gp, np.nan_to_num(self._features(scores, embeddings, costs), nan=0.0))
+            for arch, value, cost in zip(fresh, values, costs):
+                known[arch] = self._points([value], [cost])[0]
+        n_obj = 1 + len(self.bounds)
+        F = np.array([np.full(n_obj, WORST) if a is None or not np.isfinite(known[a]).all() else known[a]
+                      for a in archs])
+        G = F[:, 1:] - np.where(np.isfinite(self.bounds), self.bounds, WORST)
+        return F, G
+
+
+def _nondominated_order(points: np.ndarray) -> np.ndarray:
+    """Row indices by non-dominated rank, then by the first objective (best first)."""
+    fronts = NonDominatedSorting().do(points)
+    return np.concatenate([front[np.argsort(points[front, 0], kind="stable")] for front in fronts])
+
+
+def _bounds(features: np.ndarray) -> np.ndarray:
+    """The GP's input bounds: the range of each feature over ``features``."""
+    low = features.min(axis=0)
+    return np.stack([low, np.maximum(features.max(axis=0), low + 1e-9)])
