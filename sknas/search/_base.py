@@ -109,6 +109,14 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     def _keep_from_strategy(self, strategy: Strategy) -> None:
         """Set fitted attributes from what the strategy learned; nothing by default."""
 
+    # hardware costs: none unless the estimator takes objectives (HardwareAwareMixin)
+    def _start_profiling(self) -> None:
+        """Prepare to measure the hardware costs of architectures."""
+
+    def _cost_columns(self, archs: list[Architecture]) -> dict[str, list[float]]:
+        """Columns of ``results_`` with the hardware costs of ``archs``."""
+        return {}
+
     # -- fitting ---------------------------------------------------------------------------
 
     def fit(self, X, y):
@@ -163,6 +171,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
                 n_outputs=self.n_outputs_, batch_size=self.batch_size, device=self.device,
                 n_jobs=self.n_jobs, random_state=seed, verbose=self.verbose,
             )
+        self._start_profiling()
         strategy = self._make_strategy(self.space_, np.random.default_rng(seed), proxy_scorer)
         if state.strategy is not None:
             strategy.load_state_dict(state.strategy)
@@ -174,10 +183,12 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         notify(self.callbacks, "on_search_end", self)
 
         X_t, y_t = as_tensors(X_all, targets, task)
-        self.best_model_, _ = evaluator.fit_network(
-            self.best_architecture_, X_t, y_t, replace(recipe, epochs=self.final_epochs)
-        )
+        self._refit(evaluator, X_t, y_t, replace(recipe, epochs=self.final_epochs))
         return self
+
+    def _refit(self, evaluator: TrainingEvaluator, X, y, recipe: TrainingRecipe) -> None:
+        """Train ``best_model_`` on all the data."""
+        self.best_model_, _ = evaluator.fit_network(self.best_architecture_, X, y, recipe)
 
     def _starting_state(self, X: np.ndarray, y: np.ndarray) -> SearchState:
         """The state to continue: the checkpoint's, the previous fit's (``warm_start``), or a new one."""
@@ -215,25 +226,31 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             "params": [r.metrics.get("params", np.nan) for _, r in history],
             "val_loss": [r.metrics.get("val_loss", np.nan) for _, r in history],
         }
+        self.results_.update(self._cost_columns([arch for arch, _ in history]))
         if proxy_scorer is not None:
             scores = proxy_scorer.score([arch for arch, _ in history])
             for j, name in enumerate(proxy_scorer.names):
                 self.results_[f"proxy_{name}"] = scores[:, j].tolist()
         succeeded = [(arch, r) for arch, r in history if r.ok]
+        if not history:
+            raise ValueError("the strategy proposed no architecture to train; check the space and constraints")
         if not succeeded:
             errors = "; ".join(sorted({r.error or "" for _, r in history})[:3])
             raise RuntimeError(
                 f"all {len(history)} candidate networks failed to train, so there is no model "
                 f"to return. Errors: {errors}. Check the data, or lower learning_rate."
             )
+        self.best_architecture_, self.best_score_ = self._select_best(succeeded)
+
+    def _select_best(self, succeeded: list[tuple[Architecture, EvaluationResult]]) -> tuple[Architecture, float]:
+        """The architecture ``predict`` will use, and its validation score."""
         # On small validation sets many candidates tie (often at accuracy 1.0): the lower
         # validation loss breaks the tie in favour of the more confident network.
         best_arch, best_result = max(
             succeeded,
             key=lambda item: (item[1].objective, -item[1].metrics.get("val_loss", np.inf)),
         )
-        self.best_architecture_ = best_arch
-        self.best_score_ = best_result.objective
+        return best_arch, best_result.objective
 
     # -- validation ------------------------------------------------------------------------
 

@@ -6,13 +6,14 @@ import numpy as np
 
 from ..proxies import PONAS_PROXIES, ProxyScorer
 from ..spaces import SearchSpace
-from ..strategies import PONAS
+from ..strategies import PONAS, MultiObjectivePONAS
 from ..strategies._ponas import CHOICE_RULES
 from ._base import ProxyPoolSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
 
 
-class POnasSearch(ProxyPoolSearch):
+class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     """PO-NAS (NeurIPS 2025): per-architecture weighting of zero-cost proxies, learned online.
 
     Scores ``n_candidates`` architectures with the ``proxies`` on a minibatch of the
@@ -25,6 +26,13 @@ class POnasSearch(ProxyPoolSearch):
     mutation); the most promising by predicted proxies get real proxies and join the pool.
     The best trained architecture wins. See :class:`sknas.strategies.PONAS` for the steps.
 
+    With a hardware cost in ``objectives`` (or with ``constraints``) the search is
+    :class:`sknas.strategies.MultiObjectivePONAS`: the costs of every candidate are measured
+    before it is trained, a GP over the learned score and the costs predicts accuracy, and
+    the next architecture is the feasible one whose predicted point would add the most
+    hypervolume to the front found so far; NSGA-II on predicted values breeds new
+    candidates into the pool. ``pareto_front_`` holds the trained front.
+
     Parameters
     ----------
 %(common_parameters)s
@@ -36,7 +44,9 @@ class POnasSearch(ProxyPoolSearch):
     acquisition : {"greedy", "ei", "ucb"}, default="greedy"
         How the next architecture is chosen: the best learned score (the reference), or
         log expected improvement / upper confidence bound of a BoTorch GP over the learned
-        score and the first 3 principal components of the architecture embedding.
+        score and the first 3 principal components of the architecture embedding. With
+        hardware costs or constraints the choice is by hypervolume gain and this must stay
+        ``"greedy"``.
     per_architecture : bool, default=True
         False learns one weight vector shared by every architecture (ablation).
     pretrain : bool, default=True
@@ -44,6 +54,7 @@ class POnasSearch(ProxyPoolSearch):
     n_offspring : int, default=50
         Offspring given real proxies per evolution step (each costs one proxy evaluation);
         0 disables evolution.
+%(hardware_parameters)s
 
     Attributes
     ----------
@@ -55,6 +66,7 @@ class POnasSearch(ProxyPoolSearch):
         ended before the weighting was first trained).
     pool_ : list of Architecture
         The final pool, in the order of the two arrays above.
+%(hardware_attributes)s
 
     See Also
     --------
@@ -99,6 +111,9 @@ class POnasSearch(ProxyPoolSearch):
         per_architecture=True,
         pretrain=True,
         n_offspring=50,
+        objectives=("accuracy",),
+        constraints=None,
+        front_choice="accuracy",
     ):
         super().__init__(
             space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
@@ -114,6 +129,9 @@ class POnasSearch(ProxyPoolSearch):
         self.per_architecture = per_architecture
         self.pretrain = pretrain
         self.n_offspring = n_offspring
+        self.objectives = objectives
+        self.constraints = constraints
+        self.front_choice = front_choice
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -122,19 +140,30 @@ class POnasSearch(ProxyPoolSearch):
                 f"acquisition must be one of {', '.join(map(repr, CHOICE_RULES))}; got {self.acquisition!r}"
             )
         check_integer("n_offspring", self.n_offspring, 0)
+        if self.acquisition != "greedy" and (len(self.objectives) > 1 or self.constraints):
+            raise ValueError(
+                "with hardware objectives or constraints the next architecture is chosen by "
+                f"hypervolume gain; leave acquisition='greedy' (got {self.acquisition!r})"
+            )
 
     def _make_strategy(
         self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
-    ) -> PONAS:
+    ) -> PONAS | MultiObjectivePONAS:
         pool = space.sample_pool(self.n_candidates, rng)
         # a pool smaller than asked for is the whole space: nothing left to breed
         evolve = self.n_offspring > 0 and len(pool) == self.n_candidates
-        return PONAS(
-            space, rng, pool, proxy_scorer.score(pool),
+        options = dict(
             score_proxies=proxy_scorer.score if evolve else None,
-            acquisition=self.acquisition, per_architecture=bool(self.per_architecture),
-            pretrain=bool(self.pretrain), budget=self.budget, n_offspring=max(self.n_offspring, 1),
+            per_architecture=bool(self.per_architecture), pretrain=bool(self.pretrain),
+            budget=self.budget, n_offspring=max(self.n_offspring, 1),
             objective_scale=100.0,  # validation accuracy / R² as fractions → points
+        )
+        if not self._hardware_metrics():
+            return PONAS(space, rng, pool, proxy_scorer.score(pool), acquisition=self.acquisition, **options)
+        self._require_feasible(pool)
+        costs, bounds, minimise = self._strategy_costs()
+        return MultiObjectivePONAS(
+            space, rng, pool, proxy_scorer.score(pool), costs, bounds, minimise=minimise, **options
         )
 
     def _keep_from_strategy(self, strategy: PONAS) -> None:
@@ -146,4 +175,6 @@ class POnasSearch(ProxyPoolSearch):
 POnasSearch.__doc__ = (
     POnasSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
     .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+    .replace("%(hardware_parameters)s", HARDWARE_PARAMETERS)
+    .replace("%(hardware_attributes)s", HARDWARE_ATTRIBUTES)
 )

@@ -8,22 +8,28 @@ from ..spaces import SearchSpace
 from ..strategies import RandomStrategy
 from ._base import BaseSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
 
 
-class RandomSearch(BaseSearch):
+class RandomSearch(HardwareAwareMixin, BaseSearch):
     """Random architecture search: train ``budget`` random architectures, keep the best.
 
     A strong baseline of the NAS literature. Each candidate is trained for ``epochs`` on a
     split of the training data and scored on the held-out rest; the best is refitted on
     all of it for ``final_epochs``.
 
+    With a cost in ``objectives`` it is the baseline of the multi-objective search: random
+    feasible architectures, and the Pareto front of those trained.
+
     Parameters
     ----------
 %(common_parameters)s
+%(hardware_parameters)s
 
     Attributes
     ----------
 %(common_attributes)s
+%(hardware_attributes)s
 
     See Also
     --------
@@ -39,13 +45,55 @@ class RandomSearch(BaseSearch):
     (3,)
     """
 
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
+        objectives=("accuracy",),
+        constraints=None,
+        front_choice="accuracy",
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
+            warm_start=warm_start,
+        )
+        self.objectives = objectives
+        self.constraints = constraints
+        self.front_choice = front_choice
+
     def _make_strategy(
         self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
     ) -> RandomStrategy:
-        return RandomStrategy(space, rng)
+        if not self.constraints:
+            return RandomStrategy(space, rng)
+        # a fixed sample, apart from the strategy's draws, tells whether anything is feasible
+        self._require_feasible(space.sample_pool(50, np.random.default_rng(0)))
+        return RandomStrategy(space, rng, feasible=self._feasible)
 
 
 RandomSearch.__doc__ = (
     RandomSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
     .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+    .replace("%(hardware_parameters)s", HARDWARE_PARAMETERS)
+    .replace("%(hardware_attributes)s", HARDWARE_ATTRIBUTES)
 )

@@ -27,19 +27,19 @@ MAX_FREE_GENERATIONS = 10
 
 
 def integer_nsga2(
-    sizes: Sequence[int], n_costs: int, constrained: bool, population_size: int, seed: int, sampling=None,
+    sizes: Sequence[int], n_objectives: int, n_constraints: int, population_size: int, seed: int,
+    sampling=None,
 ) -> tuple[Problem, PymooNSGA2]:
     """A pymoo NSGA-II, set up for ask/tell, over one integer variable per decision of ``sizes``.
 
-    It minimises ``1 + n_costs`` objectives (with ``n_costs`` inequality constraints when
-    ``constrained``); SBX crossover and polynomial mutation act on the integers and round,
-    duplicates are eliminated. ``sampling`` is the first population (an integer array) or
-    None for a random one.
+    It minimises ``n_objectives`` subject to ``n_constraints`` inequalities (g ≤ 0); SBX
+    crossover and polynomial mutation act on the integers and round, duplicates are
+    eliminated. ``sampling`` is the first population (an integer array) or None for a
+    random one.
     """
     sizes = np.asarray(sizes)
     problem = Problem(
-        n_var=len(sizes), n_obj=1 + n_costs, n_ieq_constr=n_costs if constrained else 0,
-        xl=0, xu=sizes - 1, vtype=int,
+        n_var=len(sizes), n_obj=n_objectives, n_ieq_constr=n_constraints, xl=0, xu=sizes - 1, vtype=int,
     )
     algorithm = PymooNSGA2(
         pop_size=population_size,
@@ -111,7 +111,7 @@ class NSGA2(Strategy):
         if self.bounds is not None and len(self.bounds) != n_costs:
             raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
         self.problem, self.algorithm = integer_nsga2(
-            self.sizes, n_costs, self.bounds is not None, self.population_size, self.seed
+            self.sizes, 1 + n_costs, 0 if self.bounds is None else n_costs, self.population_size, self.seed
         )
         self.evaluated: dict[Architecture, np.ndarray] = {}
         self._feasible: dict[Architecture, bool] = {}

@@ -55,6 +55,9 @@ class MultiObjectivePONAS(PONAS):
         cannot be computed (the callable raises) makes the architecture infeasible.
     bounds : sequence of float or None, default=None
         An upper bound per cost (None or ``inf`` for none).
+    minimise : sequence of bool or None, default=None
+        Which costs are objectives (the others are only bounded); None means all. With
+        none, the search maximises the objective alone among the feasible candidates.
     kappa : float, default=1.0
         Optimism of the predicted objective, in GP standard deviations.
     refit_every : int, default=5
@@ -82,6 +85,7 @@ class MultiObjectivePONAS(PONAS):
         costs: Callable[[Architecture], Sequence[float]],
         bounds: Sequence[float | None] | None = None,
         *,
+        minimise: Sequence[bool] | None = None,
         kappa: float = 1.0,
         refit_every: int = 5,
         population_size: int = 20,
@@ -105,6 +109,9 @@ class MultiObjectivePONAS(PONAS):
             [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
         if len(self.bounds) != n_costs:
             raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
+        self.minimise = np.ones(n_costs, dtype=bool) if minimise is None else np.asarray(minimise, dtype=bool)
+        if self.minimise.shape != (n_costs,):
+            raise ValueError(f"minimise needs one flag per cost ({n_costs}); got {list(minimise)}")
 
     def cost_of(self, arch: Architecture) -> np.ndarray:
         """The costs of ``arch`` (cached; NaN when they cannot be computed)."""
@@ -185,14 +192,15 @@ class MultiObjectivePONAS(PONAS):
         mean, std = posterior_mean_std(gp, features)
         return mean + self.kappa * std
 
-    @staticmethod
-    def _points(objective: np.ndarray, costs: np.ndarray) -> np.ndarray:
-        """Rows ``(−objective, costs…)``: every entry minimised."""
-        return np.column_stack([-np.asarray(objective, dtype=np.float64), costs])
+    def _points(self, objective: np.ndarray, costs: np.ndarray) -> np.ndarray:
+        """Rows ``(−objective, minimised costs…)``: every entry minimised."""
+        return np.column_stack([-np.asarray(objective, dtype=np.float64), np.asarray(costs)[:, self.minimise]])
 
     @staticmethod
     def _largest_gain(candidates: np.ndarray, evaluated: np.ndarray) -> int:
         """The candidate of largest hypervolume gain, or the one nearest to a gain."""
+        if candidates.shape[1] == 1:  # the objective alone: the best predicted
+            return int(np.argmin(candidates[:, 0]))
         every = np.vstack([candidates, evaluated])
         span = every.max(axis=0) - every.min(axis=0)
         reference = every.max(axis=0) + REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
@@ -214,26 +222,25 @@ class MultiObjectivePONAS(PONAS):
         feasible = np.flatnonzero(self._feasible(self.pool_costs))
         if not len(feasible):
             return False
-        predicted = self._points(self._optimistic(gp, features[feasible]), self.pool_costs[feasible])
-        order = _nondominated_order(predicted)
+        predicted = self._optimistic(gp, features[feasible])
+        order = _nondominated_order(self._points(predicted, self.pool_costs[feasible]))
         start = np.array([self.space.to_choices(self.pool[feasible[i]]) for i in order[: self.population_size]])
         problem, algorithm = integer_nsga2(
-            sizes, self.pool_costs.shape[1], True, self.population_size,
+            sizes, 1 + int(self.minimise.sum()), len(self.bounds), self.population_size,
             int(self.rng.integers(2**31 - 1)), sampling=start,
         )
-        known = {self.pool[i]: point for i, point in zip(feasible, predicted)}
+        known = {self.pool[i]: value for i, value in zip(feasible, predicted)}
         for _ in range(self.generations):
             population = algorithm.ask()
             archs = [self._decode(x) for x in population.get("X")]
             F, G = self._predicted_values(archs, known, model, gp)
             tell_values(problem, algorithm, population, F, G)
-        final = [self._decode(x) for x in algorithm.pop.get("X")]
         pool = set(self.pool)
-        new = [a for a in dict.fromkeys(final) if a is not None and a not in pool and a in known
-               and self._feasible(self.cost_of(a)[None])[0]]
+        new = [a for a in dict.fromkeys(self._decode(x) for x in algorithm.pop.get("X"))
+               if a is not None and a not in pool and self._feasible(self.cost_of(a)[None])[0]]
         if not new:
             return False
-        values = np.array([known[a] for a in new])
+        values = self._points([known[a] for a in new], [self.cost_of(a) for a in new])
         best = [new[i] for i in _nondominated_order(values)[: self.evolution["n_offspring"]]]
         self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
         return True
@@ -243,7 +250,12 @@ class MultiObjectivePONAS(PONAS):
         return arch if arch in self.space else None
 
     def _predicted_values(self, archs, known: dict, model, gp) -> tuple[np.ndarray, np.ndarray]:
-        """NSGA-II's rows ``(−predicted objective, costs)`` and ``costs − bounds`` of ``archs``."""
+        """NSGA-II's rows ``(−predicted objective, minimised costs)`` and ``costs − bounds``.
+
+        ``known`` maps architectures to their predicted objective; it gains those of ``archs``
+        it lacks (from the encoder's predicted proxies). A cell outside the space, or one whose
+        costs cannot be computed, gets ``WORST`` everywhere.
+        """
         fresh = [a for a in dict.fromkeys(archs) if a is not None and a not in known]
         if fresh:
             graphs, _ = graph_batch(self.space, fresh)
@@ -253,12 +265,15 @@ class MultiObjectivePONAS(PONAS):
             costs = np.array([self.cost_of(a) for a in fresh])
             scores = self.pool_scores(model, embeddings, metrics)
             values = self._optimistic(gp, np.nan_to_num(self._features(scores, embeddings, costs), nan=0.0))
-            for arch, value, cost in zip(fresh, values, costs):
-                known[arch] = self._points([value], [cost])[0]
-        n_obj = 1 + len(self.bounds)
-        F = np.array([np.full(n_obj, WORST) if a is None or not np.isfinite(known[a]).all() else known[a]
-                      for a in archs])
-        G = F[:, 1:] - np.where(np.isfinite(self.bounds), self.bounds, WORST)
+            known.update(zip(fresh, values))
+        n_objectives = 1 + int(self.minimise.sum())
+        F = np.full((len(archs), n_objectives), WORST)
+        G = np.full((len(archs), len(self.bounds)), WORST)
+        for i, arch in enumerate(archs):
+            costs = None if arch is None else self.cost_of(arch)
+            if costs is not None and np.isfinite(costs).all():
+                F[i] = self._points([known[arch]], costs[None])[0]
+                G[i] = costs - np.where(np.isfinite(self.bounds), self.bounds, WORST)
         return F, G
 
 

@@ -1,0 +1,184 @@
+"""Accuracy against hardware costs in an estimator: objectives, constraints and the Pareto front."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+
+from ..hardware import METRICS, NetworkProfiler, pareto_mask
+from ..spaces import Architecture
+
+#: How ``predict`` chooses among the trained Pareto models.
+FRONT_CHOICES = ("accuracy", "knee")
+
+#: Latency of a candidate, measured while the search runs: fewer repeats than
+#: :class:`~sknas.hardware.NetworkProfiler`'s defaults, so that a pool of 200 is profiled in seconds.
+LATENCY_SETTINGS = dict(warmup=3, repeats=10, number=3)
+
+HARDWARE_PARAMETERS = """\
+    objectives : tuple of str, default=("accuracy",)
+        What the search optimises: ``"accuracy"`` (the validation score: accuracy, or R²
+        for regression) first, then hardware costs to minimise among ``"params"``,
+        ``"flops"`` (of one sample's forward pass) and ``"latency_ms"`` (median forward time
+        of one sample on this machine's ``device``, measured as the search goes). With a
+        cost, the search looks for the Pareto front of accuracy and costs, and
+        ``pareto_front_`` holds its trained models.
+    constraints : dict or None, default=None
+        Upper bounds on costs, e.g. ``{"params": 1e5, "latency_ms": 2.0}`` (names as in
+        ``objectives``; a constrained cost need not be an objective). An architecture that
+        breaks one is never trained or returned; when none of the candidates meets them,
+        ``fit`` raises a ``ValueError``.
+    front_choice : {"accuracy", "knee"}, default="accuracy"
+        The Pareto model that ``predict`` uses (``best_architecture_``, ``best_model_``):
+        the most accurate one, or the knee (with every objective scaled to [0, 1] over the
+        front, the member nearest to the ideal point of all the best values)."""
+
+HARDWARE_ATTRIBUTES = """\
+    pareto_front_ : dict of lists or None
+        With a cost in ``objectives``: the non-dominated feasible evaluated architectures,
+        cheapest first (by the first cost): ``architecture``, ``objective``, each cost,
+        ``model`` (refitted on all of ``X`` for ``final_epochs``, in eval mode) and
+        ``chosen`` (True for the one ``predict`` uses). None without costs."""
+
+
+class HardwareAwareMixin:
+    """Lets an estimator take ``objectives``, ``constraints`` and ``front_choice``.
+
+    The estimator's ``__init__`` stores the three parameters; ``BaseSearch`` calls the
+    methods below. Costs are measured once per architecture by a ``NetworkProfiler`` of the
+    network as the search builds it, and kept in ``_measured_costs``.
+    """
+
+    def _check_hardware_params(self) -> None:
+        objectives = self.objectives
+        if isinstance(objectives, str) or not isinstance(objectives, (tuple, list)) or not objectives:
+            raise ValueError(f"objectives must be a tuple of names such as ('accuracy', 'latency_ms'); got {objectives!r}")
+        if objectives[0] != "accuracy":
+            raise ValueError(f"the first objective must be 'accuracy' (the validation score); got {objectives[0]!r}")
+        costs = list(objectives[1:])
+        unknown = [c for c in costs if c not in METRICS]
+        if unknown or len(set(costs)) != len(costs):
+            raise ValueError(
+                f"unknown or repeated cost objectives {unknown or costs}; use distinct names among {', '.join(METRICS)}"
+            )
+        constraints = self.constraints
+        if constraints is not None:
+            if not isinstance(constraints, dict):
+                raise ValueError(f"constraints must be a dict such as {{'params': 1e5}} or None; got {constraints!r}")
+            for name, bound in constraints.items():
+                if name not in METRICS:
+                    raise ValueError(f"unknown constraint {name!r}; constrain one of {', '.join(METRICS)}")
+                if not isinstance(bound, Real) or isinstance(bound, bool) or not bound > 0:
+                    raise ValueError(f"the bound of constraint {name!r} must be a positive number; got {bound!r}")
+        if self.front_choice not in FRONT_CHOICES:
+            raise ValueError(f"front_choice must be one of {', '.join(map(repr, FRONT_CHOICES))}; got {self.front_choice!r}")
+
+    @property
+    def _cost_objectives(self) -> tuple[str, ...]:
+        return tuple(self.objectives[1:])
+
+    def _hardware_metrics(self) -> tuple[str, ...]:
+        """Every cost measured: the cost objectives, then the constrained costs that are not."""
+        return tuple(dict.fromkeys([*self._cost_objectives, *(self.constraints or {})]))
+
+    def _start_profiling(self) -> None:
+        metrics = self._hardware_metrics()
+        self._measured_costs: dict[Architecture, dict[str, float]] = {}
+        self._profiler = None
+        if metrics:
+            self._profiler = NetworkProfiler(
+                self.space_, self.input_shape_, self.n_outputs_, metrics, device=self.device,
+                seed=0, **LATENCY_SETTINGS,
+            )
+
+    def _measure(self, arch: Architecture) -> dict[str, float]:
+        """The costs of ``arch``, measured once."""
+        if arch not in self._measured_costs:
+            self._measured_costs[arch] = self._profiler.profile(arch)
+        return self._measured_costs[arch]
+
+    def _strategy_costs(self):
+        """``(costs, bounds, minimise)`` for a strategy: a function of an architecture giving
+        the measured metrics in order, their bounds (None without constraints) and which of
+        them are objectives."""
+        metrics = self._hardware_metrics()
+        constraints = self.constraints or {}
+        bounds = [constraints.get(name) for name in metrics] if constraints else None
+        minimise = [name in self._cost_objectives for name in metrics]
+        return (lambda arch: [self._measure(arch)[name] for name in metrics]), bounds, minimise
+
+    def _feasible(self, arch: Architecture) -> bool:
+        costs = self._measure(arch) if self.constraints else {}
+        return all(costs[name] <= bound for name, bound in (self.constraints or {}).items())
+
+    # -- after the search ------------------------------------------------------------------
+
+    def _cost_columns(self, archs: list[Architecture]) -> dict[str, list[float]]:
+        """``results_`` columns of every measured cost (``hw_<name>``)."""
+        if self._profiler is None:
+            return {}
+        measured = [self._measure(a) for a in archs]
+        return {f"hw_{name}": [m[name] for m in measured] for name in self._hardware_metrics()}
+
+    def _front_members(self, succeeded: list[tuple[Architecture, float]]) -> list[tuple[Architecture, float]] | None:
+        """The Pareto front of the feasible successful candidates, cheapest first; None without costs."""
+        if not self._cost_objectives:
+            return None
+        feasible = [(a, y) for a, y in succeeded if self._feasible(a)]
+        if not feasible:
+            raise ValueError(
+                f"no trained architecture meets the constraints {self.constraints}; loosen them"
+            )
+        points = np.array([[-y, *(self._measure(a)[c] for c in self._cost_objectives)] for a, y in feasible])
+        rows = np.flatnonzero(pareto_mask(points))
+        rows = rows[np.lexsort((points[rows, 0], points[rows, 1]))]
+        return [feasible[i] for i in rows]
+
+    def _choose(self, front: list[tuple[Architecture, float]]) -> int:
+        """The index in ``front`` of the member ``predict`` uses (``front_choice``)."""
+        points = np.array([[-y, *(self._measure(a)[c] for c in self._cost_objectives)] for a, y in front])
+        if self.front_choice == "accuracy":
+            return int(np.argmin(points[:, 0]))
+        span = points.max(axis=0) - points.min(axis=0)
+        scaled = (points - points.min(axis=0)) / np.where(span > 0, span, 1.0)
+        return int(np.argmin(np.linalg.norm(scaled, axis=1)))
+
+    def _require_feasible(self, archs: list[Architecture]) -> None:
+        """Raise a ``ValueError`` when none of ``archs`` meets the constraints."""
+        if not self.constraints or any(self._feasible(a) for a in archs):
+            return
+        lowest = {name: min(self._measure(a)[name] for a in archs) for name in self.constraints}
+        raise ValueError(
+            f"none of the {len(archs)} candidate architectures meets the constraints {self.constraints} "
+            f"(the lowest values are {lowest}); loosen the constraints or search a smaller space"
+        )
+
+    # -- hooks of BaseSearch ---------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        self._check_hardware_params()
+
+    def _select_best(self, succeeded):
+        """With costs, the ``front_choice`` member of the Pareto front (also kept in ``pareto_front_``)."""
+        front = self._front_members([(a, r.objective) for a, r in succeeded])
+        if front is None:
+            self.pareto_front_ = None
+            return super()._select_best(succeeded)
+        chosen = self._choose(front)
+        self.pareto_front_ = {
+            "architecture": [str(a) for a, _ in front],
+            "objective": [float(y) for _, y in front],
+            **{name: [self._measure(a)[name] for a, _ in front] for name in self._hardware_metrics()},
+            "chosen": [i == chosen for i in range(len(front))],
+        }
+        return front[chosen]
+
+    def _refit(self, evaluator, X, y, recipe) -> None:
+        """With costs, every Pareto member is refitted; ``best_model_`` is the chosen one's."""
+        if self.pareto_front_ is None:
+            return super()._refit(evaluator, X, y, recipe)
+        archs = [self.space_.parse(s) for s in self.pareto_front_["architecture"]]
+        self.pareto_front_["model"] = [evaluator.fit_network(a, X, y, recipe)[0] for a in archs]
+        self.best_model_ = self.pareto_front_["model"][self.pareto_front_["chosen"].index(True)]
