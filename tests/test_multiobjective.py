@@ -257,3 +257,12 @@ def test_pairs_of_candidates_dominate_as_the_front_says(fitted_ponas):
         better = front["objective"][i] >= front["objective"][j] and front["params"][i] <= front["params"][j]
         strictly = front["objective"][i] > front["objective"][j] or front["params"][i] < front["params"][j]
         assert not (better and strictly)
+
+
+def test_every_pareto_model_predicts(fitted_ponas, iris):
+    predictions = fitted_ponas.predict_front(iris[0])
+    assert predictions.shape == (len(fitted_ponas.pareto_front_["model"]), 150)
+    chosen = fitted_ponas.pareto_front_["chosen"].index(True)
+    assert (predictions[chosen] == fitted_ponas.predict(iris[0])).all()
+    with pytest.raises(AttributeError, match="no Pareto front"):
+        RandomSearch(budget=1, epochs=1, final_epochs=1, random_state=0).fit(*iris).predict_front(iris[0])

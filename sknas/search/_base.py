@@ -331,11 +331,19 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     # -- prediction ------------------------------------------------------------------------
 
-    def _outputs(self, X) -> torch.Tensor:
+    def _outputs(self, X, model: torch.nn.Module | None = None) -> torch.Tensor:
+        """Raw outputs of ``model`` (``best_model_`` by default) on ``X`` as given to ``fit``."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, allow_nd=True, dtype=[np.float32, np.float64])
         X_t = torch.as_tensor(self.input_scaler_.transform(X))
-        return predict_outputs(self.best_model_, X_t, next(self.best_model_.parameters()).device)
+        model = self.best_model_ if model is None else model
+        return predict_outputs(model, X_t, next(model.parameters()).device)
+
+    def _decode(self, outputs: torch.Tensor) -> np.ndarray:
+        """Class labels or targets from raw outputs."""
+        if self.task_ == "classification":
+            return self.classes_[outputs.argmax(dim=1).numpy()]
+        return outputs[:, 0].double().numpy() * self.target_scale_ + self.target_mean_
 
     def predict(self, X):
         """Predict classes or targets with the best network.
@@ -350,10 +358,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         y : ndarray of shape (n_samples,)
             Predicted class labels, or predicted targets.
         """
-        outputs = self._outputs(X)
-        if self.task_ == "classification":
-            return self.classes_[outputs.argmax(dim=1).numpy()]
-        return outputs[:, 0].double().numpy() * self.target_scale_ + self.target_mean_
+        return self._decode(self._outputs(X))
 
     @available_if(_is_classifier_or_auto)
     def predict_proba(self, X):

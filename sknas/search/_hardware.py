@@ -6,6 +6,8 @@ from numbers import Real
 
 import numpy as np
 
+from sklearn.utils.validation import check_is_fitted
+
 from ..hardware import METRICS, NetworkProfiler, pareto_mask
 from ..spaces import Architecture
 
@@ -182,3 +184,21 @@ class HardwareAwareMixin:
         archs = [self.space_.parse(s) for s in self.pareto_front_["architecture"]]
         self.pareto_front_["model"] = [evaluator.fit_network(a, X, y, recipe)[0] for a in archs]
         self.best_model_ = self.pareto_front_["model"][self.pareto_front_["chosen"].index(True)]
+
+    def predict_front(self, X) -> np.ndarray:
+        """Predictions of every model of ``pareto_front_`` (to compare them on held-out data).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Inputs shaped like those given to ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_front, n_samples)
+            Row ``i`` holds what the ``i``-th Pareto model predicts (labels or targets).
+        """
+        check_is_fitted(self)
+        if self.pareto_front_ is None:
+            raise AttributeError("there is no Pareto front: fit with a hardware cost in objectives")
+        return np.stack([self._decode(self._outputs(X, model)) for model in self.pareto_front_["model"]])
