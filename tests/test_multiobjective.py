@@ -266,3 +266,16 @@ def test_every_pareto_model_predicts(fitted_ponas, iris):
     assert (predictions[chosen] == fitted_ponas.predict(iris[0])).all()
     with pytest.raises(AttributeError, match="no Pareto front"):
         RandomSearch(budget=1, epochs=1, final_epochs=1, random_state=0).fit(*iris).predict_front(iris[0])
+
+
+def test_evolution_starts_early_when_no_feasible_pool_member_is_left(toy_pool):
+    pool, _ = toy_pool
+    cheap = sum(conv_cost(a)[0] <= 1.5 for a in pool)
+
+    def score_proxies(archs):
+        return np.column_stack([[toy_objective(a) for a in archs], np.zeros(len(archs))])
+
+    strategy = make_strategy(toy_pool, bounds=[1.5], score_proxies=score_proxies, evolve_from=100,
+                             n_offspring=5, generations=3, population_size=10)
+    asked = run(strategy, cheap + 3)
+    assert len(asked) == cheap + 3 and all(conv_cost(a)[0] <= 1.5 for a in asked)

@@ -29,7 +29,8 @@ class MultiObjectivePONAS(PONAS):
     2. A BoTorch GP over (S, the embedding's first principal components, the costs) is
        fitted to the queried objectives (hyperparameters every ``refit_every`` queries); its optimistic prediction ``μ + kappa·σ`` is each
        unqueried candidate's predicted objective.
-    3. When the pool is a sample of the space (``score_proxies`` given), NSGA-II (pymoo,
+    3. When the pool is a sample of the space (``score_proxies`` given), from query
+       ``evolve_from`` on (or as soon as no feasible pool member is left), NSGA-II (pymoo,
        ask/tell) runs ``generations`` generations over the space's integer encoding on the
        predicted objective (from predicted proxies) and the costs, starting from the
        predicted front of the pool; the ``n_offspring`` best new members of its last
@@ -141,13 +142,15 @@ class MultiObjectivePONAS(PONAS):
         asked = np.array([a in self.asked for a in self.pool])
         allowed = self._feasible(self.pool_costs) & ~asked
         rows, objectives = self._observed()
-        if len(self.asked) < self.n_initial or len(rows) < 2:
+        if len(rows) < 2 or (len(self.asked) < self.n_initial and allowed.any()):
             return self._propose_start(allowed)
         model, hyperparameters = self._surrogate()
         scores = self.pool_scores(model)
         features = self._features(scores)
         gp = fit_gp(features[rows], objectives, bounds=_bounds(features[rows]), hyperparameters=hyperparameters)
-        if self.score_proxies is not None and len(self.history) >= self.evolution["evolve_from"]:
+        # evolution from evolve_from on, or sooner when the pool has no feasible cell left
+        evolve = len(self.history) >= self.evolution["evolve_from"] or not allowed.any()
+        if self.score_proxies is not None and evolve:
             if self._evolve_front(model, gp, features, rows, objectives):
                 scores = self.pool_scores(model)
                 features = self._features(scores)
