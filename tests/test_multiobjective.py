@@ -40,7 +40,8 @@ def toy_pool():
 def make_strategy(toy_pool, seed=0, **options):
     pool, proxies = toy_pool
     settings = dict(pretrain_epochs=5, online_epochs=20, max_online_epochs=40, refit_every=2)
-    return MultiObjectivePONAS(SPACE, np.random.default_rng(seed), pool, proxies, conv_cost, **{**settings, **options})
+    costs = options.pop("costs", conv_cost)
+    return MultiObjectivePONAS(SPACE, np.random.default_rng(seed), pool, proxies, costs, **{**settings, **options})
 
 
 def run(strategy, n):
@@ -279,3 +280,17 @@ def test_evolution_starts_early_when_no_feasible_pool_member_is_left(toy_pool):
                              n_offspring=5, generations=3, population_size=10)
     asked = run(strategy, cheap + 3)
     assert len(asked) == cheap + 3 and all(conv_cost(a)[0] <= 1.5 for a in asked)
+
+
+def test_a_cell_whose_costs_fail_is_never_proposed(toy_pool):
+    pool, _ = toy_pool
+    broken = set(pool[::2])
+
+    def costs(arch):
+        if arch in broken:
+            raise RuntimeError("cannot build")
+        return conv_cost(arch)
+
+    strategy = make_strategy(toy_pool, costs=costs)
+    assert np.isnan(strategy.pool_costs[::2]).all()
+    assert not set(run(strategy, 8)) & broken

@@ -75,6 +75,7 @@ class MultiObjectivePONAS(PONAS):
     ----------
     pool_costs : ndarray of shape (len(pool), n_costs)
         The costs of the pool members (NaN where they could not be computed).
+    n_costs : int
     """
 
     def __init__(
@@ -103,9 +104,12 @@ class MultiObjectivePONAS(PONAS):
         self._fitted: tuple[int, torch.nn.Module, dict] | None = None
         self.population_size = int(population_size)
         self.generations = int(generations)
-        self._cost_cache: dict[Architecture, np.ndarray] = {}
+        self._cost_cache: dict[Architecture, np.ndarray | None] = {}
+        measured = [m for m in map(self._measure, self.pool) if m is not None]
+        if not measured:
+            raise ValueError("the costs of no pool member could be computed")
+        self.n_costs = n_costs = len(measured[0])
         self.pool_costs = np.array([self.cost_of(a) for a in self.pool])
-        n_costs = self.pool_costs.shape[1]
         self.bounds = np.full(n_costs, np.inf) if bounds is None else np.array(
             [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
         if len(self.bounds) != n_costs:
@@ -114,15 +118,19 @@ class MultiObjectivePONAS(PONAS):
         if self.minimise.shape != (n_costs,):
             raise ValueError(f"minimise needs one flag per cost ({n_costs}); got {list(minimise)}")
 
-    def cost_of(self, arch: Architecture) -> np.ndarray:
-        """The costs of ``arch`` (cached; NaN when they cannot be computed)."""
+    def _measure(self, arch: Architecture) -> np.ndarray | None:
+        """The costs of ``arch``, computed once; None when they cannot be computed."""
         if arch not in self._cost_cache:
             try:
                 self._cost_cache[arch] = np.asarray(self.costs(arch), dtype=np.float64).reshape(-1)
             except Exception:  # noqa: BLE001 - a cost that cannot be had makes the cell infeasible
-                n_costs = len(next(iter(self._cost_cache.values()))) if self._cost_cache else 1
-                self._cost_cache[arch] = np.full(n_costs, np.nan)
+                self._cost_cache[arch] = None
         return self._cost_cache[arch]
+
+    def cost_of(self, arch: Architecture) -> np.ndarray:
+        """The costs of ``arch`` (NaN when they cannot be computed)."""
+        value = self._measure(arch)
+        return np.full(self.n_costs, np.nan) if value is None else value
 
     def _feasible(self, costs: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):
