@@ -155,7 +155,7 @@ def test_it_takes_no_acquisition(toy_pool):
 
 # -- estimators ----------------------------------------------------------------------------
 
-MO = dict(budget=5, epochs=3, final_epochs=3, device="cpu", objectives=("accuracy", "params"))
+MO = dict(budget=5, epochs=2, final_epochs=1, device="cpu", objectives=("accuracy", "params"))
 PONAS_MO = dict(MO, n_candidates=10, proxies=("synflow", "snip"))
 
 

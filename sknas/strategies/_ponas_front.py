@@ -159,7 +159,7 @@ class MultiObjectivePONAS(PONAS):
         # evolution from evolve_from on, or sooner when the pool has no feasible cell left
         evolve = len(self.history) >= self.evolution["evolve_from"] or not allowed.any()
         if self.score_proxies is not None and evolve:
-            if self._evolve_front(model, gp, features, rows, objectives):
+            if self._evolve_front(model, gp, features):
                 scores = self.pool_scores(model)
                 features = self._features(scores)
                 allowed = self._feasible(self.pool_costs) & np.array([a not in self.asked for a in self.pool])
@@ -227,7 +227,7 @@ class MultiObjectivePONAS(PONAS):
 
     # -- evolution of the pool by NSGA-II on predicted values ------------------------------
 
-    def _evolve_front(self, model, gp, features: np.ndarray, rows: list[int], objectives: np.ndarray) -> bool:
+    def _evolve_front(self, model, gp, features: np.ndarray) -> bool:
         """Step 3: NSGA-II on predicted values; its best new cells join the pool. True if any did."""
         sizes = self.space.choice_sizes()
         feasible = np.flatnonzero(self._feasible(self.pool_costs))
