@@ -9,7 +9,7 @@ of each search is the hypervolume of its Pareto models' (test error, latency) po
 the reference point at the worst test error and latency of both searches' models plus 10 %
 of their range, so both are scored alike. Writes ``hw_digits.md`` and ``hw_digits.png``.
 
-    python benchmarks/hw_digits.py                       # ~10 min on 2 cores
+    python benchmarks/hw_digits.py                       # ~2 min on 2 cores
     python benchmarks/hw_digits.py --budget 6 --quick
 """
 
