@@ -139,11 +139,13 @@ def test_random_search_over_the_whole_pool_finds_its_best_cell(cifar10):
 
 @pytest.mark.parametrize("strategy", sorted(STRATEGIES))
 def test_every_strategy_runs_and_its_record_is_json(strategy, cifar10):
-    record = run(strategy, cifar10, budget=12, seeds=[0, 1, 2])
+    # PO-NAS pre-trains on the whole pool per run: fewer, shorter runs (test_ponas tests the search)
+    budget = 6 if strategy.startswith("ponas") else 12
+    record = run(strategy, cifar10, budget=budget, seeds=[0, 1])
     assert json.loads(json.dumps(record, allow_nan=False))["strategy"] == strategy
-    assert [r["seed"] for r in record["runs"]] == [0, 1, 2]
+    assert [r["seed"] for r in record["runs"]] == [0, 1]
     for r in record["runs"]:
-        assert r["n_queries"] == 12 and len(r["best_so_far_test_accuracy"]) == 12
+        assert r["n_queries"] == budget and len(r["best_so_far_test_accuracy"]) == budget
         assert r["test_accuracy"] == cifar10.test_accuracy(cifar10.space.parse(r["best_arch"]))
     summary = record["summary"]["test_accuracy"]
     values = [r["test_accuracy"] for r in record["runs"]]
