@@ -55,7 +55,9 @@ class HardwareAwareMixin:
     def _check_hardware_params(self) -> None:
         objectives = self.objectives
         if isinstance(objectives, str) or not isinstance(objectives, (tuple, list)) or not objectives:
-            raise ValueError(f"objectives must be a tuple of names such as ('accuracy', 'latency_ms'); got {objectives!r}")
+            raise ValueError(
+                f"objectives must be a tuple of names such as ('accuracy', 'latency_ms'); got {objectives!r}"
+            )
         if objectives[0] != "accuracy":
             raise ValueError(f"the first objective must be 'accuracy' (the validation score); got {objectives[0]!r}")
         costs = list(objectives[1:])
@@ -74,7 +76,9 @@ class HardwareAwareMixin:
                 if not isinstance(bound, Real) or isinstance(bound, bool) or not bound > 0:
                     raise ValueError(f"the bound of constraint {name!r} must be a positive number; got {bound!r}")
         if self.front_choice not in FRONT_CHOICES:
-            raise ValueError(f"front_choice must be one of {', '.join(map(repr, FRONT_CHOICES))}; got {self.front_choice!r}")
+            raise ValueError(
+                f"front_choice must be one of {', '.join(map(repr, FRONT_CHOICES))}; got {self.front_choice!r}"
+            )
 
     @property
     def _cost_objectives(self) -> tuple[str, ...]:

@@ -27,8 +27,9 @@ class MultiObjectivePONAS(PONAS):
     1. PO-NAS's weighting is trained on the queried architectures (as in :class:`PONAS`,
        every ``refit_every`` queries) and gives the learned score S of every pool member.
     2. A BoTorch GP over (S, the embedding's first principal components, the costs) is
-       fitted to the queried objectives (hyperparameters every ``refit_every`` queries); its optimistic prediction ``μ + kappa·σ`` is each
-       unqueried candidate's predicted objective.
+       fitted to the queried objectives (its hyperparameters every ``refit_every``
+       queries); its optimistic prediction ``μ + kappa·σ`` is each unqueried candidate's
+       predicted objective.
     3. When the pool is a sample of the space (``score_proxies`` given), from query
        ``evolve_from`` on (or as soon as no feasible pool member is left), NSGA-II (pymoo,
        ask/tell) runs ``generations`` generations over the space's integer encoding on the
@@ -42,6 +43,8 @@ class MultiObjectivePONAS(PONAS):
        smallest rise of its predicted objective that would take it off every dominating
        point) is chosen.
 
+    When the pool holds the whole space (a tabular benchmark), step 3 does not run: step 4
+    ranks every cell exactly, where NSGA-II could only approximate the predicted front.
     A candidate whose costs break ``bounds`` is never proposed; the first ``n_initial``
     queries are spread over the feasible pool (PO-NAS's start).
 
