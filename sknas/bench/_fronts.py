@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..hardware import TableProfiler, hypervolume_ratio, pareto_mask
+from ..hardware import TableProfiler, hypervolume_ratio, pareto_mask, reference_point
 from ..proxies import PONAS_PROXIES
 from ..strategies import NSGA2, MultiObjectivePONAS, RandomStrategy, Strategy
 from ._nb201 import NB201Benchmark
@@ -60,8 +60,7 @@ def true_front(benchmark: NB201Benchmark, profiler: TableProfiler, bounds=None) 
         raise ValueError("no cell of the benchmark meets the bounds; loosen the constraints")
     on_front = feasible[pareto_mask(points[feasible])]
     front = points[on_front]
-    span = front.max(axis=0) - front.min(axis=0)
-    reference = front.max(axis=0) + REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
+    reference = reference_point(front, REFERENCE_MARGIN)
     return {"archs": [benchmark.pool[i] for i in on_front], "points": front, "reference": reference}
 
 
@@ -138,7 +137,7 @@ def run_fronts(
 
     Parameters
     ----------
-    strategy : {"random", "nsga2"}
+    strategy : {"random", "nsga2", "ponas"}
         A name of :data:`FRONT_STRATEGIES`.
     benchmark : NB201Benchmark or str
     columns : sequence of str
@@ -165,8 +164,8 @@ def run_fronts(
     record : dict
         ``strategy``, ``benchmark``, ``protocol``, ``budget``, ``objectives``, ``bounds``,
         ``true_front`` (arch, objective, costs), ``reference``, ``runs`` (seed, n_queries,
-        n_feasible, front, hypervolume_ratio, hypervolume_ratio_at, wall_s) and ``summary`` (statistics of
-        ``hypervolume_ratio`` and ``wall_s``).
+        n_feasible, front, hypervolume_ratio, hypervolume_ratio_at, wall_s) and ``summary``
+        (statistics of ``hypervolume_ratio`` and ``wall_s``).
 
     Examples
     --------
@@ -184,8 +183,8 @@ def run_fronts(
         raise ValueError(f"the profiler reports {list(profiler.columns)}, not the columns {list(columns)}")
     truth = true_front(bench, profiler, bounds)
     seeds = [int(s) for s in seeds]
-    run_seed = functools.partial(run_front_one, strategy, bench, budget, profiler=profiler, truth=truth, bounds=bounds,
-                                 report_at=tuple(int(q) for q in report_at))
+    run_seed = functools.partial(run_front_one, strategy, bench, budget, profiler=profiler, truth=truth,
+                                 bounds=bounds, report_at=tuple(int(q) for q in report_at))
     runs = over_seeds(run_seed, seeds, n_jobs, f"{strategy} fronts", verbose)
     return {
         "strategy": strategy,

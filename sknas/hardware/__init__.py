@@ -1,6 +1,6 @@
 """Hardware costs of architectures (parameters, FLOPs, latency, energy) and Pareto fronts."""
 
-from ._pareto import hypervolume, hypervolume_improvement, hypervolume_ratio, pareto_mask
+from ._pareto import hypervolume, hypervolume_improvement, hypervolume_ratio, pareto_mask, reference_point
 from ._profilers import METRICS, NetworkProfiler, count_params, measure_latency
 from ._table import TableProfiler
 
@@ -14,4 +14,5 @@ __all__ = [
     "hypervolume_ratio",
     "measure_latency",
     "pareto_mask",
+    "reference_point",
 ]

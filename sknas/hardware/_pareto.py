@@ -37,6 +37,20 @@ def pareto_mask(points) -> np.ndarray:
     return mask
 
 
+def reference_point(points, margin: float = 0.1) -> np.ndarray:
+    """The worst value of each objective over ``points`` plus ``margin`` of its range (1 if flat).
+
+    Examples
+    --------
+    >>> from sknas.hardware import reference_point
+    >>> reference_point([[0.0, 2.0], [1.0, 2.0]]).tolist()
+    [1.1, 2.1]
+    """
+    array = _points(points)
+    span = array.max(axis=0) - array.min(axis=0)
+    return array.max(axis=0) + margin * np.where(span > 0, span, 1.0)
+
+
 def hypervolume(points, reference) -> float:
     """Volume dominated by ``points`` and bounded by ``reference`` (all objectives minimised).
 

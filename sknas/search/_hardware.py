@@ -136,14 +136,18 @@ class HardwareAwareMixin:
             raise ValueError(
                 f"no trained architecture meets the constraints {self.constraints}; loosen them"
             )
-        points = np.array([[-y, *(self._measure(a)[c] for c in self._cost_objectives)] for a, y in feasible])
+        points = self._front_points(feasible)
         rows = np.flatnonzero(pareto_mask(points))
         rows = rows[np.lexsort((points[rows, 0], points[rows, 1]))]
         return [feasible[i] for i in rows]
 
+    def _front_points(self, members: list[tuple[Architecture, float]]) -> np.ndarray:
+        """Rows ``(−objective, cost objectives…)`` of ``(architecture, objective)`` pairs: all minimised."""
+        return np.array([[-y, *(self._measure(a)[c] for c in self._cost_objectives)] for a, y in members])
+
     def _choose(self, front: list[tuple[Architecture, float]]) -> int:
         """The index in ``front`` of the member ``predict`` uses (``front_choice``)."""
-        points = np.array([[-y, *(self._measure(a)[c] for c in self._cost_objectives)] for a, y in front])
+        points = self._front_points(front)
         if self.front_choice == "accuracy":
             return int(np.argmin(points[:, 0]))
         span = points.max(axis=0) - points.min(axis=0)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
-from ..hardware import hypervolume_improvement
+from ..hardware import hypervolume_improvement, reference_point
 from ..spaces import Architecture, SearchSpace
 from ..surrogate import fit_gp, gp_hyperparameters, graph_batch, posterior_mean_std
 from ._nsga2 import WORST, integer_nsga2, tell_values
@@ -149,9 +149,12 @@ class MultiObjectivePONAS(PONAS):
 
     # -- ask -------------------------------------------------------------------------------
 
+    def _open_feasible(self) -> np.ndarray:
+        """True for the pool members not asked yet whose costs meet the bounds."""
+        return self._feasible(self.pool_costs) & np.array([a not in self.asked for a in self.pool])
+
     def propose(self) -> Architecture | None:
-        asked = np.array([a in self.asked for a in self.pool])
-        allowed = self._feasible(self.pool_costs) & ~asked
+        allowed = self._open_feasible()
         rows, objectives = self._observed()
         if len(rows) < 2 or (len(self.asked) < self.n_initial and allowed.any()):
             return self._propose_start(allowed)
@@ -165,7 +168,7 @@ class MultiObjectivePONAS(PONAS):
             if self._evolve_front(model, gp, features):
                 scores = self.pool_scores(model)
                 features = self._features(scores)
-                allowed = self._feasible(self.pool_costs) & np.array([a not in self.asked for a in self.pool])
+                allowed = self._open_feasible()
         self.last_scores = scores
         open_rows = np.flatnonzero(allowed)
         if not len(open_rows):
@@ -184,11 +187,12 @@ class MultiObjectivePONAS(PONAS):
         """
         n = len(self.history)
         n_fit = n - n % self.refit_every if n >= self.refit_every else n
-        if len(self._observed(n_fit)[0]) < 2:
+        rows, objectives = self._observed(n_fit)
+        if len(rows) < 2:
             n_fit = n
+            rows, objectives = self._observed(n)
         if self._fitted is None or self._fitted[0] != n_fit:
             seeds = np.random.SeedSequence([self._surrogate_seed, n_fit]).generate_state(2)
-            rows, objectives = self._observed(n_fit)
             model = self.fit_weighting(rows, objectives, seed=int(seeds[0]))
             features = self._features(self.pool_scores(model))[rows]
             gp = fit_gp(features, objectives, bounds=_bounds(features), seed=int(seeds[1]))
@@ -215,9 +219,7 @@ class MultiObjectivePONAS(PONAS):
         """The candidate of largest hypervolume gain, or the one nearest to a gain."""
         if candidates.shape[1] == 1:  # the objective alone: the best predicted
             return int(np.argmin(candidates[:, 0]))
-        every = np.vstack([candidates, evaluated])
-        span = every.max(axis=0) - every.min(axis=0)
-        reference = every.max(axis=0) + REFERENCE_MARGIN * np.where(span > 0, span, 1.0)
+        reference = reference_point(np.vstack([candidates, evaluated]), REFERENCE_MARGIN)
         gains = hypervolume_improvement(candidates, evaluated, reference)
         if gains.max() > 0:
             return int(np.argmax(gains))
