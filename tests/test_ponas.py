@@ -269,7 +269,8 @@ def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
     for _ in range(8):
         archs = full.ask(1)
         full.tell(archs, [result(objective(a)) for a in archs])
-    assert len(full.pool) == 40 + 5 * 4  # one evolution step per query from the 4th on
+    # one evolution step per query from the 4th on; the local steps (from the 5th) add neighbours
+    assert len(full.pool) > 40 + 5 * 4
 
     again = make()
     for _ in range(8):
@@ -322,8 +323,47 @@ def test_ponas_on_mlps_with_evolution():
     for _ in range(6):
         archs = strategy.ask(1)
         strategy.tell(archs, [result(sum(archs[0].widths) / 100) for _ in archs])
-    assert len(strategy.pool) == 30 + 3 * 2
+    assert len(strategy.pool) > 30 + 3 * 2  # evolution twice, and the local step's neighbours
     assert all(a in space for a in strategy.pool)
+
+
+def test_ponas_local_steps_take_the_best_scored_neighbour_of_the_incumbent():
+    pool, scores, objective = _problem(4930)  # the whole space: every neighbour is in the pool
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, budget=8, **FAST)
+    history = _search(strategy, objective, 7)
+    twin = PONAS(SPACE, np.random.default_rng(0), pool, scores, budget=8, local_from=None, **FAST)
+    assert _search(twin, objective, 4) == history[:4]  # the same search until the local steps
+    for n_before in (4, 5, 6):  # local_from=0.5 of 8: every query from the 5th
+        queried = history[:n_before]
+        incumbent = max(queried, key=objective.get)
+        close = dict.fromkeys(SPACE.canonical(a) for a in SPACE.neighbours(incumbent))
+        neighbours = [a for a in close if a in objective and a not in queried]
+        assert neighbours and history[n_before] in neighbours
+    # the last local step chose the neighbour of largest S (as scored by the model of that step)
+    rows = [strategy.pool.index(a) for a in neighbours]
+    assert history[6] == strategy.pool[rows[int(np.argmax(strategy.last_scores[rows]))]]
+
+
+def test_ponas_local_steps_give_new_neighbours_real_proxies():
+    pool, scores, objective = _problem(30)
+    calls = []
+
+    def score_proxies(archs):
+        calls.append(list(archs))
+        return np.random.default_rng(len(calls)).random((len(archs), 3))
+
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, score_proxies=score_proxies,
+                     budget=5, local_from=0.0, evolve_from=100, **FAST)
+    for _ in range(5):
+        archs = strategy.ask(1)
+        strategy.tell(archs, [result(50 + 10 * sum("conv" in op for op in archs[0].ops))])
+    assert calls and all(a not in pool for batch in calls for a in batch)
+    objective_of = dict(strategy.history)
+    queried = list(objective_of)
+    for q in (3, 4):  # every query after the start is a neighbour of the best before it
+        incumbent = max(queried[:q], key=objective_of.get)
+        assert queried[q] in {SPACE.canonical(a) for a in SPACE.neighbours(incumbent)}
+    assert len(strategy.pool) == 30 + sum(map(len, calls))
 
 
 def test_ponas_rejects_bad_arguments():
@@ -332,6 +372,8 @@ def test_ponas_rejects_bad_arguments():
         PONAS(SPACE, np.random.default_rng(0), pool, scores, acquisition="best")
     with pytest.raises(ValueError, match="proxy_scores must have shape"):
         PONAS(SPACE, np.random.default_rng(0), pool, scores[:5])
+    with pytest.raises(ValueError, match=r"local_from must be a fraction of the budget in \[0, 1\]"):
+        PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=2)
 
 
 # -- the estimator ---------------------------------------------------------------------------
@@ -359,9 +401,14 @@ def test_ponas_search_exposes_its_pool(digits):
     X, y = digits
     search = POnasSearch(budget=4, n_candidates=8, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
                          image_shape=(8, 8), space=CellSpace(4, 1), device="cpu", random_state=0).fit(X, y)
-    assert len(search.pool_) == 8 and search.proxy_scores_.shape == (8, 2)
-    assert search.learned_scores_.shape == (8,)  # the 4th query used the learned score
+    n = len(search.pool_)
+    assert n > 8  # the 4th query is a local step: the incumbent's neighbours got proxies
+    assert search.proxy_scores_.shape == (n, 2) and search.learned_scores_.shape == (n,)
     assert set(search.results_["architecture"]) <= {str(a) for a in search.pool_}
+    fixed = POnasSearch(budget=4, n_candidates=8, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
+                        image_shape=(8, 8), space=CellSpace(4, 1), device="cpu", random_state=0,
+                        local_from=None, n_offspring=0).fit(X, y)
+    assert len(fixed.pool_) == 8
 
 
 def test_ponas_search_rejects_an_unknown_acquisition(digits):
@@ -376,7 +423,8 @@ def test_ponas_search_rejects_an_unknown_acquisition(digits):
 def test_harness_has_ponas_and_its_ablations():
     from sknas.bench import STRATEGIES
 
-    assert {"ponas", "ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start"} <= set(STRATEGIES)
+    assert {"ponas", "ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start",
+            "ponas-no-local"} <= set(STRATEGIES)
 
 
 @pytest.mark.slow

@@ -65,12 +65,13 @@ STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator, int], Strat
     "evolved-proxy": _evolved_proxy,
     "ponas": _ponas(),
     # ablations of PO-NAS (greedy by default): a GP with log-EI or UCB, one global weighting,
-    # no pre-training, the reference's start (the best by mean proxies)
+    # no pre-training, the reference's start (the best by mean proxies), no local steps
     "ponas-ei": _ponas(acquisition="ei"),
     "ponas-ucb": _ponas(acquisition="ucb"),
     "ponas-global": _ponas(per_architecture=False),
     "ponas-no-pretrain": _ponas(pretrain=False),
     "ponas-mean-start": _ponas(start="mean"),
+    "ponas-no-local": _ponas(local_from=None),
 }
 
 #: Benchmarks by their command-line name.

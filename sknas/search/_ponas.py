@@ -21,7 +21,9 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     then, query by query, trains a weight generator so that each architecture's own
     weighting of its proxies ranks the trained architectures as their validation scores do,
     and trains next the unqueried architecture that the learned score (``"greedy"``) or a
-    GP acquisition over it prefers. When the pool does not hold the whole space, from the
+    GP acquisition over it prefers. In the second half of the budget (``local_from``) it
+    trains instead the best-scored unqueried one-step neighbour of the best architecture
+    trained so far. When the pool does not hold the whole space, from the
     10th query on the pool's elite breeds offspring (edit-path crossover and one-step
     mutation); the most promising by predicted proxies get real proxies and join the pool.
     The best trained architecture wins. See :class:`sknas.strategies.PONAS` for the steps.
@@ -54,6 +56,11 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     n_offspring : int, default=50
         Offspring given real proxies per evolution step (each costs one proxy evaluation);
         0 disables evolution.
+    local_from : float or None, default=0.5
+        The fraction of ``budget`` after which each query is a local step: the unqueried
+        one-step neighbour of largest learned score of the best architecture trained so far
+        (neighbours outside the pool get their proxies computed). None: no local steps.
+        Not used with hardware costs or constraints.
 %(hardware_parameters)s
 
     Attributes
@@ -81,8 +88,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     >>> search = POnasSearch(budget=4, n_candidates=12, epochs=1, final_epochs=1,
     ...                      proxies=("synflow", "nwot"), image_shape=(8, 8),
     ...                      random_state=0).fit(X[:200], y[:200])
-    >>> len(search.results_["architecture"]), len(search.pool_)
-    (4, 12)
+    >>> len(search.results_["architecture"]), len(search.pool_) > 12  # local steps add neighbours
+    (4, True)
     """
 
     def __init__(
@@ -111,6 +118,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         per_architecture=True,
         pretrain=True,
         n_offspring=50,
+        local_from=0.5,
         objectives=("accuracy",),
         constraints=None,
         front_choice="accuracy",
@@ -129,6 +137,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         self.per_architecture = per_architecture
         self.pretrain = pretrain
         self.n_offspring = n_offspring
+        self.local_from = local_from
         self.objectives = objectives
         self.constraints = constraints
         self.front_choice = front_choice
@@ -150,16 +159,17 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
     ) -> PONAS | MultiObjectivePONAS:
         pool = space.sample_pool(self.n_candidates, rng)
-        # a pool smaller than asked for is the whole space: nothing left to breed
-        evolve = self.n_offspring > 0 and len(pool) == self.n_candidates
+        # a pool smaller than asked for is the whole space: nothing new to score
+        sampled = len(pool) == self.n_candidates
         options = dict(
-            score_proxies=proxy_scorer.score if evolve else None,
+            score_proxies=proxy_scorer.score if sampled else None,
             per_architecture=bool(self.per_architecture), pretrain=bool(self.pretrain),
-            budget=self.budget, n_offspring=max(self.n_offspring, 1),
+            budget=self.budget, n_offspring=self.n_offspring,
             objective_scale=100.0,  # validation accuracy / R² as fractions → points
         )
         if not self._hardware_metrics():
-            return PONAS(space, rng, pool, proxy_scorer.score(pool), acquisition=self.acquisition, **options)
+            return PONAS(space, rng, pool, proxy_scorer.score(pool), acquisition=self.acquisition,
+                         local_from=self.local_from, **options)
         self._require_feasible(pool)
         costs, bounds, minimise = self._strategy_costs()
         return MultiObjectivePONAS(

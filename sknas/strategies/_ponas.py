@@ -52,7 +52,13 @@ class PONAS(Strategy):
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
        queries are done, before each proposal the elite of the pool breeds offspring; the best 50 by S of their predicted
        proxies get real proxies and join the pool.
-    7. The first ``n_initial`` queries (``start``): ``"spread"`` (default) takes a seeded
+    7. Local steps (``local_from``): once ``local_from × budget`` queries are done, each
+       query is the unasked one-step neighbour (``space.neighbours``) of the best queried
+       architecture with the largest S; when all of its neighbours are asked, those of the
+       next best. Neighbours outside the pool get real proxies (``score_proxies``) and join
+       it. Not in the reference: on NAS-Bench-201 its greedy search often ends one edge away
+       from the best cell (``benchmarks/nb201_table.md``, row ``ponas-no-local``).
+    8. The first ``n_initial`` queries (``start``): ``"spread"`` (default) takes a seeded
        random cell, then each time the cell farthest from those chosen in the pre-trained
        embedding (farthest-point sampling), so the first fits see contrasting
        architectures; ``"mean"`` (the reference) takes the best by the unweighted mean of the
@@ -99,7 +105,11 @@ class PONAS(Strategy):
         Cap on the online epochs per query (not in the reference, whose restarts could run
         for millions of epochs when the loss stays above 0.1).
     n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
-        Evolution's elite size, bred pairs, offspring given real proxies, first query.
+        Evolution's elite size, bred pairs, offspring given real proxies (0: no
+        evolution), first query.
+    local_from : float or None, default=0.5
+        The fraction of ``budget`` after which every query is a local step (step 7); None,
+        or no ``budget``, means none.
     """
 
     def __init__(
@@ -127,6 +137,7 @@ class PONAS(Strategy):
         n_pairs: int = 20,
         n_offspring: int = 50,
         evolve_from: int = 10,
+        local_from: float | None = 0.5,
     ):
         super().__init__(space, rng)
         if acquisition not in CHOICE_RULES:
@@ -143,6 +154,9 @@ class PONAS(Strategy):
         self.per_architecture = bool(per_architecture)
         self.start = start
         self.n_initial = int(n_initial)
+        if local_from is not None and not (isinstance(local_from, (int, float)) and 0.0 <= local_from <= 1.0):
+            raise ValueError(f"local_from must be a fraction of the budget in [0, 1] or None, got {local_from!r}")
+        self.local_from = local_from
         self.budget = budget
         self.objective_scale = float(objective_scale)
         self.online = dict(epochs=online_epochs, max_restarts=max_restarts, max_epochs=max_online_epochs)
@@ -258,9 +272,16 @@ class PONAS(Strategy):
             return self._propose_start()
         model = self.fit_weighting(rows, objectives)
         scores = self.pool_scores(model)
-        if self.score_proxies is not None and len(self.history) >= self.evolution["evolve_from"]:
+        if self.score_proxies is not None and self.evolution["n_offspring"] > 0 \
+                and len(self.history) >= self.evolution["evolve_from"]:
             self._evolve(model, scores)
             scores = self.pool_scores(model)
+        if self.local_from is not None and self.budget is not None \
+                and len(self.asked) >= max(self.n_initial, np.ceil(self.local_from * self.budget)):
+            choice = self._best_neighbour(model, rows, objectives)
+            if choice is not None:
+                return choice
+            scores = self.pool_scores(model)  # the pool may have grown
         self.last_scores = scores
         if self.acquisition == "greedy":
             return self._best_open(scores)
@@ -272,6 +293,24 @@ class PONAS(Strategy):
         gp = fit_gp(features[rows], objectives, bounds=bounds, seed=int(self.rng.integers(2**31 - 1)))
         choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
         return self.pool[open_rows[choice]]
+
+    def _best_neighbour(self, model: torch.nn.Module, rows: list[int], objectives: np.ndarray) -> Architecture | None:
+        """The unasked neighbour of largest S of the best queried architecture that has one."""
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")]:
+            neighbours = dict.fromkeys(self.space.canonical(a) for a in self.space.neighbours(self.pool[i]))
+            candidates = [a for a in neighbours if a not in self.asked and (a in row or self.score_proxies is not None)]
+            if not candidates:
+                continue
+            new = [a for a in candidates if a not in row]
+            if new:
+                self._add_to_pool(new, np.asarray(self.score_proxies(new), dtype=np.float64).reshape(len(new), -1))
+                row = {arch: i for i, arch in enumerate(self.pool)}
+            members = [row[a] for a in candidates]
+            scores = self.pool_scores(model, self.embeddings[members], self.metrics[members])
+            self.last_scores = self.pool_scores(model)
+            return self.pool[members[int(np.argmax(scores))]]
+        return None
 
     def gp_features(self, scores: np.ndarray) -> np.ndarray:
         """What the GP reads for each pool member: S and the embedding's first principal components."""

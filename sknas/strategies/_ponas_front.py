@@ -164,7 +164,7 @@ class MultiObjectivePONAS(PONAS):
         gp = fit_gp(features[rows], objectives, bounds=_bounds(features[rows]), hyperparameters=hyperparameters)
         # evolution from evolve_from on, or sooner when the pool has no feasible cell left
         evolve = len(self.history) >= self.evolution["evolve_from"] or not allowed.any()
-        if self.score_proxies is not None and evolve:
+        if self.score_proxies is not None and self.evolution["n_offspring"] > 0 and evolve:
             if self._evolve_front(model, gp, features):
                 scores = self.pool_scores(model)
                 features = self._features(scores)
