@@ -104,7 +104,7 @@ def main(argv: list[str]) -> None:
         "PO-NAS proxies; bo starts with 5 random cells; evolution: population 10, tournament 5",
         "- ponas: the six PO-NAS proxies, encoder pre-trained on 1,024 cells of the pool (100 "
         "epochs), start spread over the embedding, greedy choice by the learned score, from "
-        "half the budget on local steps (the incumbent's neighbour of best learned score); "
+        "the 11th query on local steps (the incumbent's neighbour of best learned score); "
         "ablations: ponas-ei / ponas-ucb (BoTorch GP over the learned score and 3 principal "
         "components of the embedding), ponas-global (one weight vector for all cells), "
         "ponas-no-pretrain (random encoder), ponas-mean-start (the reference's start: the best "

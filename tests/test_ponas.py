@@ -263,13 +263,13 @@ def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
 
     def make():
         return PONAS(space, np.random.default_rng(7), pool, scores, score_proxies=score_proxies, budget=8,
-                     evolve_from=4, n_offspring=5, **FAST)
+                     evolve_from=4, n_offspring=5, local_from=4, **FAST)
 
     full = make()
     for _ in range(8):
         archs = full.ask(1)
         full.tell(archs, [result(objective(a)) for a in archs])
-    # one evolution step per query from the 4th on; the local steps (from the 5th) add neighbours
+    # one evolution step per query from the 5th on; so do the local steps' neighbours
     assert len(full.pool) > 40 + 5 * 4
 
     again = make()
@@ -319,7 +319,7 @@ def test_ponas_on_mlps_with_evolution():
     rng = np.random.default_rng(1)
     strategy = PONAS(space, np.random.default_rng(0), pool, rng.random((30, 2)),
                      score_proxies=lambda archs: rng.random((len(archs), 2)), budget=6,
-                     evolve_from=4, n_offspring=3, **FAST)
+                     evolve_from=4, n_offspring=3, local_from=4, **FAST)
     for _ in range(6):
         archs = strategy.ask(1)
         strategy.tell(archs, [result(sum(archs[0].widths) / 100) for _ in archs])
@@ -329,11 +329,11 @@ def test_ponas_on_mlps_with_evolution():
 
 def test_ponas_local_steps_take_the_best_scored_neighbour_of_the_incumbent():
     pool, scores, objective = _problem(4930)  # the whole space: every neighbour is in the pool
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, budget=8, **FAST)
+    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=4, **FAST)
     history = _search(strategy, objective, 7)
-    twin = PONAS(SPACE, np.random.default_rng(0), pool, scores, budget=8, local_from=None, **FAST)
+    twin = PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=None, **FAST)
     assert _search(twin, objective, 4) == history[:4]  # the same search until the local steps
-    for n_before in (4, 5, 6):  # local_from=0.5 of 8: every query from the 5th
+    for n_before in (4, 5, 6):  # every query from the 5th
         queried = history[:n_before]
         incumbent = max(queried, key=objective.get)
         close = dict.fromkeys(SPACE.canonical(a) for a in SPACE.neighbours(incumbent))
@@ -353,7 +353,7 @@ def test_ponas_local_steps_give_new_neighbours_real_proxies():
         return np.random.default_rng(len(calls)).random((len(archs), 3))
 
     strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, score_proxies=score_proxies,
-                     budget=5, local_from=0.0, evolve_from=100, **FAST)
+                     local_from=0, evolve_from=100, **FAST)
     for _ in range(5):
         archs = strategy.ask(1)
         strategy.tell(archs, [result(50 + 10 * sum("conv" in op for op in archs[0].ops))])
@@ -372,8 +372,8 @@ def test_ponas_rejects_bad_arguments():
         PONAS(SPACE, np.random.default_rng(0), pool, scores, acquisition="best")
     with pytest.raises(ValueError, match="proxy_scores must have shape"):
         PONAS(SPACE, np.random.default_rng(0), pool, scores[:5])
-    with pytest.raises(ValueError, match=r"local_from must be a fraction of the budget in \[0, 1\]"):
-        PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=2)
+    with pytest.raises(ValueError, match="local_from must be a number of queries >= 0 or None"):
+        PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=0.5)
 
 
 # -- the estimator ---------------------------------------------------------------------------
@@ -400,7 +400,8 @@ def test_ponas_search_evolves_its_pool_and_exposes_it(digits):
 def test_ponas_search_exposes_its_pool(digits):
     X, y = digits
     search = POnasSearch(budget=4, n_candidates=8, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
-                         image_shape=(8, 8), space=CellSpace(4, 1), device="cpu", random_state=0).fit(X, y)
+                         image_shape=(8, 8), space=CellSpace(4, 1), device="cpu", random_state=0,
+                         local_from=3).fit(X, y)
     n = len(search.pool_)
     assert n > 8  # the 4th query is a local step: the incumbent's neighbours got proxies
     assert search.proxy_scores_.shape == (n, 2) and search.learned_scores_.shape == (n,)

@@ -21,8 +21,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     then, query by query, trains a weight generator so that each architecture's own
     weighting of its proxies ranks the trained architectures as their validation scores do,
     and trains next the unqueried architecture that the learned score (``"greedy"``) or a
-    GP acquisition over it prefers. In the second half of the budget (``local_from``) it
-    trains instead the best-scored unqueried one-step neighbour of the best architecture
+    GP acquisition over it prefers. From the 11th query on (``local_from``) it trains
+    instead the best-scored unqueried one-step neighbour of the best architecture
     trained so far. When the pool does not hold the whole space, from the
     10th query on the pool's elite breeds offspring (edit-path crossover and one-step
     mutation); the most promising by predicted proxies get real proxies and join the pool.
@@ -56,8 +56,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     n_offspring : int, default=50
         Offspring given real proxies per evolution step (each costs one proxy evaluation);
         0 disables evolution.
-    local_from : float or None, default=0.5
-        The fraction of ``budget`` after which each query is a local step: the unqueried
+    local_from : int or None, default=10
+        The number of queries after which each query is a local step: the unqueried
         one-step neighbour of largest learned score of the best architecture trained so far
         (neighbours outside the pool get their proxies computed). None: no local steps.
         Not used with hardware costs or constraints.
@@ -88,8 +88,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     >>> search = POnasSearch(budget=4, n_candidates=12, epochs=1, final_epochs=1,
     ...                      proxies=("synflow", "nwot"), image_shape=(8, 8),
     ...                      random_state=0).fit(X[:200], y[:200])
-    >>> len(search.results_["architecture"]), len(search.pool_) > 12  # local steps add neighbours
-    (4, True)
+    >>> len(search.results_["architecture"]), len(search.pool_)
+    (4, 12)
     """
 
     def __init__(
@@ -118,7 +118,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         per_architecture=True,
         pretrain=True,
         n_offspring=50,
-        local_from=0.5,
+        local_from=10,
         objectives=("accuracy",),
         constraints=None,
         front_choice="accuracy",
