@@ -105,10 +105,11 @@ def main(argv: list[str]) -> None:
         "- ponas: the six PO-NAS proxies, encoder pre-trained on 1,024 cells of the pool (100 "
         "epochs), start spread over the embedding, greedy choice by the learned score, from "
         "the 11th query on local steps (the incumbent's neighbour of best learned score); "
-        "ablations: ponas-ei / ponas-ucb (BoTorch GP over the learned score and 3 principal "
+        "ablations, each greedy to the end (no local steps): ponas-no-local (otherwise as "
+        "ponas), ponas-ei / ponas-ucb (BoTorch GP over the learned score and 3 principal "
         "components of the embedding), ponas-global (one weight vector for all cells), "
         "ponas-no-pretrain (random encoder), ponas-mean-start (the reference's start: the best "
-        "by mean proxies), ponas-no-local (greedy to the end). Wall per run includes pre-training and online training (no "
+        "by mean proxies). Wall per run includes pre-training and online training (no "
         "benchmark training time).",
         "- CIFAR-100 has no zero-cost table: its proxies are CIFAR-10's",
         "",
