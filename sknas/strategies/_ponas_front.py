@@ -71,8 +71,8 @@ class MultiObjectivePONAS(PONAS):
     population_size, generations : int, default=20, 5
         NSGA-II's setting in step 3.
     **options
-        :class:`PONAS`'s keyword options (``acquisition`` excepted), e.g. ``score_proxies``,
-        ``n_offspring``, ``evolve_from``, ``pretrain``, ``n_initial``.
+        :class:`PONAS`'s keyword options (not ``acquisition`` or ``local_from``: the choice
+        is by hypervolume gain), e.g. ``score_proxies``, ``n_offspring``, ``evolve_from``, ``pretrain``.
 
     Attributes
     ----------
@@ -97,9 +97,10 @@ class MultiObjectivePONAS(PONAS):
         generations: int = 5,
         **options,
     ):
-        if "acquisition" in options:
-            raise ValueError("the multi-objective search chooses by hypervolume gain; it takes no acquisition")
-        super().__init__(space, rng, pool, proxy_scores, **options)
+        for name in ("acquisition", "local_from"):
+            if name in options:
+                raise ValueError(f"the multi-objective search chooses by hypervolume gain; it takes no {name}")
+        super().__init__(space, rng, pool, proxy_scores, local_from=None, **options)
         self.costs = costs
         self.kappa = float(kappa)
         self.refit_every = int(refit_every)
