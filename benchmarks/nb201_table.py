@@ -103,10 +103,9 @@ def main(argv: list[str]) -> None:
         "- zero-cost ranks by the mean of normalised synflow and nwot; robot weighs the six "
         "PO-NAS proxies; bo starts with 5 random cells; evolution: population 10, tournament 5",
         "- ponas: the six PO-NAS proxies, encoder pre-trained on 1,024 cells of the pool (100 "
-        "epochs), start spread over the embedding, greedy choice by the learned score, from "
-        "the 11th query on local steps (the incumbent's neighbour of best learned score); "
-        "ablations, each greedy to the end (no local steps): ponas-no-local (otherwise as "
-        "ponas), ponas-ei / ponas-ucb (BoTorch GP over the learned score and 3 principal "
+        "epochs), start spread over the embedding, greedy choice by the learned score; "
+        "variants: ponas-local (from the 11th query on, the unqueried neighbour of best learned "
+        "score of the best queried cell), ponas-ei / ponas-ucb (BoTorch GP over the learned score and 3 principal "
         "components of the embedding), ponas-global (one weight vector for all cells), "
         "ponas-no-pretrain (random encoder), ponas-mean-start (the reference's start: the best "
         "by mean proxies). Wall per run includes pre-training and online training (no "

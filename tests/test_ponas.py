@@ -425,7 +425,7 @@ def test_harness_has_ponas_and_its_ablations():
     from sknas.bench import STRATEGIES
 
     assert {"ponas", "ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start",
-            "ponas-no-local"} <= set(STRATEGIES)
+            "ponas-local"} <= set(STRATEGIES)
 
 
 @pytest.mark.slow

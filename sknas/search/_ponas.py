@@ -21,9 +21,9 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     then, query by query, trains a weight generator so that each architecture's own
     weighting of its proxies ranks the trained architectures as their validation scores do,
     and trains next the unqueried architecture that the learned score (``"greedy"``) or a
-    GP acquisition over it prefers. From the 11th query on (``local_from``) it trains
-    instead the best-scored unqueried one-step neighbour of the best architecture
-    trained so far. When the pool does not hold the whole space, from the
+    GP acquisition over it prefers (with ``local_from``, after that many queries, the
+    best-scored unqueried one-step neighbour of the best architecture trained so far
+    instead). When the pool does not hold the whole space, from the
     10th query on the pool's elite breeds offspring (edit-path crossover and one-step
     mutation); the most promising by predicted proxies get real proxies and join the pool.
     The best trained architecture wins. See :class:`sknas.strategies.PONAS` for the steps.
@@ -56,7 +56,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     n_offspring : int, default=50
         Offspring given real proxies per evolution step (each costs one proxy evaluation);
         0 disables evolution.
-    local_from : int or None, default=10
+    local_from : int or None, default=None
         The number of queries after which each query is a local step: the unqueried
         one-step neighbour of largest learned score of the best architecture trained so far
         (neighbours outside the pool get their proxies computed). None: no local steps.
@@ -118,7 +118,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         per_architecture=True,
         pretrain=True,
         n_offspring=50,
-        local_from=10,
+        local_from=None,
         objectives=("accuracy",),
         constraints=None,
         front_choice="accuracy",

@@ -52,14 +52,14 @@ class PONAS(Strategy):
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
        queries are done, before each proposal the elite of the pool breeds offspring; the best 50 by S of their predicted
        proxies get real proxies and join the pool.
-    7. Local steps: once ``local_from`` queries are done, each query is the unasked
+    7. Local steps (optional): once ``local_from`` queries are done, each query is the unasked
        one-step neighbour (``space.neighbours``) of the best queried architecture with the
        largest S; when all of its neighbours are asked, those of the next best. Neighbours
        outside the pool get real proxies (``score_proxies``) and join it. Not in the
-       reference: on NAS-Bench-201 its greedy search often ends one edge away from the best
-       cell; from the 11th of 20 queries on, local steps find it more often, while starting
-       them earlier loses more than it gains (``benchmarks/nb201_table.md``, row
-       ``ponas-no-local``).
+       reference: on NAS-Bench-201 the greedy search often ends one edge away from the best
+       cell. From the 11th of 20 queries on, local steps find it in more runs on three of
+       the four searches, but the mean test accuracy is lower on three of four, so they
+       are off by default (``benchmarks/nb201_table.md``, row ``ponas-local``).
     8. The first ``n_initial`` queries (``start``): ``"spread"`` (default) takes a seeded
        random cell, then each time the cell farthest from those chosen in the pre-trained
        embedding (farthest-point sampling), so the first fits see contrasting
@@ -109,7 +109,7 @@ class PONAS(Strategy):
     n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
         Evolution's elite size, bred pairs, offspring given real proxies (0: no
         evolution), first query.
-    local_from : int or None, default=10
+    local_from : int or None, default=None
         The number of queries after which every query is a local step (step 7); None: none.
     """
 
@@ -138,7 +138,7 @@ class PONAS(Strategy):
         n_pairs: int = 20,
         n_offspring: int = 50,
         evolve_from: int = 10,
-        local_from: int | None = 10,
+        local_from: int | None = None,
     ):
         super().__init__(space, rng)
         if acquisition not in CHOICE_RULES:
