@@ -279,10 +279,12 @@ class PONAS(Strategy):
             self._evolve(model, scores)
             scores = self.pool_scores(model)
         if self.local_from is not None and len(self.asked) >= max(self.n_initial, self.local_from):
-            choice = self._best_neighbour(model, rows, objectives)
-            if choice is not None:
-                return choice
-            scores = self.pool_scores(model)  # the pool may have grown
+            members = self._incumbent_neighbours(rows, objectives)
+            if members:
+                if len(scores) < len(self.pool):  # new neighbours joined the pool
+                    scores = self.pool_scores(model)
+                self.last_scores = scores
+                return self.pool[members[int(np.argmax(scores[members]))]]
         self.last_scores = scores
         if self.acquisition == "greedy":
             return self._best_open(scores)
@@ -295,8 +297,12 @@ class PONAS(Strategy):
         choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
         return self.pool[open_rows[choice]]
 
-    def _best_neighbour(self, model: torch.nn.Module, rows: list[int], objectives: np.ndarray) -> Architecture | None:
-        """The unasked neighbour of largest S of the best queried architecture that has one."""
+    def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
+        """Pool rows of the unasked neighbours of the best queried architecture that has any.
+
+        Neighbours outside the pool get real proxies and join it (with ``score_proxies``).
+        Empty when no queried architecture has an unasked neighbour.
+        """
         row = {arch: i for i, arch in enumerate(self.pool)}
         for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")]:
             neighbours = dict.fromkeys(self.space.canonical(a) for a in self.space.neighbours(self.pool[i]))
@@ -305,13 +311,10 @@ class PONAS(Strategy):
                 continue
             new = [a for a in candidates if a not in row]
             if new:
+                row.update((a, len(self.pool) + k) for k, a in enumerate(new))
                 self._add_to_pool(new, np.asarray(self.score_proxies(new), dtype=np.float64).reshape(len(new), -1))
-                row = {arch: i for i, arch in enumerate(self.pool)}
-            members = [row[a] for a in candidates]
-            scores = self.pool_scores(model, self.embeddings[members], self.metrics[members])
-            self.last_scores = self.pool_scores(model)
-            return self.pool[members[int(np.argmax(scores))]]
-        return None
+            return [row[a] for a in candidates]
+        return []
 
     def gp_features(self, scores: np.ndarray) -> np.ndarray:
         """What the GP reads for each pool member: S and the embedding's first principal components."""
