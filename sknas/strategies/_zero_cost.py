@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
-from ..spaces import Architecture, SearchSpace
+from ..proxies import ZERO_COST_PROXIES, combine_scores
+from ..spaces import Architecture
 from ._base import Strategy
 
 
@@ -22,20 +23,16 @@ def rank_by_score(pool: Sequence[Architecture], scores) -> list[Architecture]:
 class ZeroCostRanking(Strategy):
     """Proposes the architectures of a pool best score first; NaN scores come last.
 
-    The scores are usually a combination of zero-cost proxies (computed on the user's data,
-    or read from a benchmark table); the strategy does not care where they come from. Ties
-    keep the order of the pool.
+    The score of each pool member combines its proxy scores (given to ``setup``; computed
+    on the user's data, or read from a benchmark table): by default the mean of the
+    min-max normalised proxies (:func:`sknas.proxies.combine_scores`). Ties keep the order
+    of the pool. The ranking is deterministic: the generator is not used.
 
     Parameters
     ----------
-    space : SearchSpace
-        The space the pool belongs to.
-    rng : numpy.random.Generator
-        Unused (the ranking is deterministic); kept for the common interface.
-    pool : sequence of Architecture
-        Candidates.
-    scores : array-like of shape (len(pool),)
-        Higher is better.
+    combine : callable or None, default=None
+        ``combine(proxy_scores) -> ndarray (len(pool),)``, higher is better; None uses
+        :func:`sknas.proxies.combine_scores`.
 
     Examples
     --------
@@ -44,23 +41,29 @@ class ZeroCostRanking(Strategy):
     >>> from sknas.strategies import ZeroCostRanking
     >>> space = MLPSpace()
     >>> pool = space.sample_pool(3, np.random.default_rng(0))
-    >>> strategy = ZeroCostRanking(space, np.random.default_rng(0), pool, [0.2, np.nan, 0.9])
+    >>> strategy = ZeroCostRanking().setup(space, np.random.default_rng(0), pool=pool,
+    ...                                    proxy_scores=[[0.2], [np.nan], [0.9]])
     >>> strategy.ask(3) == [pool[2], pool[0], pool[1]]
     True
     """
 
-    def __init__(
-        self, space: SearchSpace, rng: np.random.Generator, pool: Sequence[Architecture], scores
-    ):
-        super().__init__(space, rng)
-        self.ranking = rank_by_score(pool, scores)
+    requires = ("pool", "proxy_scores")
+    proxies = ZERO_COST_PROXIES
+    batch_invariant = True
+
+    def __init__(self, combine: Callable[[np.ndarray], np.ndarray] | None = None):
+        self.combine = combine
+
+    def _bind(self, *, pool, proxy_scores, **context) -> None:
+        raw = np.asarray(proxy_scores, dtype=np.float64)
+        if raw.ndim == 1:
+            raw = raw[:, None]
+        scores = (combine_scores if self.combine is None else self.combine)(raw)
+        self.scores = np.asarray(scores, dtype=np.float64)
+        self.ranking = rank_by_score(list(pool), self.scores)
         self._cursor = 0
 
     def propose(self) -> Architecture | None:
         while self._cursor < len(self.ranking) and self.ranking[self._cursor] in self.asked:
             self._cursor += 1
         return self.ranking[self._cursor] if self._cursor < len(self.ranking) else None
-
-    def load_state_dict(self, state) -> None:
-        super().load_state_dict(state)
-        self._cursor = 0

@@ -1,6 +1,6 @@
 """Surrogate models: Gaussian processes, acquisition over a pool, and PO-NAS's learned weighting."""
 
-from ._acquisition import ACQUISITIONS, best_candidate, posterior_mean_std
+from ._acquisition import ACQUISITIONS, best_candidate, best_candidates, posterior_mean_std
 from ._encoder import GraphBatch, GraphEncoder, PretrainingReport, graph_batch, pretrain_encoder
 from ._gp import fit_gp, gp_hyperparameters, quiet_botorch
 from ._online import OnlineFitReport, fit_weights, online_loss
@@ -9,6 +9,7 @@ from ._weights import GlobalWeights, WeightGenerator, weighted_score
 __all__ = [
     "ACQUISITIONS",
     "best_candidate",
+    "best_candidates",
     "posterior_mean_std",
     "fit_gp",
     "gp_hyperparameters",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 from botorch.acquisition import LogExpectedImprovement, UpperConfidenceBound
+from botorch.acquisition.logei import qLogNoisyExpectedImprovement
+from botorch.acquisition.monte_carlo import qUpperConfidenceBound
+from botorch.sampling import SobolQMCNormalSampler
 from botorch.models.model import Model
 from botorch.optim import optimize_acqf_discrete
 
@@ -43,6 +46,68 @@ def best_candidate(model: Model, candidates, *, acquisition: str = "ei", best_f:
     with quiet_botorch():
         best, _ = optimize_acqf_discrete(function, q=1, choices=choices, unique=True)
     return int(torch.nonzero((choices == best).all(dim=1))[0, 0])
+
+
+def best_candidates(model: Model, candidates, q: int, *, acquisition: str = "ei", best_f: float | None = None,
+                    beta: float = 2.576**2, observed=None, pending=None, seed: int = 0) -> list[int]:
+    """The ``q`` rows of ``candidates`` chosen jointly by the acquisition (a q-batch).
+
+    With ``q == 1`` and nothing pending this is :func:`best_candidate` (analytic log-EI or
+    UCB). Otherwise BoTorch's Monte-Carlo acquisitions choose the batch:
+    ``qLogNoisyExpectedImprovement`` over the ``observed`` points (``"ei"``) or
+    ``qUpperConfidenceBound`` (``"ucb"``), conditioned on the ``pending`` points (asked,
+    not yet evaluated), and ``optimize_acqf_discrete`` picks the batch over the discrete
+    ``candidates`` one row at a time, each conditioned on those chosen before it.
+
+    Parameters
+    ----------
+    model : botorch Model
+        The fitted surrogate.
+    candidates : array-like of shape (n, d)
+        Features of the unqueried architectures.
+    q : int
+        Rows to choose (at most ``n``).
+    acquisition : {"ei", "ucb"}, default="ei"
+    best_f : float, default=None
+        The best objective observed; required for ``"ei"`` when ``q == 1``.
+    beta : float, default=2.576**2
+    observed : array-like of shape (k, d) or None, default=None
+        Features of the evaluated architectures (the baseline of noisy EI); required for
+        ``"ei"`` when a batch is chosen.
+    pending : array-like of shape (m, d) or None, default=None
+        Features of the architectures asked and not evaluated yet.
+    seed : int, default=0
+        Seeds the quasi-Monte-Carlo samples.
+
+    Returns
+    -------
+    rows : list of int
+        Distinct rows of ``candidates``, in the order chosen.
+    """
+    choices = torch.as_tensor(np.asarray(candidates, dtype=np.float64))
+    q = min(int(q), len(choices))
+    X_pending = None if pending is None or not len(pending) else torch.as_tensor(np.asarray(pending, dtype=np.float64))
+    if q == 1 and X_pending is None:
+        return [best_candidate(model, choices, acquisition=acquisition, best_f=best_f, beta=beta)]
+    sampler = SobolQMCNormalSampler(sample_shape=torch.Size([256]), seed=int(seed))
+    if acquisition == "ei":
+        if observed is None:
+            raise ValueError("a batch by acquisition='ei' needs the observed points")
+        baseline = torch.as_tensor(np.asarray(observed, dtype=np.float64))
+        function = qLogNoisyExpectedImprovement(model, X_baseline=baseline, sampler=sampler,
+                                                X_pending=X_pending, prune_baseline=True)
+    elif acquisition == "ucb":
+        function = qUpperConfidenceBound(model, beta=float(beta), sampler=sampler, X_pending=X_pending)
+    else:
+        raise ValueError(f"unknown acquisition {acquisition!r}; use one of {', '.join(ACQUISITIONS)}")
+    with torch.random.fork_rng(devices=[]), quiet_botorch():
+        torch.manual_seed(int(seed))
+        chosen, _ = optimize_acqf_discrete(function, q=q, choices=choices, unique=True)
+    rows = []
+    for point in chosen:
+        matches = torch.nonzero((choices == point).all(dim=1))[:, 0].tolist()
+        rows.append(next(i for i in matches if i not in rows))
+    return rows
 
 
 def posterior_mean_std(model: Model, X) -> tuple[np.ndarray, np.ndarray]:
