@@ -23,7 +23,8 @@ import numpy as np
 
 from _report import HERE, environment_lines, markdown_table, write_report
 from sknas.__main__ import parse_seeds
-from sknas.bench import FRONT_STRATEGIES, plot_fronts, run_fronts
+from sknas.bench import plot_fronts, run_fronts
+from sknas.strategies import strategy_names
 
 COLUMNS = ("edgegpu_latency", "pixel3_latency", "fpga_energy")
 
@@ -32,7 +33,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=parse_seeds, default=list(range(10)))
     parser.add_argument("--budgets", default="50,100")
-    parser.add_argument("--strategies", default=",".join(FRONT_STRATEGIES))
+    parser.add_argument("--strategies", default=",".join(strategy_names(multi_objective=True)))
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)

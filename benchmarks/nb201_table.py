@@ -29,17 +29,21 @@ import sys
 import time
 from pathlib import Path
 
+import _variants  # noqa: F401 - registers the PO-NAS variants
 from _report import HERE, environment_lines, write_report
 from sknas.__main__ import parse_seeds
 from sknas.bench import (
     BENCHMARKS,
-    STRATEGIES,
     make_benchmark,
     markdown_table,
     plot_best_so_far,
     published_table,
     run,
 )
+from sknas.strategies import strategy_names
+
+#: Rows in the order of the table: the package's strategies, then the PO-NAS variants.
+STRATEGIES = [name for name in strategy_names(multi_objective=False) if name != "evolved-proxy"]
 
 
 def main(argv: list[str]) -> None:
@@ -55,6 +59,7 @@ def main(argv: list[str]) -> None:
                         help="also take the rows of this nb201_table.json (e.g. of a run in another "
                              "checkout), in place of the same rows here")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=1, help="cells asked at once (default 1)")
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
     budgets = [int(b) for b in args.budgets.split(",")]
@@ -68,7 +73,8 @@ def main(argv: list[str]) -> None:
             for budget in budgets:
                 for strategy in strategies:
                     t0 = time.perf_counter()
-                    records.append(run(strategy, benchmark, budget, args.seeds, n_jobs=args.n_jobs))
+                    records.append(run(strategy, benchmark, budget, args.seeds, batch_size=args.batch_size,
+                                       n_jobs=args.n_jobs))
                     print(f"{protocol} {name} budget {budget} {strategy}: "
                           f"{records[-1]['summary']['test_accuracy']['mean']:.2f} "
                           f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)

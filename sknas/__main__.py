@@ -8,11 +8,13 @@ import sys
 import time
 
 
-def _strategies() -> dict:
-    from . import EvolutionSearch, POnasSearch, RandomSearch, ZeroCostSearch
+def _estimators() -> dict:
+    """The estimators ``demo`` can run, by the registered name of their strategy."""
+    from . import search
 
-    return {"evolution": EvolutionSearch, "random": RandomSearch, "zero-cost": ZeroCostSearch,
-            "ponas": POnasSearch}
+    estimators = (getattr(search, name) for name in search.__all__)
+    return {cls._strategy_name: cls for cls in estimators
+            if isinstance(cls, type) and issubclass(cls, search.BaseSearch) and cls._strategy_name}
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -24,7 +26,7 @@ def demo(args: argparse.Namespace) -> int:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0
     )
-    estimator = _strategies()[args.strategy]
+    estimator = _estimators()[args.strategy]
     search = estimator(
         budget=args.budget, image_shape=(8, 8), random_state=args.seed, verbose=1
     )
@@ -68,10 +70,11 @@ def _write_json(record: dict, path: str) -> None:
 
 def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
-    from .bench import STRATEGIES, make_benchmark, markdown_table, plot_best_so_far, published_table, run
+    from .bench import make_benchmark, markdown_table, plot_best_so_far, published_table, run
     from .hardware import TableProfiler
+    from .strategies import strategy_names
 
-    if args.objectives or args.strategy not in STRATEGIES:
+    if args.objectives or args.strategy not in strategy_names(multi_objective=False):
         return bench_fronts(args)
     benchmark = make_benchmark(args.benchmark, args.protocol)
     profiler = None
@@ -87,8 +90,8 @@ def bench(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise SystemExit(f"cannot use the hardware table: {exc}") from None
     record = run(
-        args.strategy, benchmark, args.budget, args.seeds, profiler=profiler, n_jobs=args.n_jobs,
-        verbose=1,
+        args.strategy, benchmark, args.budget, args.seeds, profiler=profiler, batch_size=args.batch_size,
+        n_jobs=args.n_jobs, verbose=1,
     )
     summary = record["summary"]
     print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), budget {args.budget}, "
@@ -124,13 +127,14 @@ def bench(args: argparse.Namespace) -> int:
 
 def bench_fronts(args: argparse.Namespace) -> int:
     """Multi-objective runs (``--objectives accuracy,COLUMN``): hypervolume ratio to the true front."""
-    from .bench import FRONT_STRATEGIES, plot_fronts, run_fronts
+    from .bench import plot_fronts, run_fronts
     from .hardware import TableProfiler
+    from .strategies import strategy_names
 
     if not args.objectives:
         raise SystemExit(f"{args.strategy} is multi-objective: give --objectives accuracy,COLUMN")
-    if args.strategy not in FRONT_STRATEGIES:
-        raise SystemExit(f"--objectives needs a multi-objective strategy: {', '.join(FRONT_STRATEGIES)}")
+    if args.strategy not in strategy_names(multi_objective=True):
+        raise SystemExit(f"--objectives needs a multi-objective strategy: {', '.join(strategy_names(multi_objective=True))}")
     objectives = args.objectives.split(",")
     if objectives[0] != "accuracy" or len(objectives) < 2:
         raise SystemExit(f"--objectives reads accuracy,COLUMN[,COLUMN...]; got {args.objectives!r}")
@@ -141,7 +145,8 @@ def bench_fronts(args: argparse.Namespace) -> int:
     try:
         profiler = TableProfiler(args.hw_table, columns) if args.hw_table else None
         record = run_fronts(args.strategy, args.benchmark, columns, args.budget, args.seeds, bounds=bounds,
-                            protocol=args.protocol, profiler=profiler, n_jobs=args.n_jobs, verbose=1)
+                            protocol=args.protocol, profiler=profiler, batch_size=args.batch_size,
+                            n_jobs=args.n_jobs, verbose=1)
     except (OSError, ValueError, KeyError) as exc:
         raise SystemExit(f"cannot run the multi-objective search: {exc}") from None
     s = record["summary"]["hypervolume_ratio"]
@@ -160,24 +165,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sknas", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="search a CNN for scikit-learn's digits")
-    demo_parser.add_argument(
-        "--strategy", choices=("evolution", "random", "zero-cost", "ponas"), default="evolution"
-    )
+    demo_parser.add_argument("--strategy", choices=tuple(_estimators()), default="evolution")
     demo_parser.add_argument("--budget", type=int, default=20, help="architectures to train")
     demo_parser.add_argument("--seed", type=int, default=0)
     demo_parser.set_defaults(run=demo)
 
-    from .bench import BENCHMARKS, FRONT_STRATEGIES, STRATEGIES
+    from .bench import BENCHMARKS
+    from .strategies import strategy_names
 
     bench_parser = commands.add_parser("bench", help="run a strategy on NAS-Bench-201 over many seeds")
-    bench_parser.add_argument("--strategy", choices=tuple(dict.fromkeys([*STRATEGIES, *FRONT_STRATEGIES])),
-                              required=True)
+    bench_parser.add_argument("--strategy", choices=strategy_names(), required=True)
     bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10")
     bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper")
     bench_parser.add_argument("--budget", type=int, default=20, help="queries per run (default 20)")
     bench_parser.add_argument(
         "--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default)"
     )
+    bench_parser.add_argument("--batch-size", type=int, default=1,
+                              help="cells the strategy asks at once (default 1)")
     bench_parser.add_argument("--n-jobs", type=int, default=None, help="seeds run in parallel")
     bench_parser.add_argument("--json", help="write the runs and their summary to this file")
     bench_parser.add_argument("--markdown", help="write the summary table to this file")

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from sknas.bench import (
-    STRATEGIES,
     NB201Benchmark,
     PoolSpace,
     make_benchmark,
@@ -21,7 +20,7 @@ from sknas.bench import (
 from sknas.bench._tables import DATA
 from sknas.hardware import TableProfiler
 from sknas.spaces import CellSpace
-from sknas.strategies import Strategy
+from sknas.strategies import STRATEGIES, Strategy, StrategyEntry, strategy_names
 
 #: From SOURCES.md: the best cell by 12-epoch CIFAR-10 validation accuracy (index 13714).
 BEST_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|"
@@ -123,7 +122,7 @@ class Oracle(Strategy):
 
 
 def test_a_strategy_that_queries_the_best_cell_reports_its_published_accuracy(monkeypatch, cifar10):
-    monkeypatch.setitem(STRATEGIES, "oracle", lambda benchmark, rng, budget: Oracle(benchmark.space, rng))
+    monkeypatch.setitem(STRATEGIES, "oracle", StrategyEntry(single=Oracle))
     record = run_one("oracle", cifar10, budget=3, seed=0)
     assert record["best_arch"] == BEST_CELL
     assert record["test_accuracy"] == cifar10.test_accuracy(cifar10.best_objective_arch())
@@ -137,11 +136,13 @@ def test_random_search_over_the_whole_pool_finds_its_best_cell(cifar10):
     assert record["search_cost_s"] == pytest.approx(sum(cifar10.training_cost(a) for a in cifar10.pool))
 
 
-@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
-def test_every_strategy_runs_and_its_record_is_json(strategy, cifar10):
+@pytest.mark.parametrize("batch_size", [1, 3])
+@pytest.mark.parametrize("strategy", strategy_names(multi_objective=False))
+def test_every_strategy_runs_and_its_record_is_json(strategy, batch_size, cifar10):
     # PO-NAS pre-trains on the whole pool per run: fewer, shorter runs (test_ponas tests the search)
     budget = 6 if strategy.startswith("ponas") else 12
-    record = run(strategy, cifar10, budget=budget, seeds=[0, 1])
+    record = run(strategy, cifar10, budget=budget, seeds=[0, 1], batch_size=batch_size)
+    assert record["batch_size"] == batch_size
     assert json.loads(json.dumps(record, allow_nan=False))["strategy"] == strategy
     assert [r["seed"] for r in record["runs"]] == [0, 1]
     for r in record["runs"]:

@@ -18,7 +18,7 @@ import sknas
 from sknas import EarlyStopping, EvolutionSearch, POnasSearch, RandomSearch, ZeroCostSearch
 from sknas.evaluation import TrainingEvaluator
 from sknas.proxies._base import PROXIES, Proxy
-from sknas.search import _checkpoint, _loop
+from sknas.driver import Checkpoint
 from sknas.spaces import CellSpace, MLPSpace
 
 from test_search import ESTIMATORS, TINY, make_search
@@ -107,17 +107,18 @@ def test_an_interrupted_search_resumes_as_if_never_stopped(cls, extra, iris, tmp
 def test_a_search_killed_at_any_write_resumes_without_training_twice(iris, tmp_path, monkeypatch):
     """Every state the checkpoint ever held (mid-batch ones too) resumes to the same search."""
     snapshots = []
-    write_state = _checkpoint.write_state
+    write = Checkpoint.write
 
-    def recording_write(path, state):
-        write_state(path, state)
-        snapshots.append(path.read_text())
+    def recording_write(checkpoint, state, **options):
+        write(checkpoint, state, **options)
+        snapshots.append(checkpoint.path.read_text())
 
-    monkeypatch.setattr(_loop, "write_state", recording_write)
+    monkeypatch.setattr(Checkpoint, "write", recording_write)
     params = dict(TINY, budget=4, n_jobs=2, random_state=0, population_size=2, tournament_size=1)
     path = tmp_path / "search.json"
     reference = EvolutionSearch(**params, checkpoint=path).fit(*iris)
-    assert len(snapshots) == 6  # two batches of two: a write per result and one after each tell
+    # the empty state before any work, then two batches of two: a write per result, one after each tell
+    assert len(snapshots) == 7
     for snapshot in snapshots[:-1]:
         path.write_text(snapshot)
         done = {arch: result["cost_s"] for arch, result in json.loads(snapshot)["results"]}
@@ -162,7 +163,7 @@ def test_a_checkpoint_of_another_search_is_refused(iris, tmp_path):
 
 
 def test_checkpoint_must_be_a_path_in_a_folder_that_exists(iris, tmp_path):
-    with pytest.raises(ValueError, match="checkpoint must be a file path"):
+    with pytest.raises(ValueError, match="checkpoint must be a file or folder path"):
         RandomSearch(**TINY, checkpoint=3).fit(*iris)
     with pytest.raises(ValueError, match="does not exist; create it first"):
         RandomSearch(**TINY, checkpoint=tmp_path / "missing" / "search.json").fit(*iris)

@@ -2,25 +2,23 @@
 
 A benchmark plugs into the same ask → evaluate → tell loop as real training: its evaluator
 looks the objective up, its proxy scorer reads the published proxy values. ``run`` compares
-strategies over many seeds; ``python -m sknas bench`` is its command line. The tables and
-their provenance are in ``sknas/bench/data`` (see ``SOURCES.md`` there).
+strategies over many seeds through the driver users run (:func:`sknas.driver.run_search`);
+``python -m sknas bench`` is its command line. The tables and their provenance are in ``sknas/bench/data`` (see ``SOURCES.md`` there).
 """
 
-from ._fronts import FRONT_STRATEGIES, plot_fronts, run_fronts, true_front
+from ._fronts import plot_fronts, run_fronts, true_front
 from ._nb201 import PROTOCOLS, NB201Benchmark, PoolSpace, TableProxyScorer, TabularEvaluator
 from ._report import PUBLISHED, markdown_table, plot_best_so_far, published_table
-from ._run import BENCHMARKS, STRATEGIES, make_benchmark, run, run_one
+from ._run import BENCHMARKS, make_benchmark, run, run_one, setup_on
 from ._tables import DATASETS, read_table
 
 __all__ = [
     "BENCHMARKS",
     "DATASETS",
-    "FRONT_STRATEGIES",
     "NB201Benchmark",
     "PROTOCOLS",
     "PUBLISHED",
     "PoolSpace",
-    "STRATEGIES",
     "TableProxyScorer",
     "TabularEvaluator",
     "make_benchmark",
@@ -32,5 +30,6 @@ __all__ = [
     "run",
     "run_fronts",
     "run_one",
+    "setup_on",
     "true_front",
 ]

@@ -9,23 +9,13 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..driver import run_search
 from ..hardware import TableProfiler, hypervolume_ratio, pareto_mask, reference_point
-from ..proxies import PONAS_PROXIES
-from ..strategies import NSGA2, MultiObjectivePONAS, RandomStrategy, Strategy
+from ..strategies import Strategy
 from ._nb201 import NB201Benchmark
-from ._run import _statistics, make_benchmark, over_seeds
+from ._run import _statistics, make_benchmark, over_seeds, resolve_strategy, setup_on
 
 Costs = Callable[[object], Sequence[float]]
-
-#: Multi-objective strategies: ``factory(benchmark, rng, budget, costs, bounds) -> Strategy``.
-FRONT_STRATEGIES: dict[str, Callable[..., Strategy]] = {
-    "random": lambda benchmark, rng, budget, costs, bounds: RandomStrategy(benchmark.space, rng),
-    "nsga2": lambda benchmark, rng, budget, costs, bounds: NSGA2(benchmark.space, rng, costs, bounds),
-    "ponas": lambda benchmark, rng, budget, costs, bounds: MultiObjectivePONAS(
-        benchmark.space, rng, benchmark.pool, benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool),
-        costs, bounds, budget=budget,
-    ),
-}
 
 #: Share of the true front's range added beyond its worst point to make the reference point.
 REFERENCE_MARGIN = 0.1
@@ -76,8 +66,8 @@ def _evaluated_front(points: np.ndarray, bounds) -> np.ndarray:
 
 
 def run_front_one(
-    strategy: str, benchmark: NB201Benchmark, budget: int, seed: int, profiler: TableProfiler,
-    truth: dict, bounds=None, report_at: Sequence[int] = (),
+    strategy: str | Strategy, benchmark: NB201Benchmark, budget: int, seed: int, profiler: TableProfiler,
+    truth: dict, bounds=None, report_at: Sequence[int] = (), batch_size: int = 1,
 ) -> dict:
     """One multi-objective search; the evaluated front and its hypervolume ratio to ``truth``.
 
@@ -86,19 +76,11 @@ def run_front_one(
     """
     start = time.perf_counter()
     costs = _cost_function(profiler)
-    searcher = FRONT_STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget, costs, bounds)
-    evaluator = benchmark.evaluator()
-    archs, points = [], []
-    while len(archs) < budget:
-        asked = searcher.ask(1)
-        if not asked:
-            break
-        results = [evaluator.evaluate(arch) for arch in asked]
-        searcher.tell(asked, results)
-        for arch, result in zip(asked, results):
-            archs.append(arch)
-            points.append([-result.objective if result.ok else np.inf, *costs(arch)])
-    points = np.array(points)
+    _, spec = resolve_strategy(strategy, multi_objective=True)
+    searcher = setup_on(spec, benchmark, np.random.default_rng(seed), budget, costs=costs, bounds=bounds)
+    history = run_search(searcher, benchmark.evaluator(), budget=budget, batch_size=batch_size)
+    archs = [arch for arch, _ in history]
+    points = np.array([[-result.objective if result.ok else np.inf, *costs(arch)] for arch, result in history])
 
     def ratio(front_rows: np.ndarray) -> float:
         if not len(front_rows):
@@ -120,7 +102,7 @@ def run_front_one(
 
 
 def run_fronts(
-    strategy: str,
+    strategy: str | Strategy,
     benchmark: NB201Benchmark | str,
     columns: Sequence[str],
     budget: int = 100,
@@ -130,6 +112,7 @@ def run_fronts(
     protocol: str = "paper",
     profiler: TableProfiler | None = None,
     report_at: Sequence[int] = (),
+    batch_size: int = 1,
     n_jobs: int | None = None,
     verbose: int = 0,
 ) -> dict:
@@ -137,8 +120,9 @@ def run_fronts(
 
     Parameters
     ----------
-    strategy : {"random", "nsga2", "ponas"}
-        A name of :data:`FRONT_STRATEGIES`.
+    strategy : str or Strategy
+        A name registered for multi-objective searches (``"random"``, ``"nsga2"``,
+        ``"ponas"``: see :func:`sknas.strategies.strategy_names`), or a spec.
     benchmark : NB201Benchmark or str
     columns : sequence of str
         HW-NAS-Bench columns to minimise, e.g. ``["edgegpu_latency"]``.
@@ -153,8 +137,10 @@ def run_fronts(
     report_at : sequence of int, default=()
         Smaller query counts at which each run also reports the ratio of the front found
         so far (``hypervolume_ratio_at``; the same as a run of that budget when the
-        strategy does not depend on ``budget``, as none of :data:`FRONT_STRATEGIES` does on
+        strategy does not depend on ``budget``, as no registered multi-objective strategy does on
         a benchmark).
+    batch_size : int, default=1
+        Cells the strategy asks at once.
     n_jobs : int or None, default=None
         Seeds run in parallel.
     verbose : int, default=0
@@ -174,8 +160,7 @@ def run_fronts(
     >>> 0 < record["runs"][0]["hypervolume_ratio"] <= 1
     True
     """
-    if strategy not in FRONT_STRATEGIES:
-        raise ValueError(f"unknown multi-objective strategy {strategy!r}; use one of {', '.join(FRONT_STRATEGIES)}")
+    name, spec = resolve_strategy(strategy, multi_objective=True)
     bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
     if profiler is None:
         profiler = bench.profiler(list(columns))
@@ -183,11 +168,12 @@ def run_fronts(
         raise ValueError(f"the profiler reports {list(profiler.columns)}, not the columns {list(columns)}")
     truth = true_front(bench, profiler, bounds)
     seeds = [int(s) for s in seeds]
-    run_seed = functools.partial(run_front_one, strategy, bench, budget, profiler=profiler, truth=truth,
-                                 bounds=bounds, report_at=tuple(int(q) for q in report_at))
-    runs = over_seeds(run_seed, seeds, n_jobs, f"{strategy} fronts", verbose)
+    run_seed = functools.partial(run_front_one, spec, bench, budget, profiler=profiler, truth=truth,
+                                 bounds=bounds, report_at=tuple(int(q) for q in report_at),
+                                 batch_size=int(batch_size))
+    runs = over_seeds(run_seed, seeds, n_jobs, f"{name} fronts", verbose)
     return {
-        "strategy": strategy,
+        "strategy": name,
         "benchmark": bench.dataset,
         "protocol": bench.protocol,
         "budget": int(budget),

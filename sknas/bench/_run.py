@@ -3,76 +3,38 @@
 from __future__ import annotations
 
 import functools
-import os
 import time
 from typing import Callable, Iterable
 
-import joblib
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
-from ..proxies import PONAS_PROXIES, ZERO_COST_PROXIES, available_proxies, combine_scores
-from ..strategies import (
-    BayesianOptimisation,
-    EvolvedProxyRanking,
-    PONAS,
-    RandomStrategy,
-    RegularizedEvolution,
-    Reinforce,
-    RoBoT,
-    Strategy,
-    ZeroCostRanking,
-)
+from .._parallel import parallel_map
+from ..driver import run_search
 from ..hardware import TableProfiler
+from ..proxies import available_proxies
+from ..strategies import Strategy, make_strategy
 from ._nb201 import NB201Benchmark
 
 
-def _zero_cost(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
-    scores = benchmark.proxy_scorer(ZERO_COST_PROXIES).score(benchmark.pool)
-    return ZeroCostRanking(benchmark.space, rng, benchmark.pool, combine_scores(scores))
+def setup_on(spec: Strategy, benchmark: NB201Benchmark, rng: np.random.Generator, budget: int,
+             **context) -> Strategy:
+    """``spec`` bound to ``benchmark``: its pool (the whole space) and, when the strategy weighs
+    proxies (``spec.proxies``), the benchmark's values of them."""
+    context.update(pool=benchmark.pool, budget=budget)
+    names = spec.proxies
+    if names is not None:
+        names = available_proxies() if names == "all" else tuple(names)
+        context.update(proxy_scores=benchmark.proxy_scorer(names).score(benchmark.pool), proxy_names=names)
+    return spec.setup(benchmark.space, rng, **context)
 
 
-def _evolved_proxy(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
-    names = available_proxies()
-    scores = benchmark.proxy_scorer(names).score(benchmark.pool)
-    # half the budget trains random cells to evolve the proxy on, half follows its ranking
-    return EvolvedProxyRanking(benchmark.space, rng, benchmark.pool, scores, names, n_warmup=budget // 2)
+def resolve_strategy(strategy: str | Strategy, *, multi_objective: bool = False) -> tuple[str, Strategy]:
+    """The name and the spec of a registered name, or of a spec (named by its class)."""
+    if isinstance(strategy, Strategy):
+        return type(strategy).__name__, strategy
+    return strategy, make_strategy(strategy, multi_objective=multi_objective)
 
-
-def _robot(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
-    scores = benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool)
-    return RoBoT(benchmark.space, rng, benchmark.pool, scores, n_bo_steps=budget)
-
-
-def _ponas(**options) -> Callable[[NB201Benchmark, np.random.Generator, int], Strategy]:
-    def factory(benchmark: NB201Benchmark, rng: np.random.Generator, budget: int) -> Strategy:
-        scores = benchmark.proxy_scorer(PONAS_PROXIES).score(benchmark.pool)
-        return PONAS(benchmark.space, rng, benchmark.pool, scores, budget=budget, **options)
-
-    return factory
-
-
-#: Strategies by their command-line name: ``factory(benchmark, rng, budget) -> Strategy``.
-STRATEGIES: dict[str, Callable[[NB201Benchmark, np.random.Generator, int], Strategy]] = {
-    "random": lambda benchmark, rng, budget: RandomStrategy(benchmark.space, rng),
-    # population 10, tournament 5: the setting of the published NAS-Bench-201 runs
-    "evolution": lambda benchmark, rng, budget: RegularizedEvolution(benchmark.space, rng, 10, 5),
-    "reinforce": lambda benchmark, rng, budget: Reinforce(benchmark.space, rng),
-    "zero-cost": _zero_cost,
-    "robot": _robot,
-    "bo": lambda benchmark, rng, budget: BayesianOptimisation(benchmark.space, rng, pool=benchmark.pool),
-    "evolved-proxy": _evolved_proxy,
-    "ponas": _ponas(),
-    # variants of PO-NAS (greedy by default): local steps from the 11th query, a GP with log-EI
-    # or UCB, one global weighting, no pre-training, the reference's start (best mean proxies)
-    "ponas-local": _ponas(local_from=10),
-    "ponas-ei": _ponas(acquisition="ei"),
-    "ponas-ucb": _ponas(acquisition="ucb"),
-    "ponas-global": _ponas(per_architecture=False),
-    "ponas-no-pretrain": _ponas(pretrain=False),
-    "ponas-mean-start": _ponas(start="mean"),
-}
 
 #: Benchmarks by their command-line name.
 BENCHMARKS = {
@@ -90,41 +52,37 @@ def make_benchmark(name: str, protocol: str = "paper") -> NB201Benchmark:
 
 
 def run_one(
-    strategy: str, benchmark: NB201Benchmark, budget: int, seed: int, profiler: TableProfiler | None = None
+    strategy: str | Strategy, benchmark: NB201Benchmark, budget: int, seed: int,
+    profiler: TableProfiler | None = None, batch_size: int = 1,
 ) -> dict:
-    """One search of ``budget`` queries with one seed; the figures of DESIGN.md's ``runs``.
+    """One search of ``budget`` queries with one seed, through the driver users run; the
+    figures of DESIGN.md's ``runs``.
 
-    With a ``profiler``, the run also reports the hardware costs of the cell it ends with.
+    The strategy asks ``batch_size`` cells at a time. With a ``profiler``, the run also
+    reports the hardware costs of the cell it ends with.
     """
     start = time.perf_counter()
-    searcher = STRATEGIES[strategy](benchmark, np.random.default_rng(seed), budget)
-    evaluator = benchmark.evaluator()
+    _, spec = resolve_strategy(strategy)
+    searcher = setup_on(spec, benchmark, np.random.default_rng(seed), budget)
+    history = run_search(searcher, benchmark.evaluator(), budget=budget, batch_size=batch_size)
     target = benchmark.objective(benchmark.best_objective_arch())
-    queried: list = []
     best_arch, best_objective, queries_to_best, cost = None, -np.inf, None, 0.0
     best_so_far: list[float] = []
-    while len(queried) < budget:
-        archs = searcher.ask(1)
-        if not archs:
-            break  # the pool is exhausted
-        results = [evaluator.evaluate(arch) for arch in archs]
-        searcher.tell(archs, results)
-        for arch, result in zip(archs, results):
-            queried.append(arch)
-            if not result.ok:
-                continue
-            cost += result.cost_s
-            if result.objective > best_objective:
-                best_arch, best_objective = arch, result.objective
-            if queries_to_best is None and result.objective >= target:
-                queries_to_best = len(queried)
-            best_so_far.append(benchmark.test_accuracy(best_arch))
+    for query, (arch, result) in enumerate(history, start=1):
+        if not result.ok:
+            continue
+        cost += result.cost_s
+        if result.objective > best_objective:
+            best_arch, best_objective = arch, result.objective
+        if queries_to_best is None and result.objective >= target:
+            queries_to_best = query
+        best_so_far.append(benchmark.test_accuracy(best_arch))
     record = {
         "seed": int(seed),
         "best_arch": str(best_arch) if best_arch is not None else None,
         "objective": float(best_objective) if best_arch is not None else None,
         "test_accuracy": benchmark.test_accuracy(best_arch) if best_arch is not None else None,
-        "n_queries": len(queried),
+        "n_queries": len(history),
         "queries_to_best": queries_to_best,
         "search_cost_s": cost,
         "wall_s": time.perf_counter() - start,
@@ -138,23 +96,11 @@ def run_one(
     return record
 
 
-def _with_threads(threads: int, function: Callable[[int], dict], seed: int) -> dict:
-    torch.set_num_threads(threads)
-    return function(seed)
-
-
 def over_seeds(run_seed: Callable[[int], dict], seeds: list[int], n_jobs: int | None, desc: str,
                verbose: int = 0) -> list[dict]:
-    """``run_seed(seed)`` for every seed, in order; over ``n_jobs`` processes, each with its share
-    of the cores for torch's threads, and a progress bar when ``verbose``."""
-    workers = joblib.effective_n_jobs(n_jobs)
-    if workers == 1:
-        results = (run_seed(seed) for seed in seeds)
-    else:
-        threads = max(1, (os.cpu_count() or 1) // workers)  # so torch does not oversubscribe the cores
-        results = joblib.Parallel(n_jobs=n_jobs, return_as="generator")(
-            joblib.delayed(_with_threads)(threads, run_seed, seed) for seed in seeds)
-    return list(tqdm(results, total=len(seeds), desc=desc, disable=verbose < 1))
+    """``run_seed(seed)`` for every seed, in order, over ``n_jobs`` processes (each with its share
+    of the cores for torch's threads), with a progress bar when ``verbose``."""
+    return list(tqdm(parallel_map(run_seed, seeds, n_jobs), total=len(seeds), desc=desc, disable=verbose < 1))
 
 
 def _statistics(values: list) -> dict:
@@ -179,13 +125,14 @@ def _summary(runs: list[dict]) -> dict:
 
 
 def run(
-    strategy: str,
+    strategy: str | Strategy,
     benchmark: NB201Benchmark | str,
     budget: int = 20,
     seeds: Iterable[int] = range(30),
     *,
     protocol: str = "paper",
     profiler: TableProfiler | None = None,
+    batch_size: int = 1,
     n_jobs: int | None = None,
     verbose: int = 0,
 ) -> dict:
@@ -193,8 +140,9 @@ def run(
 
     Parameters
     ----------
-    strategy : str
-        A name of :data:`STRATEGIES` (``"random"``, ``"evolution"``, ``"zero-cost"``).
+    strategy : str or Strategy
+        A name registered in :data:`sknas.strategies.STRATEGIES` (``"random"``,
+        ``"evolution"``, ``"ponas"``...), or a strategy spec.
     benchmark : NB201Benchmark or str
         A benchmark, or its command-line name such as ``"nb201-cifar10"``.
     budget : int, default=20
@@ -206,6 +154,8 @@ def run(
     profiler : TableProfiler or None, default=None
         Hardware costs to report for the cell each run ends with (``hardware`` in each run
         and in the summary), e.g. ``benchmark.profiler(["edgegpu_latency"])``.
+    batch_size : int, default=1
+        Cells the strategy asks at once (one surrogate fit per batch).
     n_jobs : int or None, default=None
         Seeds run in parallel with joblib; None means 1.
     verbose : int, default=0
@@ -214,7 +164,7 @@ def run(
     Returns
     -------
     record : dict
-        ``strategy``, ``benchmark``, ``dataset``, ``protocol``, ``budget``, ``proxy_source``,
+        ``strategy``, ``benchmark``, ``dataset``, ``protocol``, ``budget``, ``batch_size``, ``proxy_source``,
         ``runs`` (one per seed: seed, best_arch, objective, test_accuracy, n_queries,
         queries_to_best, search_cost_s, wall_s, best_so_far_test_accuracy) and ``summary``
         (mean, std, min and max of each figure; ``queries_to_best`` also counts the runs
@@ -227,23 +177,25 @@ def run(
     >>> [r["n_queries"] for r in record["runs"]]
     [5, 5]
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    name, spec = resolve_strategy(strategy)
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget must be an integer >= 1, got {budget!r}")
     bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("no seeds given; pass at least one, e.g. seeds=range(30)")
-    runs = over_seeds(functools.partial(run_one, strategy, bench, budget, profiler=profiler), seeds, n_jobs,
-                      f"{strategy} runs", verbose)
-    name = next((k for k, v in BENCHMARKS.items() if v == bench.dataset), bench.dataset)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+    runs = over_seeds(functools.partial(run_one, spec, bench, budget, profiler=profiler, batch_size=int(batch_size)),
+                      seeds, n_jobs, f"{name} runs", verbose)
+    benchmark_name = next((k for k, v in BENCHMARKS.items() if v == bench.dataset), bench.dataset)
     return {
-        "strategy": strategy,
-        "benchmark": name,
+        "strategy": name,
+        "benchmark": benchmark_name,
         "dataset": bench.dataset,
         "protocol": bench.protocol,
         "budget": int(budget),
+        "batch_size": int(batch_size),
         "proxy_source": bench.proxy_source,
         "runs": runs,
         "summary": _summary(runs),

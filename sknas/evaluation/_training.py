@@ -6,7 +6,7 @@ import math
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -112,10 +112,13 @@ def train_network(
     recipe: TrainingRecipe,
     device: torch.device,
     generator: torch.Generator,
+    on_epoch_end: Callable[[int, float], None] | None = None,
 ) -> list[float]:
     """Train ``module`` in place on ``(X, y)``; return the mean loss of each epoch.
 
     ``y`` holds class indices (classification) or targets of shape ``(n, k)`` (regression).
+    ``on_epoch_end(epoch, loss)``, when given, is called after each epoch (from 1), e.g. to
+    show progress.
 
     Raises
     ------
@@ -164,6 +167,8 @@ def train_network(
             total += loss.item() * len(index)
             seen += len(index)
         losses.append(total / max(seen, 1))
+        if on_epoch_end is not None:
+            on_epoch_end(epoch + 1, losses[-1])
     module.eval()
     return losses
 
@@ -270,9 +275,13 @@ class TrainingEvaluator:
         return build_network(self.space, arch, self.input_shape, self.n_outputs, self.seed)
 
     def fit_network(
-        self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe
+        self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe,
+        on_epoch_end: Callable[[int, float], None] | None = None,
     ) -> tuple[nn.Module, list[float]]:
-        """Build ``arch`` and train it on ``(X, y)`` with ``recipe``; return it with its losses."""
+        """Build ``arch`` and train it on ``(X, y)`` with ``recipe``; return it with its losses.
+
+        ``on_epoch_end(epoch, loss)`` is called after each epoch (see :func:`train_network`).
+        """
         module = self.build(arch)
         generator = torch.Generator().manual_seed(architecture_seed(self.seed + 1, arch))
         # Dropout draws from the global torch generator: seed it per architecture too.
@@ -280,7 +289,8 @@ class TrainingEvaluator:
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(architecture_seed(self.seed + 2, arch))
             losses = train_network(
-                module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator
+                module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator,
+                on_epoch_end=on_epoch_end,
             )
         return module, losses
 

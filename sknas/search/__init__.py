@@ -1,8 +1,7 @@
 """Search estimators: scikit-learn drivers of the ask/evaluate/tell loop."""
 
 from ._base import BaseSearch
-from ._callbacks import Callback, EarlyStopping
-from ._checkpoint import SearchState
+from ..driver import Callback, EarlyStopping, SearchState
 from ._persistence import load, save
 from ._plot import plot_search
 from ._evolution import EvolutionSearch

@@ -21,23 +21,17 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+import joblib
+
+from ..driver import Checkpoint, SearchState, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
 from ..evaluation._training import as_tensors, infer_task, resolve_device
 from ..proxies import ProxyScorer, proxy_inputs
-from ..spaces import Architecture, CellSpace, MLPSpace, SearchSpace
-from ..strategies import Strategy
-from ._callbacks import notify
-from ._checkpoint import SearchState, read_state, search_fingerprint
+from ..spaces import Architecture, CellSpace, SearchSpace, make_space
+from ..strategies import Strategy, make_strategy
+from ._checkpoint import search_fingerprint
 from ._export import export_search
 from ._data import InputScaler, resolve_input_shape, split_train_validation
-from ._loop import run_search
-
-#: What ``space=<name>`` builds. The cell skeleton is NAS-Bench-201's with one cell per
-#: stage, light enough to search on a CPU; pass ``CellSpace()`` for the full benchmark network.
-SPACES = {
-    "cell": lambda: CellSpace(channels=16, cells_per_stage=1),
-    "mlp": MLPSpace,
-}
 
 
 def check_integer(name: str, value, low: int) -> None:
@@ -54,8 +48,12 @@ def _is_classifier_or_auto(estimator: "BaseSearch") -> bool:
 class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     """Base of the search estimators: validate, split, ask/evaluate/tell, refit the winner.
 
-    Subclasses only say which strategy drives the search (``_make_strategy``).
+    Subclasses only say which strategy drives the search: its registered name
+    (``_strategy_name``) and options (``_strategy_options``).
     """
+
+    #: The name of the strategy in :data:`sknas.strategies.STRATEGIES`.
+    _strategy_name: str = ""
 
     def __init__(
         self,
@@ -96,11 +94,34 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self.checkpoint = checkpoint
         self.warm_start = warm_start
 
-    @abc.abstractmethod
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer | None
-    ) -> Strategy:
-        """The strategy that proposes architectures; ``proxy_scorer`` is None without proxies."""
+    def _strategy_options(self) -> dict:
+        """The options of the strategy's spec; none by default."""
+        return {}
+
+    def _multi_objective(self) -> bool:
+        """Whether the search looks for a Pareto front (hardware costs as objectives)."""
+        return False
+
+    def _strategy_spec(self) -> Strategy:
+        """The unbound strategy of this search, from the registry."""
+        return make_strategy(self._strategy_name, multi_objective=self._multi_objective(),
+                             **self._strategy_options())
+
+    def _strategy_context(self, space: SearchSpace, rng: np.random.Generator,
+                          proxy_scorer: ProxyScorer | None) -> dict:
+        """What ``setup`` binds the strategy to: the budget, and with proxies a scored pool.
+
+        The pool is ``n_candidates`` architectures drawn from ``rng`` (before the strategy
+        draws); when fewer exist it is the whole space, and nothing new needs scoring.
+        """
+        context = {"budget": self.budget}
+        if proxy_scorer is not None:
+            pool = space.sample_pool(self.n_candidates, rng)
+            context.update(
+                pool=pool, proxy_scores=proxy_scorer.score(pool), proxy_names=proxy_scorer.names,
+                score_proxies=proxy_scorer.score if len(pool) == self.n_candidates else None,
+            )
+        return context
 
     def _proxy_names(self) -> tuple[str, ...]:
         """Proxies computed on the training data and recorded in ``results_``; none by default."""
@@ -146,61 +167,94 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self.space_ = self._resolve_space(len(self.input_shape_) == 3)
         self.space_.check_input_shape(self.input_shape_)
         targets = self._encode_targets(y)
-        state = self._starting_state(X, y)
-        seed = state.seed
+        spec = self._strategy_spec()
+        batch_size = joblib.effective_n_jobs(self.n_jobs)
+        fingerprint = search_fingerprint(self, X, y)
+        checkpoint = None
+        if self.checkpoint is not None:
+            path = checkpoint_file(self.checkpoint, fingerprint, type(self).__name__)
+            checkpoint = Checkpoint(path).open()
+        callbacks = [*default_callbacks(self.verbose, type(self).__name__), *(self.callbacks or ())]
+        try:
+            state = self._starting_state(fingerprint, checkpoint)
+            where = "this search" if checkpoint is None else f"the search of checkpoint {str(checkpoint.path)!r}"
+            state.check_batch_size(batch_size, spec.batch_invariant, where)
+            if checkpoint is not None:
+                checkpoint.write(state, strict=True)  # a folder that cannot be written fails now, not later
+            evaluator, proxy_scorer, recipe, X_all = self._prepare(X, targets, state.seed)
+            start = time.perf_counter()
+            self._start_profiling()
+            rng = np.random.default_rng(state.seed)
+            strategy = spec.setup(self.space_, rng, **self._strategy_context(self.space_, rng, proxy_scorer))
+            history = run_search(
+                strategy, evaluator, budget=self.budget, batch_size=batch_size, n_jobs=self.n_jobs,
+                state=state, checkpoint=checkpoint, callbacks=callbacks, search=self,
+            )
+        finally:
+            if checkpoint is not None:
+                checkpoint.close()
+        self.search_state_ = state
+        self.search_time_s_ = time.perf_counter() - start
+        self._set_results(history, proxy_scorer)
+        self._keep_from_strategy(strategy)
+        notify(callbacks, "on_search_end", self)
 
+        X_t, y_t = as_tensors(X_all, targets, task)
+        architectures = self._refit_architectures()
+        final = replace(recipe, epochs=self.final_epochs)
+        notify(callbacks, "on_refit_begin", self, architectures=architectures, epochs=self.final_epochs)
+
+        def on_epoch_end(epoch: int, loss: float) -> None:
+            notify(callbacks, "on_refit_epoch_end", self, epoch=epoch, loss=loss)
+
+        models = [evaluator.fit_network(a, X_t, y_t, final, on_epoch_end)[0] for a in architectures]
+        self._keep_refitted(models)
+        notify(callbacks, "on_refit_end", self)
+        return self
+
+    def _prepare(self, X: np.ndarray, targets: np.ndarray, seed: int):
+        """The input scaling, the training evaluator and the proxy scorer of the search."""
         self.input_scaler_ = InputScaler(self.input_shape_).fit(X)
         X_all = self.input_scaler_.transform(X)
         train, val = split_train_validation(
-            targets, self.validation_fraction, seed, stratify=task == "classification"
+            targets, self.validation_fraction, seed, stratify=self.task_ == "classification"
         )
         recipe = TrainingRecipe(
             epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
             learning_rate=self.learning_rate,
         )
         evaluator = TrainingEvaluator(
-            self.space_, X_all[train], targets[train], X_all[val], targets[val], task=task,
+            self.space_, X_all[train], targets[train], X_all[val], targets[val], task=self.task_,
             n_outputs=self.n_outputs_, recipe=recipe, device=self.device, seed=seed,
         )
-        start = time.perf_counter()
         proxy_scorer = None
         if self._proxy_names():
             # seeded like the evaluator, so the proxies score the weights training starts from
             proxy_scorer = ProxyScorer(
-                self.space_, self._proxy_names(), X_all[train], targets[train], task=task,
+                self.space_, self._proxy_names(), X_all[train], targets[train], task=self.task_,
                 n_outputs=self.n_outputs_, batch_size=self.batch_size, device=self.device,
                 n_jobs=self.n_jobs, random_state=seed, verbose=self.verbose,
             )
-        self._start_profiling()
-        strategy = self._make_strategy(self.space_, np.random.default_rng(seed), proxy_scorer)
-        if state.strategy is not None:
-            strategy.load_state_dict(state.strategy)
-        history = run_search(self, strategy, evaluator, state, checkpoint=self.checkpoint)
-        self.search_state_ = state
-        self.search_time_s_ = time.perf_counter() - start
-        self._set_results(history, proxy_scorer)
-        self._keep_from_strategy(strategy)
-        notify(self.callbacks, "on_search_end", self)
+        return evaluator, proxy_scorer, recipe, X_all
 
-        X_t, y_t = as_tensors(X_all, targets, task)
-        self._refit(evaluator, X_t, y_t, replace(recipe, epochs=self.final_epochs))
-        return self
+    def _refit_architectures(self) -> list[Architecture]:
+        """The architectures refitted on all the data: the winner."""
+        return [self.best_architecture_]
 
-    def _refit(self, evaluator: TrainingEvaluator, X, y, recipe: TrainingRecipe) -> None:
-        """Train ``best_model_`` on all the data."""
-        self.best_model_, _ = evaluator.fit_network(self.best_architecture_, X, y, recipe)
+    def _keep_refitted(self, models: list[torch.nn.Module]) -> None:
+        """Keep the refitted networks: ``best_model_``."""
+        self.best_model_ = models[0]
 
-    def _starting_state(self, X: np.ndarray, y: np.ndarray) -> SearchState:
+    def _starting_state(self, fingerprint: str, checkpoint: Checkpoint | None) -> SearchState:
         """The state to continue: the checkpoint's, the previous fit's (``warm_start``), or a new one."""
-        fingerprint = search_fingerprint(self, X, y)
-        if self.checkpoint is not None:
-            state = read_state(self.checkpoint)
+        if checkpoint is not None:
+            state = checkpoint.read()
             if state is not None:
                 if state.fingerprint != fingerprint:
                     raise ValueError(
-                        f"checkpoint {str(self.checkpoint)!r} was written by a search with other "
-                        "data or parameters; delete it or pass another checkpoint path to start "
-                        "a new search"
+                        f"checkpoint {str(checkpoint.path)!r} was written by a search with other "
+                        "data or parameters; delete it or pass another checkpoint path (or a "
+                        "folder, which keeps one file per search) to start a new search"
                     )
                 return state
         previous = getattr(self, "search_state_", None)
@@ -281,10 +335,11 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             )
         if self.checkpoint is not None:
             if not isinstance(self.checkpoint, (str, os.PathLike)):
-                raise ValueError(f"checkpoint must be a file path or None, got {self.checkpoint!r}")
-            folder = os.path.dirname(os.path.abspath(self.checkpoint))
-            if not os.path.isdir(folder):
-                raise ValueError(f"the folder of checkpoint {str(self.checkpoint)!r} does not exist; create it first")
+                raise ValueError(f"checkpoint must be a file or folder path or None, got {self.checkpoint!r}")
+            text = os.fspath(self.checkpoint)
+            is_folder = text.endswith(("/", os.sep)) or os.path.isdir(text)  # a folder ending in "/" is created
+            if not is_folder and not os.path.isdir(os.path.dirname(os.path.abspath(text))):
+                raise ValueError(f"the folder of checkpoint {text!r} does not exist; create it first")
 
     def _resolve_task(self, y) -> str:
         if self.task != "auto":
@@ -296,14 +351,9 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         if isinstance(space, SearchSpace):
             resolved = space
         elif space == "auto":
-            resolved = SPACES["cell" if images else "mlp"]()
-        elif space in SPACES:
-            resolved = SPACES[space]()
+            resolved = make_space("cell" if images else "mlp")
         else:
-            raise ValueError(
-                f"unknown space {space!r}; use 'auto', {', '.join(map(repr, SPACES))} "
-                "or a SearchSpace instance such as sknas.spaces.CellSpace()"
-            )
+            resolved = make_space(space)  # a ValueError lists the registered names
         if isinstance(resolved, CellSpace) and not images:
             raise ValueError(
                 "the cell space needs images: pass 4-D X of shape (n_samples, channels, "

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..spaces import SearchSpace
-from ..strategies import BayesianOptimisation
 from ._base import BaseSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -83,10 +80,10 @@ class BOSearch(BaseSearch):
         check_integer("n_candidates", self.n_candidates, 1)
         check_integer("n_initial", self.n_initial, 0)
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
-    ) -> BayesianOptimisation:
-        return BayesianOptimisation(space, rng, n_initial=self.n_initial, n_candidates=self.n_candidates)
+    _strategy_name = "bo"
+
+    def _strategy_options(self) -> dict:
+        return {"n_initial": self.n_initial, "n_candidates": self.n_candidates}
 
 
 BOSearch.__doc__ = (

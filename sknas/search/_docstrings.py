@@ -28,28 +28,37 @@ COMMON_PARAMETERS = """\
     device : str, default="auto"
         Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
     n_jobs : int or None, default=None
-        Candidates trained in parallel with joblib; None means 1, -1 all cores. Each of
-        ``n`` parallel candidates trains with ``cpu_count // n`` torch threads. Under
-        ``joblib.parallel_backend("dask")`` they train on a Dask cluster's workers.
+        Candidates trained at once, with joblib; None means 1, -1 all cores. The strategy
+        chooses that many architectures together (one surrogate fit per batch), so for an
+        adaptive strategy (all but random search and zero-cost ranking) ``n_jobs`` is part
+        of the search's definition: another value gives another search, and a checkpoint
+        is resumed only with the value it was written with. Each of ``n`` parallel
+        candidates trains with ``cpu_count // n`` torch threads. Under
+        ``joblib.parallel_config(backend="dask")`` they train on a Dask cluster's workers.
         With process-based backends (the default loky, Dask) a candidate trains as with
         ``n_jobs=1`` when torch has as many threads; with fewer, float sums round
-        differently and scores can differ in their last digits (so can the search). The
-        threading backend is not reproducible: threads share torch's random state.
+        differently and scores can differ in their last digits. The threading backend is
+        not reproducible: threads share torch's random state.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the strategy and every network, so a search is reproducible.
     verbose : int, default=0
         0 is silent; 1 shows a progress bar; 2 also prints each candidate's result.
     callbacks : list of Callback or None, default=None
-        Objects whose ``on_search_begin``, ``on_candidate_end`` and ``on_search_end``
-        methods are called during ``fit`` (see :class:`sknas.Callback`); an
+        Objects whose hooks (``on_search_begin``, ``on_candidate_end``, ``on_search_end``,
+        ``on_refit_begin``... see :class:`sknas.Callback`) are called during ``fit``; an
         ``on_candidate_end`` that returns True ends the search, as
         :class:`sknas.EarlyStopping` does.
     checkpoint : str, path or None, default=None
-        A JSON file that holds the search state (every result, the strategy's state, the
-        seed), rewritten atomically after every evaluation. When it exists, ``fit`` with the
-        same data and parameters resumes from it: no evaluated architecture is trained
-        again, and a deterministic search ends as an uninterrupted one would. A larger
-        ``budget`` continues a finished search. A file written by another search is refused.
+        Where the search state (every result, the strategy's state, the seed) is kept,
+        rewritten atomically after every evaluation: a JSON file, or a folder (an existing
+        directory, or a path ending with ``/``) that holds one file per search, named by
+        the estimator and a hash of its data and parameters, so that the clones of
+        ``cross_val_score`` or ``GridSearchCV`` each keep their own. When the search's file
+        exists, ``fit`` with the same data and parameters resumes from it: no evaluated
+        architecture is trained again, and a deterministic search ends as an uninterrupted
+        one would. A larger ``budget`` continues a finished search. A file written by
+        another search, one in use by a running search, or one that cannot be written is
+        refused with a ``ValueError`` before any work.
     warm_start : bool, default=False
         When True, ``fit`` on the same data with the same parameters continues the previous
         fit's search (up to the new ``budget``) instead of starting again."""

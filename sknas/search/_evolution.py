@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..spaces import SearchSpace
-from ..strategies import RegularizedEvolution
 from ._base import BaseSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -78,10 +75,10 @@ class EvolutionSearch(BaseSearch):
         self.population_size = population_size
         self.tournament_size = tournament_size
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
-    ) -> RegularizedEvolution:
-        return RegularizedEvolution(space, rng, self.population_size, self.tournament_size)
+    _strategy_name = "evolution"
+
+    def _strategy_options(self) -> dict:
+        return {"population_size": self.population_size, "tournament_size": self.tournament_size}
 
 
 EvolutionSearch.__doc__ = (

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..proxies import ProxyScorer, available_proxies
-from ..spaces import SearchSpace
+from ..proxies import available_proxies
 from ..strategies import EvolvedProxyRanking
 from ._base import ProxyPoolSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
@@ -97,14 +95,11 @@ class EvolvedProxySearch(ProxyPoolSearch):
         check_integer("generations", self.generations, 1)
         check_integer("population_size", self.population_size, 2)
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
-    ) -> EvolvedProxyRanking:
-        pool = space.sample_pool(self.n_candidates, rng)
-        return EvolvedProxyRanking(
-            space, rng, pool, proxy_scorer.score(pool), proxy_scorer.names, n_warmup=self.n_warmup,
-            generations=self.generations, population_size=self.population_size,
-        )
+    _strategy_name = "evolved-proxy"
+
+    def _strategy_options(self) -> dict:
+        return {"n_warmup": self.n_warmup, "generations": self.generations,
+                "population_size": self.population_size}
 
     def _keep_from_strategy(self, strategy: EvolvedProxyRanking) -> None:
         self.proxy_ = strategy.proxy

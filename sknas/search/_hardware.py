@@ -170,6 +170,20 @@ class HardwareAwareMixin:
         super()._check_params()
         self._check_hardware_params()
 
+    def _multi_objective(self) -> bool:
+        return bool(self._hardware_metrics())
+
+    def _strategy_context(self, space, rng, proxy_scorer) -> dict:
+        """The context of ``BaseSearch``, with the costs to measure and their bounds."""
+        context = super()._strategy_context(space, rng, proxy_scorer)
+        if self._hardware_metrics():
+            # a fixed sample, apart from the strategy's draws, tells whether anything is feasible
+            pool = context.get("pool") or space.sample_pool(50, np.random.default_rng(0))
+            self._require_feasible(pool)
+            costs, bounds, minimise = self._strategy_costs()
+            context.update(costs=costs, bounds=bounds, minimise=minimise)
+        return context
+
     def _select_best(self, succeeded):
         """With costs, the ``front_choice`` member of the Pareto front (also kept in ``pareto_front_``)."""
         front = self._front_members([(a, r.objective) for a, r in succeeded])
@@ -185,13 +199,18 @@ class HardwareAwareMixin:
         }
         return front[chosen]
 
-    def _refit(self, evaluator, X, y, recipe) -> None:
-        """With costs, every Pareto member is refitted; ``best_model_`` is the chosen one's."""
+    def _refit_architectures(self):
+        """With costs, every Pareto member is refitted."""
         if self.pareto_front_ is None:
-            return super()._refit(evaluator, X, y, recipe)
-        archs = [self.space_.parse(s) for s in self.pareto_front_["architecture"]]
-        self.pareto_front_["model"] = [evaluator.fit_network(a, X, y, recipe)[0] for a in archs]
-        self.best_model_ = self.pareto_front_["model"][self.pareto_front_["chosen"].index(True)]
+            return super()._refit_architectures()
+        return [self.space_.parse(s) for s in self.pareto_front_["architecture"]]
+
+    def _keep_refitted(self, models) -> None:
+        """With costs, ``best_model_`` is the chosen Pareto member's network."""
+        if self.pareto_front_ is None:
+            return super()._keep_refitted(models)
+        self.pareto_front_["model"] = list(models)
+        self.best_model_ = models[self.pareto_front_["chosen"].index(True)]
 
     def predict_front(self, X) -> np.ndarray:
         """Predictions of every model of ``pareto_front_`` (to compare them on held-out data).

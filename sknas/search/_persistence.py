@@ -15,13 +15,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._version import __version__
 from ..proxies import EvolvedProxy
-from ..spaces import CellSpace, MLPSpace
-from ._checkpoint import SearchState, json_number
+from ..spaces import SPACE_CLASSES
+from ..driver import SearchState
+from ..driver._state import json_number
 from ._data import InputScaler
 
 FORMAT = "sknas-estimator"
 VERSION = 1
-SPACES = {cls.__name__: cls for cls in (CellSpace, MLPSpace)}
 #: ``results_`` columns that hold text; the others are numbers, NaN stored as null.
 TEXT_COLUMNS = ("architecture", "status", "error")
 
@@ -44,7 +44,7 @@ def _encode(value: Any) -> Any:
         return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    if type(value) in SPACES.values():
+    if type(value) in SPACE_CLASSES.values():
         return {"__space__": type(value).__name__, "config": _encode(value.get_config())}
     if isinstance(value, EvolvedProxy):
         return {"__evolved_proxy__": value.to_json()}
@@ -61,7 +61,7 @@ def _decode(value: Any) -> Any:
     if "__dict__" in value:
         return {_decode(k): _decode(v) for k, v in value["__dict__"]}
     if "__space__" in value:
-        return SPACES[value["__space__"]](**_decode(value["config"]))
+        return SPACE_CLASSES[value["__space__"]](**_decode(value["config"]))
     if "__evolved_proxy__" in value:
         return EvolvedProxy.from_json(value["__evolved_proxy__"])
     raise ValueError(f"unknown tagged value {sorted(value)}")

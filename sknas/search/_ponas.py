@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..proxies import PONAS_PROXIES, ProxyScorer
-from ..spaces import SearchSpace
-from ..strategies import PONAS, MultiObjectivePONAS
+from ..proxies import PONAS_PROXIES
+from ..strategies import PONAS
 from ..strategies._ponas import CHOICE_RULES
 from ._base import ProxyPoolSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
@@ -155,26 +153,15 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
                 f"hypervolume gain; leave acquisition='greedy' (got {self.acquisition!r})"
             )
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
-    ) -> PONAS | MultiObjectivePONAS:
-        pool = space.sample_pool(self.n_candidates, rng)
-        # a pool smaller than asked for is the whole space: nothing new to score
-        sampled = len(pool) == self.n_candidates
-        options = dict(
-            score_proxies=proxy_scorer.score if sampled else None,
-            per_architecture=bool(self.per_architecture), pretrain=bool(self.pretrain),
-            budget=self.budget, n_offspring=self.n_offspring,
-            objective_scale=100.0,  # validation accuracy / R² as fractions → points
-        )
-        if not self._hardware_metrics():
-            return PONAS(space, rng, pool, proxy_scorer.score(pool), acquisition=self.acquisition,
-                         local_from=self.local_from, **options)
-        self._require_feasible(pool)
-        costs, bounds, minimise = self._strategy_costs()
-        return MultiObjectivePONAS(
-            space, rng, pool, proxy_scorer.score(pool), costs, bounds, minimise=minimise, **options
-        )
+    _strategy_name = "ponas"
+
+    def _strategy_options(self) -> dict:
+        options = dict(per_architecture=bool(self.per_architecture), pretrain=bool(self.pretrain),
+                       n_offspring=self.n_offspring,
+                       objective_scale=100.0)  # validation accuracy / R² as fractions → points
+        if not self._multi_objective():
+            options.update(acquisition=self.acquisition, local_from=self.local_from)
+        return options
 
     def _keep_from_strategy(self, strategy: PONAS) -> None:
         self.pool_ = list(strategy.pool)

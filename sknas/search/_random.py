@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..spaces import SearchSpace
-from ..strategies import RandomStrategy
 from ._base import BaseSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
@@ -81,14 +78,7 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
         self.constraints = constraints
         self.front_choice = front_choice
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
-    ) -> RandomStrategy:
-        if not self.constraints:
-            return RandomStrategy(space, rng)
-        # a fixed sample, apart from the strategy's draws, tells whether anything is feasible
-        self._require_feasible(space.sample_pool(50, np.random.default_rng(0)))
-        return RandomStrategy(space, rng, feasible=self._feasible)
+    _strategy_name = "random"
 
 
 RandomSearch.__doc__ = (

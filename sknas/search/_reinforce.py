@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from numbers import Real
 
-import numpy as np
 
-from ..spaces import SearchSpace
-from ..strategies import Reinforce
 from ._base import BaseSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -83,10 +80,10 @@ class ReinforceSearch(BaseSearch):
         if not isinstance(rate, Real) or isinstance(rate, bool) or not rate > 0:
             raise ValueError(f"policy_learning_rate must be a positive number, got {rate!r}")
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer=None
-    ) -> Reinforce:
-        return Reinforce(space, rng, learning_rate=self.policy_learning_rate)
+    _strategy_name = "reinforce"
+
+    def _strategy_options(self) -> dict:
+        return {"learning_rate": self.policy_learning_rate}
 
 
 ReinforceSearch.__doc__ = (

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..proxies import PONAS_PROXIES, ProxyScorer
-from ..spaces import SearchSpace
-from ..strategies import RoBoT
+from ..proxies import PONAS_PROXIES
 from ._base import ProxyPoolSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
@@ -83,11 +80,7 @@ class RoBoTSearch(ProxyPoolSearch):
         self.proxies = proxies
         self.n_candidates = n_candidates
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
-    ) -> RoBoT:
-        pool = space.sample_pool(self.n_candidates, rng)
-        return RoBoT(space, rng, pool, proxy_scorer.score(pool), n_bo_steps=self.budget)
+    _strategy_name = "robot"  # BO steps: the budget, as the reference
 
 
 RoBoTSearch.__doc__ = (

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 
-from ..proxies import ZERO_COST_PROXIES, EvolvedProxy, ProxyScorer, combine_scores
-from ..spaces import SearchSpace
+from ..proxies import ZERO_COST_PROXIES, EvolvedProxy
 from ..strategies import ZeroCostRanking
 from ._base import ProxyPoolSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
@@ -87,24 +85,20 @@ class ZeroCostSearch(ProxyPoolSearch):
         self.proxies = proxies
         self.n_candidates = n_candidates
 
-    def _make_strategy(
-        self, space: SearchSpace, rng: np.random.Generator, proxy_scorer: ProxyScorer
-    ) -> ZeroCostRanking:
-        pool = space.sample_pool(self.n_candidates, rng)
-        raw = proxy_scorer.score(pool)
-        if isinstance(self.proxies, EvolvedProxy):
-            combined = self.proxies.evaluate(raw)
-        else:
-            combined = combine_scores(raw)
-        strategy = ZeroCostRanking(space, rng, pool, combined)
-        position = {arch: i for i, arch in enumerate(pool)}
+    _strategy_name = "zero-cost"
+
+    def _strategy_options(self) -> dict:
+        # an evolved proxy is its own combination of the raw proxies
+        return {"combine": self.proxies.evaluate if isinstance(self.proxies, EvolvedProxy) else None}
+
+    def _keep_from_strategy(self, strategy: ZeroCostRanking) -> None:
+        position = {arch: i for i, arch in enumerate(strategy.pool)}
         order = [position[arch] for arch in strategy.ranking]
         self.candidates_ = {
-            "architecture": [str(pool[i]) for i in order],
-            "score": combined[order].tolist(),
-            **{name: raw[order, j].tolist() for j, name in enumerate(proxy_scorer.names)},
+            "architecture": [str(strategy.pool[i]) for i in order],
+            "score": strategy.scores[order].tolist(),
+            **{name: strategy.raw_scores[order, j].tolist() for j, name in enumerate(self._proxy_names())},
         }
-        return strategy
 
 
 ZeroCostSearch.__doc__ = (

@@ -3,6 +3,7 @@
 from ._base import Architecture, ArchitectureGraph, SearchSpace
 from ._cell import CellArchitecture, CellSpace
 from ._mlp import MLPArchitecture, MLPSpace
+from ._registry import SPACE_CLASSES, SPACES, make_space, register_space
 
 __all__ = [
     "Architecture",
@@ -12,4 +13,8 @@ __all__ = [
     "CellSpace",
     "MLPArchitecture",
     "MLPSpace",
+    "SPACES",
+    "SPACE_CLASSES",
+    "make_space",
+    "register_space",
 ]

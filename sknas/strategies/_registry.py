@@ -47,7 +47,7 @@ def make_strategy(name: str, *, multi_objective: bool = False, **options) -> Str
     if factory is None:
         kind = "multi-objective" if multi_objective else "single-objective"
         known = strategy_names(multi_objective=multi_objective)
-        raise ValueError(f"unknown {kind} strategy {name!r}; registered: {', '.join(known)}")
+        raise ValueError(f"unknown strategy {name!r}; the registered {kind} strategies are {', '.join(known)}")
     return factory(**options)
 
 

@@ -58,9 +58,11 @@ class ZeroCostRanking(Strategy):
         raw = np.asarray(proxy_scores, dtype=np.float64)
         if raw.ndim == 1:
             raw = raw[:, None]
+        self.pool = list(pool)
+        self.raw_scores = raw
         scores = (combine_scores if self.combine is None else self.combine)(raw)
         self.scores = np.asarray(scores, dtype=np.float64)
-        self.ranking = rank_by_score(list(pool), self.scores)
+        self.ranking = rank_by_score(self.pool, self.scores)
         self._cursor = 0
 
     def propose(self) -> Architecture | None:

@@ -1,0 +1,233 @@
+"""Callbacks: code that runs as a search begins, chooses, evaluates, ends and refits its winner.
+
+The progress bar and the per-candidate log of ``verbose`` are callbacks too
+(:class:`ProgressBar`, :class:`PrintLog`). Hooks take keyword arguments; a callback's hook
+receives those it names (all of them when it takes ``**kwargs``), so new information never
+breaks a user's callback.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any, Sequence
+
+from tqdm.auto import tqdm
+
+EVENTS = (
+    "on_search_begin", "on_propose_begin", "on_propose_end", "on_candidate_end", "on_search_end",
+    "on_refit_begin", "on_refit_epoch_end", "on_refit_end",
+)
+
+
+class Callback:
+    """Base class of search callbacks; every hook does nothing unless overridden.
+
+    Pass instances in ``callbacks=[...]`` to any search estimator (or to
+    :func:`sknas.driver.run_search`). Any object with some of these methods works too: the
+    ones it lacks are skipped. Each hook gets the estimator being fitted (None outside an
+    estimator) and keyword arguments; write ``**kwargs`` to accept those added later.
+
+    Examples
+    --------
+    >>> from sknas import Callback
+    >>> class PrintFailures(Callback):
+    ...     def on_candidate_end(self, search, architecture=None, result=None, **kwargs):
+    ...         if not result.ok:
+    ...             print(architecture, result.error)
+    """
+
+    def on_search_begin(self, search, **kwargs) -> None:
+        """Called once before the first candidate is chosen (after a resume, too).
+
+        Keyword arguments: ``budget`` (evaluations the search makes) and ``n_done``
+        (evaluations already done, when resuming).
+        """
+
+    def on_propose_begin(self, search, **kwargs) -> None:
+        """Called before the strategy chooses the next ``n`` candidates (``n=``); a
+        surrogate may be fitted meanwhile."""
+
+    def on_propose_end(self, search, **kwargs) -> None:
+        """Called once the strategy has chosen (``architectures=``, empty when the space is exhausted)."""
+
+    def on_candidate_end(self, search, architecture=None, result=None, **kwargs) -> bool | None:
+        """Called after each evaluation, once its result is checkpointed.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted.
+        architecture : Architecture
+            The candidate just evaluated.
+        result : EvaluationResult
+            Its result (``result.ok`` is False for a failed candidate).
+        **kwargs
+            ``n_done`` (evaluations done, this one included), ``budget``, ``best`` (the
+            best objective so far).
+
+        Returns
+        -------
+        stop : bool or None
+            True ends the search after the candidates in flight; the estimator is then
+            refitted on the best architecture found so far.
+        """
+
+    def on_search_end(self, search, **kwargs) -> None:
+        """Called once after the last evaluation, before the winner is refitted; in an
+        estimator ``results_`` and ``best_architecture_`` are set."""
+
+    def on_refit_begin(self, search, **kwargs) -> None:
+        """Called before the winner (``architectures=``, each trained for ``epochs=``) is refitted."""
+
+    def on_refit_epoch_end(self, search, **kwargs) -> None:
+        """Called after each epoch of the refit (``epoch=``, ``loss=``)."""
+
+    def on_refit_end(self, search, **kwargs) -> None:
+        """Called once the refit is done."""
+
+
+class EarlyStopping(Callback):
+    """End a search when the best objective has not improved for ``patience`` candidates.
+
+    The count starts with each ``fit`` (a search resumed from a checkpoint counts afresh).
+
+    Parameters
+    ----------
+    patience : int, default=10
+        Candidates evaluated without improvement before the search stops.
+    min_delta : float, default=0.0
+        A new best counts as an improvement only when it beats the old by more than this.
+
+    Attributes
+    ----------
+    best_ : float
+        The best objective seen in the current search.
+    n_without_improvement_ : int
+        Candidates evaluated since it was found.
+    stopped_ : bool
+        Whether this callback ended the latest search.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import EarlyStopping, RandomSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = RandomSearch(budget=50, epochs=1, final_epochs=1, random_state=0,
+    ...                       callbacks=[EarlyStopping(patience=2)]).fit(X[:200], y[:200])
+    >>> len(search.results_["architecture"]) < 50
+    True
+    """
+
+    def __init__(self, patience: int = 10, min_delta: float = 0.0):
+        self.patience = patience
+        self.min_delta = min_delta
+
+    def on_search_begin(self, search, **kwargs) -> None:
+        if not isinstance(self.patience, int) or self.patience < 1:
+            raise ValueError(f"EarlyStopping patience must be an integer >= 1, got {self.patience!r}")
+        self.best_ = -math.inf
+        self.n_without_improvement_ = 0
+        self.stopped_ = False
+
+    def on_candidate_end(self, search, architecture=None, result=None, **kwargs) -> bool:
+        if result.ok and result.objective > self.best_ + self.min_delta:
+            self.best_ = result.objective
+            self.n_without_improvement_ = 0
+        else:
+            self.n_without_improvement_ += 1
+        self.stopped_ = self.n_without_improvement_ >= self.patience
+        return self.stopped_
+
+
+class ProgressBar(Callback):
+    """A tqdm bar of the evaluations (the best objective beside it), then one of the refit.
+
+    While the strategy chooses (a surrogate may take seconds) the bar says so.
+
+    Parameters
+    ----------
+    desc : str, default="search"
+        The bar's label.
+    """
+
+    def __init__(self, desc: str = "search"):
+        self.desc = desc
+        self._bar = None
+        self._best = -math.inf
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def on_search_begin(self, search, budget=0, n_done=0, **kwargs) -> None:
+        self._close()
+        self._best = -math.inf
+        self._bar = tqdm(total=budget, initial=min(n_done, budget), desc=self.desc)
+
+    def on_propose_begin(self, search, n=1, **kwargs) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(f"choosing the next {n}..." if n > 1 else "choosing the next...")
+
+    def on_candidate_end(self, search, architecture=None, result=None, **kwargs) -> None:
+        if self._bar is None:
+            return
+        if result.ok:
+            self._best = max(self._best, result.objective)
+        self._bar.update(1)
+        self._bar.set_postfix_str(f"best={self._best:.4f}", refresh=False)
+
+    def on_search_end(self, search, **kwargs) -> None:
+        self._close()
+
+    def on_refit_begin(self, search, architectures=(), epochs=1, **kwargs) -> None:
+        self._close()
+        self._bar = tqdm(total=max(1, len(architectures)) * int(epochs), desc=f"{self.desc}: refit", unit="epoch")
+
+    def on_refit_epoch_end(self, search, loss=math.nan, **kwargs) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix_str(f"loss={loss:.4f}", refresh=False)
+
+    def on_refit_end(self, search, **kwargs) -> None:
+        self._close()
+
+
+class PrintLog(Callback):
+    """One line per evaluated candidate: its place, architecture, objective and time."""
+
+    def on_candidate_end(self, search, architecture=None, result=None, n_done=0, budget=0, **kwargs) -> None:
+        outcome = f"{result.objective:.4f}" if result.ok else f"failed ({result.error})"
+        tqdm.write(f"[{n_done}/{budget}] {architecture}: {outcome} in {result.cost_s:.1f}s")
+
+
+def default_callbacks(verbose: int, desc: str = "search") -> list[Callback]:
+    """What ``verbose`` shows: a progress bar from 1, a line per candidate from 2."""
+    callbacks: list[Callback] = []
+    if verbose >= 1:
+        callbacks.append(ProgressBar(desc))
+    if verbose >= 2:
+        callbacks.append(PrintLog())
+    return callbacks
+
+
+def _accepted(method, info: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``info`` that ``method`` takes (all when it takes ``**kwargs``)."""
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return info
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return info
+    return {name: value for name, value in info.items() if name in parameters}
+
+
+def notify(callbacks: Sequence[Any] | None, event: str, search: Any = None, **info: Any) -> bool:
+    """Call ``event`` on every callback that has it; True when any asks the search to stop."""
+    stop = False
+    for callback in callbacks or ():
+        method = getattr(callback, event, None)
+        if method is not None and method(search, **_accepted(method, info)):
+            stop = True
+    return stop

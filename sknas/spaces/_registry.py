@@ -1,0 +1,41 @@
+"""One registry of search spaces: the names estimators, the harness and the CLI accept, and the
+space classes that ``sknas.load`` may rebuild from a file."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ._base import SearchSpace
+from ._cell import CellSpace
+from ._mlp import MLPSpace
+
+#: Spaces by name: ``SPACES[name]()`` builds one.
+SPACES: dict[str, Callable[[], SearchSpace]] = {}
+
+#: Space classes by class name, the only ones a saved estimator's parameters may name.
+SPACE_CLASSES: dict[str, type[SearchSpace]] = {}
+
+
+def register_space(name: str, factory: Callable[[], SearchSpace], cls: type[SearchSpace] | None = None) -> None:
+    """Register ``name`` (``factory()`` builds the space) and, when given, the space class
+    that ``sknas.load`` may rebuild from its configuration."""
+    SPACES[name] = factory
+    if cls is not None:
+        SPACE_CLASSES[cls.__name__] = cls
+
+
+def make_space(name: str) -> SearchSpace:
+    """The space registered as ``name``; a ``ValueError`` lists the registered names."""
+    if name not in SPACES:
+        raise ValueError(
+            f"unknown space {name!r}; use 'auto', one of {', '.join(map(repr, SPACES))}, or a SearchSpace "
+            "instance such as sknas.spaces.CellSpace()"
+        )
+    return SPACES[name]()
+
+
+# The cell skeleton of "cell" is NAS-Bench-201's with one cell per stage, light enough to search
+# on a CPU; "nb201" is the benchmark's network (5 cells per stage).
+register_space("cell", lambda: CellSpace(channels=16, cells_per_stage=1), CellSpace)
+register_space("nb201", CellSpace, CellSpace)
+register_space("mlp", MLPSpace, MLPSpace)

@@ -1,0 +1,190 @@
+"""The driver: one ask → evaluate → tell loop, resume by replay, batches, checkpoints, callbacks."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from sknas.driver import Checkpoint, SearchState, checkpoint_file, notify, run_search
+from sknas.evaluation import EvaluationResult
+from sknas.spaces import CellSpace, make_space
+from sknas.strategies import RandomStrategy, RegularizedEvolution, make_strategy, register_strategy, strategy_names
+from sknas.strategies._registry import STRATEGIES
+
+
+class ToyEvaluator:
+    """The number of 3x3 convolutions of a cell: a lookup, no training."""
+
+    space = CellSpace()
+
+    def __init__(self):
+        self.calls = []
+
+    def evaluate(self, arch):
+        self.calls.append(str(arch))
+        return EvaluationResult(float(sum(op == "nor_conv_3x3" for op in arch.ops)), cost_s=0.0)
+
+
+def evolution(seed=0):
+    spec = RegularizedEvolution(population_size=4, tournament_size=2)
+    return spec.setup(CellSpace(), np.random.default_rng(seed))
+
+
+def test_the_loop_reaches_the_budget_in_batches():
+    evaluator = ToyEvaluator()
+    history = run_search(evolution(), evaluator, budget=7, batch_size=3)
+    assert len(history) == 7 == len({str(a) for a, _ in history})
+    assert [str(a) for a, _ in history] == evaluator.calls
+
+
+def test_a_resumed_search_replays_its_history_and_ends_as_an_uninterrupted_one():
+    whole = run_search(evolution(), ToyEvaluator(), budget=10, batch_size=2)
+    state = SearchState()
+    run_search(evolution(), ToyEvaluator(), budget=6, batch_size=2, state=state)
+    state = SearchState.from_json(json.loads(json.dumps(state.to_json())))
+    assert "history" not in state.strategy and "asked" not in state.strategy  # the driver owns the history
+    evaluator = ToyEvaluator()
+    resumed = run_search(evolution(), evaluator, budget=10, batch_size=2, state=state)
+    assert [str(a) for a, _ in resumed] == [str(a) for a, _ in whole]
+    assert evaluator.calls == [str(a) for a, _ in whole[6:]]  # nothing evaluated twice
+
+
+def test_an_adaptive_search_resumes_only_with_its_batch_size():
+    state = SearchState()
+    run_search(evolution(), ToyEvaluator(), budget=4, batch_size=2, state=state)
+    with pytest.raises(ValueError, match="asking 2 architectures at a time.*n_jobs=2"):
+        run_search(evolution(), ToyEvaluator(), budget=6, batch_size=3, state=state)
+    random_state = SearchState()
+    random = RandomStrategy()
+    run_search(random.setup(CellSpace(), np.random.default_rng(0)), ToyEvaluator(), budget=4, batch_size=2,
+               state=random_state)
+    longer = run_search(random.setup(CellSpace(), np.random.default_rng(0)), ToyEvaluator(), budget=6,
+                        batch_size=3, state=random_state)
+    direct = run_search(random.setup(CellSpace(), np.random.default_rng(0)), ToyEvaluator(), budget=6)
+    assert [str(a) for a, _ in longer] == [str(a) for a, _ in direct]  # random draws ignore batching
+
+
+def test_asked_architectures_are_pending_until_told():
+    strategy = evolution()
+    asked = strategy.ask(3)
+    assert strategy.pending == set(asked)
+    strategy.tell(asked[:1], [EvaluationResult(1.0, 0.0)])
+    assert strategy.pending == set(asked[1:])
+    assert not set(strategy.ask(2)) & set(asked)
+
+
+def test_a_spec_holds_options_only_and_binds_copies():
+    spec = RegularizedEvolution(population_size=4, tournament_size=2)
+    with pytest.raises(RuntimeError, match="unbound spec"):
+        spec.ask(1)
+    one, two = spec.setup(CellSpace(), np.random.default_rng(0)), spec.setup(CellSpace(), np.random.default_rng(0))
+    assert one.ask(2) == two.ask(2) and not hasattr(spec, "history")
+    assert spec.get_options() == {"population_size": 4, "tournament_size": 2}
+    with pytest.raises(ValueError, match="needs pool and proxy_scores"):
+        make_strategy("zero-cost").setup(CellSpace(), np.random.default_rng(0))
+
+
+def test_one_registry_of_strategies_and_of_spaces():
+    assert {"random", "evolution", "ponas", "robot", "bo", "zero-cost", "reinforce"} <= set(strategy_names())
+    assert "nsga2" in strategy_names(multi_objective=True) and "nsga2" not in strategy_names(multi_objective=False)
+    with pytest.raises(ValueError, match="unknown strategy 'evolutoin'.*registered single-objective.*evolution"):
+        make_strategy("evolutoin")
+    with pytest.raises(ValueError, match="unknown strategy 'evolution'.*multi-objective.*nsga2"):
+        make_strategy("evolution", multi_objective=True)
+    try:
+        register_strategy("evolution-8", single=lambda **options: RegularizedEvolution(population_size=8, **options))
+        assert make_strategy("evolution-8", tournament_size=3).get_options() == {
+            "population_size": 8, "tournament_size": 3}
+    finally:
+        STRATEGIES.pop("evolution-8")
+    assert isinstance(make_space("nb201"), CellSpace)
+    with pytest.raises(ValueError, match="unknown space 'cel'.*'cell'.*'mlp'"):
+        make_space("cel")
+
+
+# -- checkpoints ---------------------------------------------------------------------------
+
+
+def test_a_folder_gives_each_search_its_own_file(tmp_path):
+    assert checkpoint_file(tmp_path, "abc123", "RandomSearch") == tmp_path / "RandomSearch-abc123.json"
+    created = checkpoint_file(f"{tmp_path}/new/", "f00", "EvolutionSearch")
+    assert created.parent.is_dir() and created.name == "EvolutionSearch-f00.json"
+    assert checkpoint_file(tmp_path / "search.json", "abc123", "RandomSearch") == tmp_path / "search.json"
+
+
+def test_a_checkpoint_in_use_by_another_search_is_refused(tmp_path):
+    path = tmp_path / "search.json"
+    with Checkpoint(path):
+        with pytest.raises(ValueError, match="in use by another search"):
+            Checkpoint(path).open()
+    with Checkpoint(path):  # released at the end of the first
+        pass
+
+
+def test_an_unwritable_checkpoint_is_a_clear_error_and_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "search.json"
+    (tmp_path / ".search.json.lock").mkdir()  # the lock cannot be created (even by root)
+    with pytest.raises(ValueError, match="cannot write checkpoint .*search.json"):
+        Checkpoint(path).open()
+    other = Checkpoint(tmp_path / "other.json").open()
+    (tmp_path / f".other.json.{os.getpid()}.tmp").mkdir()  # nor the state written
+    with pytest.raises(ValueError, match="cannot write checkpoint"):
+        other.write(SearchState(), strict=True)
+    with pytest.warns(RuntimeWarning, match="goes on without saving"):
+        other.write(SearchState())
+    other.close()
+    assert not (tmp_path / "other.json").exists()
+
+
+def test_the_checkpoint_is_written_after_every_evaluation(tmp_path):
+    path = tmp_path / "search.json"
+    sizes = []
+
+    class Read:
+        def on_candidate_end(self, search, **info):
+            sizes.append(len(json.loads(path.read_text())["results"]))
+
+    with Checkpoint(path) as checkpoint:
+        run_search(evolution(), ToyEvaluator(), budget=4, batch_size=2, state=SearchState(), checkpoint=checkpoint,
+                   callbacks=[Read()])
+    assert sizes == [2, 2, 4, 4]  # a batch is told (and its callbacks run) once all of it is saved
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+# -- callbacks -----------------------------------------------------------------------------
+
+
+def test_hooks_get_the_keywords_they_name():
+    seen = {}
+
+    class Old:
+        def on_candidate_end(self, search, architecture, result):
+            seen["old"] = (architecture, result)
+
+    class New:
+        def on_candidate_end(self, search, **info):
+            seen["new"] = sorted(info)
+
+    notify([Old(), New()], "on_candidate_end", None, architecture="a", result="r", n_done=1, budget=2, best=0.5)
+    assert seen == {"old": ("a", "r"), "new": ["architecture", "best", "budget", "n_done", "result"]}
+
+
+def test_the_loop_reports_its_phases_to_callbacks():
+    events = []
+
+    class Record:
+        def on_search_begin(self, search, budget, n_done):
+            events.append(("begin", budget, n_done))
+
+        def on_propose_begin(self, search, n):
+            events.append(("propose", n))
+
+        def on_candidate_end(self, search, n_done, best):
+            events.append(("candidate", n_done))
+
+    run_search(evolution(), ToyEvaluator(), budget=3, batch_size=2, callbacks=[Record()])
+    assert events == [("begin", 3, 0), ("propose", 2), ("candidate", 1), ("candidate", 2), ("propose", 1),
+                      ("candidate", 3)]
