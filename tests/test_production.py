@@ -169,6 +169,44 @@ def test_checkpoint_must_be_a_path_in_a_folder_that_exists(iris, tmp_path):
         RandomSearch(**TINY, checkpoint=tmp_path / "missing" / "search.json").fit(*iris)
 
 
+def test_a_checkpoint_folder_keeps_one_file_per_search_in_cross_validation(iris, tmp_path, trained):
+    from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+
+    X, y = iris
+    folder = tmp_path / "searches"
+    folder.mkdir()
+    cv = KFold(3, shuffle=True, random_state=0)
+    search = RandomSearch(**TINY, random_state=0, task="classification", checkpoint=folder)
+    scores = cross_val_score(search, X, y, cv=cv)
+    assert np.isfinite(scores).all() and len(list(folder.glob("RandomSearch-*.json"))) == 3
+    trained.clear()
+    assert (cross_val_score(search, X, y, cv=cv) == scores).all()  # each fold resumed its own search
+    assert trained == []
+    grid = GridSearchCV(search, {"epochs": [2, 3]}, cv=cv).fit(X, y)
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+    assert len(list(folder.glob("RandomSearch-*.json"))) == 3 + 3 + 1  # the 3-epoch folds were there; the refit
+
+
+def test_an_unwritable_checkpoint_is_refused_before_any_training(iris, tmp_path, trained):
+    path = tmp_path / "search.json"
+    (tmp_path / ".search.json.lock").mkdir()
+    with pytest.raises(ValueError, match="cannot write checkpoint .*search.json"):
+        RandomSearch(**TINY, random_state=0, checkpoint=path).fit(*iris)
+    assert trained == []
+
+
+def test_an_adaptive_search_resumes_only_with_its_n_jobs(iris, tmp_path, trained):
+    path = tmp_path / "search.json"
+    params = dict(TINY, population_size=2, tournament_size=1, random_state=0, checkpoint=path)
+    EvolutionSearch(**params).fit(*iris)
+    trained.clear()
+    with pytest.raises(ValueError, match="resume it with n_jobs=1"):
+        EvolutionSearch(**params, n_jobs=2).fit(*iris)
+    assert trained == []
+    RandomSearch(**TINY, random_state=0, checkpoint=path.with_name("random.json")).fit(*iris)
+    RandomSearch(**dict(TINY, budget=4), random_state=0, n_jobs=2, checkpoint=path.with_name("random.json")).fit(*iris)
+
+
 # -- warm start ----------------------------------------------------------------------------
 
 

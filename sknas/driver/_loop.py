@@ -87,10 +87,10 @@ def run_search(
     history = resume(strategy, state)
     in_flight = dict(state.results[state.n_told :])  # finished results of a batch cut short
 
-    def save() -> None:
+    def save(write: bool = True) -> None:
         state.results = [(str(a), r) for a, r in history] + list(in_flight.items())
         state.n_told = len(history)
-        if checkpoint is not None:
+        if checkpoint is not None and write:
             checkpoint.write(state)
 
     best = max([r.objective for _, r in history if r.ok], default=-math.inf)
@@ -134,5 +134,5 @@ def run_search(
             stacklevel=2,
         )
         return history
-    save()
+    save(write=False)  # the checkpoint holds it already
     return history
