@@ -39,7 +39,7 @@ class CtrlCAfter(sknas.Callback):
     def __init__(self, n):
         self.n = n
 
-    def on_candidate_end(self, search, architecture, result):
+    def on_candidate_end(self, search, **kwargs):
         if len(json.loads((folder / "search.json").read_text())["results"]) == self.n:
             raise KeyboardInterrupt
 

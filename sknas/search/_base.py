@@ -186,6 +186,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             self._start_profiling()
             rng = np.random.default_rng(state.seed)
             strategy = spec.setup(self.space_, rng, **self._strategy_context(self.space_, rng, proxy_scorer))
+            self.search_state_ = state  # kept up to date by the driver; callbacks may read it
             history = run_search(
                 strategy, evaluator, budget=self.budget, batch_size=batch_size, n_jobs=self.n_jobs,
                 state=state, checkpoint=checkpoint, callbacks=callbacks, search=self,
@@ -193,7 +194,6 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         finally:
             if checkpoint is not None:
                 checkpoint.close()
-        self.search_state_ = state
         self.search_time_s_ = time.perf_counter() - start
         self._set_results(history, proxy_scorer)
         self._keep_from_strategy(strategy)
