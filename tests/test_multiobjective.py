@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -37,11 +38,12 @@ def toy_pool():
     return pool, proxies
 
 
-def make_strategy(toy_pool, seed=0, **options):
+def make_strategy(toy_pool, seed=0, *, costs=conv_cost, bounds=None, minimise=None, score_proxies=None, **options):
     pool, proxies = toy_pool
     settings = dict(pretrain_epochs=5, online_epochs=20, max_online_epochs=40, refit_every=2)
-    costs = options.pop("costs", conv_cost)
-    return MultiObjectivePONAS(SPACE, np.random.default_rng(seed), pool, proxies, costs, **{**settings, **options})
+    spec = MultiObjectivePONAS(**{**settings, **options})
+    return spec.setup(SPACE, np.random.default_rng(seed), pool=pool, proxy_scores=proxies, costs=costs,
+                      bounds=bounds, minimise=minimise, score_proxies=score_proxies)
 
 
 def run(strategy, n):
@@ -120,8 +122,10 @@ def test_a_restored_strategy_proposes_what_the_uninterrupted_one_does(toy_pool):
     expected = run(uninterrupted, 9)
     first = make_strategy(toy_pool, seed=3)
     run(first, 5)
-    restored = make_strategy(toy_pool, seed=3)
-    restored.load_state_dict(first.state_dict())
+    state = json.loads(json.dumps(first.state_dict()))
+    restored = make_strategy(toy_pool, seed=3)  # the driver tells the history again, then loads
+    restored.tell([a for a, _ in first.history], [EvaluationResult(y, 0.0) for _, y in first.history])
+    restored.load_state_dict(state)
     assert expected[5:] == run(restored, 4)
 
 
@@ -149,8 +153,45 @@ def test_nsga2_on_predicted_values_breeds_feasible_cells_into_the_pool(toy_pool)
 
 
 def test_it_takes_no_acquisition(toy_pool):
-    with pytest.raises(ValueError, match="hypervolume gain"):
+    with pytest.raises(TypeError, match="hypervolume gain; it takes no acquisition"):
         make_strategy(toy_pool, acquisition="ei")
+    with pytest.raises(TypeError, match="hypervolume gain; it takes no local_from"):
+        MultiObjectivePONAS(local_from=3)
+
+
+def test_the_spec_does_no_work_and_setup_needs_the_costs(toy_pool):
+    pool, proxies = toy_pool
+    spec = MultiObjectivePONAS(kappa=2.0, n_offspring=3)
+    assert not hasattr(spec, "encoder") and not hasattr(spec, "pool_costs")
+    assert spec.get_options()["kappa"] == 2.0 and spec.get_options()["n_offspring"] == 3
+    assert "acquisition" not in spec.get_options()
+    with pytest.raises(ValueError, match="MultiObjectivePONAS needs costs to be set up"):
+        spec.setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=proxies)
+    with pytest.raises(ValueError, match="2 bounds for 1 costs"):
+        spec.setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=proxies, costs=conv_cost,
+                   bounds=[1.0, 2.0])
+
+
+def test_a_batch_fits_the_surrogate_once_and_believes_its_picks(toy_pool, monkeypatch):
+    import sknas.strategies._ponas_front as module
+
+    strategy = make_strategy(toy_pool, bounds=[20.0], refit_every=1)
+    before = run(strategy, 4)
+    weightings, gps = [], []
+    fit_weighting, fit_gp = strategy.fit_weighting, module.fit_gp
+    monkeypatch.setattr(strategy, "fit_weighting", lambda *a, **k: weightings.append(k) or fit_weighting(*a, **k))
+    monkeypatch.setattr(module, "fit_gp", lambda *a, **k: gps.append(k) or fit_gp(*a, **k))
+    batch = strategy.ask(4)
+    # one training of the weighting and of the GP's hyperparameters; the GP conditioned once
+    assert len(weightings) == 1 and len(gps) == 2 and [k.get("hyperparameters") is None for k in gps] == [True, False]
+    assert len(set(batch)) == 4 and not set(batch) & set(before)
+    assert all(conv_cost(a)[0] <= 20.0 for a in batch) and strategy.pending == set(batch)
+    # the first of the batch is what a batch of one chooses
+    again = make_strategy(toy_pool, bounds=[20.0], refit_every=1)
+    run(again, 4)
+    assert again.ask(1) == batch[:1]
+    strategy.tell(batch, [EvaluationResult(toy_objective(a), 0.0) for a in batch])
+    assert strategy.pending == set() and len(run(strategy, 2)) == 2
 
 
 # -- estimators ----------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """PO-NAS: the encoder and its pre-training, the weighting, the online loss, evolution, the
 strategy and POnasSearch."""
 
+import json
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -193,6 +196,13 @@ def _problem(n=120, seed=0):
     return pool, scores, dict(zip(pool, objective))
 
 
+def _ponas(pool, scores, seed=0, *, space=SPACE, score_proxies=None, budget=None, **options):
+    """A PONAS spec of ``options`` (and the fast schedules), set up on the pool."""
+    spec = PONAS(**{**FAST, **options})
+    return spec.setup(space, np.random.default_rng(seed), pool=pool, proxy_scores=scores,
+                      score_proxies=score_proxies, budget=budget)
+
+
 def _search(strategy, objective, budget):
     for _ in range(budget):
         archs = strategy.ask(1)
@@ -200,9 +210,50 @@ def _search(strategy, objective, budget):
     return [a for a, _ in strategy.history]
 
 
+def _counting(monkeypatch, owner, name):
+    """Wrap ``owner.name`` so that the calls are recorded (their keyword arguments)."""
+    calls = []
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
+def test_ponas_spec_does_no_work_and_binds_independent_copies():
+    start = time.perf_counter()
+    spec = PONAS(local_from=4, **FAST)
+    assert time.perf_counter() - start < 0.05
+    assert not hasattr(spec, "encoder") and not spec.is_bound
+    assert spec.get_options()["local_from"] == 4 and spec.pretrain_epochs == FAST["pretrain_epochs"]
+    with pytest.raises(RuntimeError, match="unbound spec"):
+        spec.ask(1)
+    pool, scores, objective = _problem(40)
+    first = spec.setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=scores)
+    second = spec.setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=scores)
+    assert first is not spec and second is not first and first.encoder is not second.encoder
+    assert not hasattr(spec, "encoder") and not spec.is_bound  # the spec stays a spec
+    asked = _search(first, objective, 4)
+    assert second.asked == set() and second.history == [] and len(second.pool) == 40
+    assert _search(second, objective, 4) == asked  # the same seed: the same search
+    with pytest.raises(TypeError):
+        PONAS(SPACE, np.random.default_rng(0), pool, scores)  # the old positional form
+
+
+def test_ponas_setup_names_what_is_missing():
+    pool, _, _ = _problem(10)
+    with pytest.raises(ValueError, match="PONAS needs pool and proxy_scores to be set up"):
+        PONAS().setup(SPACE, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="PONAS needs proxy_scores to be set up"):
+        PONAS().setup(SPACE, np.random.default_rng(0), pool=pool)
+
+
 def test_ponas_mean_start_takes_the_best_mean_proxies():
     pool, scores, objective = _problem()
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, start="mean", **FAST)
+    strategy = _ponas(pool, scores, start="mean")
     first = _search(strategy, objective, 3)
     normalised = (scores - scores.min(0)) / (scores.max(0) - scores.min(0))
     assert first == [pool[i] for i in np.argsort(-normalised.mean(1))[:3]]
@@ -210,23 +261,25 @@ def test_ponas_mean_start_takes_the_best_mean_proxies():
 
 def test_ponas_spread_start_is_farthest_point_sampling_of_the_embedding():
     pool, scores, objective = _problem()
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, **FAST)
+    strategy = _ponas(pool, scores)
     first = _search(strategy, objective, 3)
     assert len(set(first)) == 3
     embedding = strategy.embeddings.double()
     rows = [pool.index(a) for a in first]
     distance = torch.cdist(embedding, embedding[rows[:2]]).min(dim=1).values
     assert int(distance.argmax()) == rows[2]  # the third is the farthest from the first two
-    again = PONAS(SPACE, np.random.default_rng(0), pool, scores, **FAST)
-    assert _search(again, objective, 3) == first
-    other = PONAS(SPACE, np.random.default_rng(1), pool, scores, **FAST)
-    assert _search(other, objective, 1) != first[:1]
+    assert _search(_ponas(pool, scores), objective, 3) == first
+    assert _search(_ponas(pool, scores, seed=1), objective, 1) != first[:1]
+    # the start does not depend on the results: asked at once, it is the same
+    batch = _ponas(pool, scores).ask(3)
+    assert batch == first
 
 
 def test_ponas_rejects_an_unknown_start():
     pool, scores, _ = _problem(20)
+    spec = PONAS(start="best", **FAST)  # options are checked when the spec is set up
     with pytest.raises(ValueError, match="unknown start 'best'"):
-        PONAS(SPACE, np.random.default_rng(0), pool, scores, start="best", **FAST)
+        spec.setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=scores)
 
 
 def test_ponas_learns_a_per_architecture_weighting_and_beats_random():
@@ -234,7 +287,7 @@ def test_ponas_learns_a_per_architecture_weighting_and_beats_random():
     ranked = sorted(objective.values(), reverse=True)
     found, random_found = [], []
     for seed in range(3):
-        strategy = PONAS(SPACE, np.random.default_rng(seed), pool, scores, **FAST)
+        strategy = _ponas(pool, scores, seed)
         found.append(max(objective[a] for a in _search(strategy, objective, 10)))
         random_found.append(max(objective[pool[i]] for i in np.random.default_rng(seed).permutation(400)[:10]))
     assert np.mean(found) > np.mean(random_found)
@@ -244,9 +297,56 @@ def test_ponas_learns_a_per_architecture_weighting_and_beats_random():
 @pytest.mark.parametrize("acquisition", ["ei", "ucb"])
 def test_ponas_gp_acquisitions_choose_unqueried_pool_members(acquisition):
     pool, scores, objective = _problem(80)
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, acquisition=acquisition, **FAST)
+    strategy = _ponas(pool, scores, acquisition=acquisition)
     archs = _search(strategy, objective, 6)
     assert len(set(archs)) == 6 and set(archs) <= set(pool)
+
+
+def test_ponas_batch_trains_the_weighting_once_and_takes_the_best_open_rows(monkeypatch):
+    pool, scores, objective = _problem(80)
+    strategy = _ponas(pool, scores)
+    _search(strategy, objective, 4)
+    fits = _counting(monkeypatch, strategy, "fit_weighting")
+    before = set(strategy.asked)
+    batch = strategy.ask(4)
+    assert len(fits) == 1
+    assert len(set(batch)) == 4 and not set(batch) & before and set(batch) <= set(pool)
+    assert strategy.pending == set(batch)
+    # greedy: the four open rows of largest S, best first
+    open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in before]
+    assert batch == [pool[i] for i in open_rows[:4]]
+    strategy.tell(batch, [result(objective[a]) for a in batch])
+    assert strategy.pending == set() and len(strategy.history) == 8
+
+
+@pytest.mark.parametrize("acquisition", ["ei", "ucb"])
+def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition):
+    import sknas.strategies._ponas as module
+
+    pool, scores, objective = _problem(80)
+    strategy = _ponas(pool, scores, acquisition=acquisition)
+    _search(strategy, objective, 4)
+    fits = _counting(monkeypatch, strategy, "fit_weighting")
+    gps = _counting(monkeypatch, module, "fit_gp")
+    before = set(strategy.asked)
+    batch = strategy.ask(4)
+    assert len(fits) == 1 and len(gps) == 1
+    assert len(set(batch)) == 4 and not set(batch) & before and set(batch) <= set(pool)
+    more = strategy.ask(2)  # nothing told: conditioned on the four pending
+    assert len(fits) == 2 and len(gps) == 2
+    assert len(set(more)) == 2 and not set(more) & (before | set(batch))
+    assert strategy.pending == set(batch) | set(more)
+
+
+def test_ponas_batch_from_the_start_takes_the_start_rule_then_learns(monkeypatch):
+    pool, scores, objective = _problem(60)
+    strategy = _ponas(pool, scores, n_initial=2)
+    fits = _counting(monkeypatch, strategy, "fit_weighting")
+    first = strategy.ask(3)  # nothing observed yet: all three by the start rule
+    assert len(fits) == 0 and len(set(first)) == 3
+    strategy.tell(first, [result(objective[a]) for a in first])
+    second = strategy.ask(3)
+    assert len(fits) == 1 and len(set(second)) == 3 and not set(second) & set(first)
 
 
 def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
@@ -262,40 +362,79 @@ def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
         return 50 + 10 * sum("conv" in op for op in arch.ops)
 
     def make():
-        return PONAS(space, np.random.default_rng(7), pool, scores, score_proxies=score_proxies, budget=8,
-                     evolve_from=4, n_offspring=5, local_from=4, **FAST)
+        return _ponas(pool, scores, 7, space=space, score_proxies=score_proxies, budget=8,
+                      evolve_from=4, n_offspring=5, local_from=4)
+
+    def run(strategy, n):
+        for _ in range(n):
+            archs = strategy.ask(1)
+            strategy.tell(archs, [result(objective(a)) for a in archs])
 
     full = make()
-    for _ in range(8):
-        archs = full.ask(1)
-        full.tell(archs, [result(objective(a)) for a in archs])
+    run(full, 8)
     # one evolution step per query from the 5th on; so do the local steps' neighbours
     assert len(full.pool) > 40 + 5 * 4
 
     again = make()
-    for _ in range(8):
-        archs = again.ask(1)
-        again.tell(archs, [result(objective(a)) for a in archs])
+    run(again, 8)
     assert again.history == full.history
 
     first = make()
-    for _ in range(5):
-        archs = first.ask(1)
-        first.tell(archs, [result(objective(a)) for a in archs])
-    state = first.state_dict()
+    run(first, 5)
+    state = json.loads(json.dumps(first.state_dict()))
+    assert set(state) == {"rng", "added_to_pool"}  # the history is the driver's
     resumed = make()
+    resumed.tell([a for a, _ in first.history], [result(y) for _, y in first.history])
     resumed.load_state_dict(state)
     assert resumed.pool == first.pool
-    for _ in range(3):
-        archs = resumed.ask(1)
-        resumed.tell(archs, [result(objective(a)) for a in archs])
+    run(resumed, 3)
     assert resumed.history == full.history
+
+
+def test_ponas_resume_after_three_reproduces_the_next_three_asks():
+    # a sampled pool smaller than the space: evolution breeds from the 3rd query on
+    pool, scores, _ = _problem(30, seed=3)
+    proxy_of = {}
+
+    def score_proxies(archs):
+        return np.array([proxy_of.setdefault(a, np.random.default_rng(len(proxy_of)).random(3)) for a in archs])
+
+    def objective(arch):
+        return 50 + 10 * sum("conv" in op for op in arch.ops) - 3 * arch.ops.count("none")
+
+    spec = PONAS(n_initial=2, evolve_from=2, n_offspring=4, **FAST)
+
+    def make():
+        return spec.setup(SPACE, np.random.default_rng(11), pool=pool, proxy_scores=scores,
+                          score_proxies=score_proxies, budget=6)
+
+    full = make()
+    asked, state = [], None
+    for q in range(6):
+        archs = full.ask(1)
+        asked += archs
+        # a failed evaluation among them: it is told again as it was
+        full.tell(archs, [EvaluationResult(float("nan"), 0.0, {}, status="failed") if q == 2
+                          else result(objective(archs[0]))])
+        if q == 2:
+            state = json.dumps(full.state_dict())
+            told = list(full.history)
+    assert json.loads(state)["added_to_pool"]  # evolution had grown the pool
+    resumed = make()
+    resumed.tell([a for a, _ in told], [result(y) if np.isfinite(y) else
+                                       EvaluationResult(float("nan"), 0.0, {}, status="failed") for _, y in told])
+    resumed.load_state_dict(json.loads(state))
+    for q in range(3, 6):
+        archs = resumed.ask(1)
+        assert archs == [asked[q]]
+        resumed.tell(archs, [result(objective(archs[0]))])
+    assert resumed.history == full.history and resumed.pool == full.pool
 
 
 @pytest.mark.parametrize("options", [dict(per_architecture=False), dict(pretrain=False)], ids=["global", "no-pretrain"])
 def test_ponas_ablations_run(options):
     pool, scores, objective = _problem(60)
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, **options, **FAST)
+    strategy = _ponas(pool, scores, **options)
     archs = _search(strategy, objective, 6)
     assert len(set(archs)) == 6 and strategy.last_scores.shape == (60,)
     if not options.get("pretrain", True):
@@ -305,7 +444,7 @@ def test_ponas_ablations_run(options):
 def test_ponas_survives_failed_evaluations_and_nan_proxies():
     pool, scores, objective = _problem(50)
     scores[::4, 2] = np.nan
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, **FAST)
+    strategy = _ponas(pool, scores)
     for q in range(8):
         archs = strategy.ask(1)
         failed = EvaluationResult(float("nan"), 0.0, {}, status="failed: boom")
@@ -317,9 +456,9 @@ def test_ponas_on_mlps_with_evolution():
     space = MLPSpace()
     pool = space.sample_pool(30, np.random.default_rng(0))
     rng = np.random.default_rng(1)
-    strategy = PONAS(space, np.random.default_rng(0), pool, rng.random((30, 2)),
-                     score_proxies=lambda archs: rng.random((len(archs), 2)), budget=6,
-                     evolve_from=4, n_offspring=3, local_from=4, **FAST)
+    strategy = _ponas(pool, rng.random((30, 2)), space=space,
+                      score_proxies=lambda archs: rng.random((len(archs), 2)), budget=6,
+                      evolve_from=4, n_offspring=3, local_from=4)
     for _ in range(6):
         archs = strategy.ask(1)
         strategy.tell(archs, [result(sum(archs[0].widths) / 100) for _ in archs])
@@ -329,9 +468,9 @@ def test_ponas_on_mlps_with_evolution():
 
 def test_ponas_local_steps_take_the_best_scored_neighbour_of_the_incumbent():
     pool, scores, objective = _problem(4930)  # the whole space: every neighbour is in the pool
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=4, **FAST)
+    strategy = _ponas(pool, scores, local_from=4)
     history = _search(strategy, objective, 7)
-    twin = PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=None, **FAST)
+    twin = _ponas(pool, scores, local_from=None)
     assert _search(twin, objective, 4) == history[:4]  # the same search until the local steps
     for n_before in (4, 5, 6):  # every query from the 5th
         queried = history[:n_before]
@@ -342,6 +481,16 @@ def test_ponas_local_steps_take_the_best_scored_neighbour_of_the_incumbent():
     # the last local step chose the neighbour of largest S (as scored by the model of that step)
     rows = [strategy.pool.index(a) for a in neighbours]
     assert history[6] == strategy.pool[rows[int(np.argmax(strategy.last_scores[rows]))]]
+    # a batch of local steps: the incumbent's neighbours by S, then those of the next best
+    incumbent = max(history, key=objective.get)
+    close = [a for a in dict.fromkeys(SPACE.canonical(a) for a in SPACE.neighbours(incumbent))
+             if a in objective and a not in history]
+    batch = strategy.ask(len(close) + 1)
+    rows = [strategy.pool.index(a) for a in close]
+    by_score = [strategy.pool[i] for i in np.array(rows)[np.argsort(-strategy.last_scores[rows], kind="stable")]]
+    assert batch[:len(close)] == by_score and batch[-1] not in close
+    runner_up = sorted(history, key=objective.get)[-2]
+    assert batch[-1] in {SPACE.canonical(a) for a in SPACE.neighbours(runner_up)}
 
 
 def test_ponas_local_steps_give_new_neighbours_real_proxies():
@@ -352,8 +501,7 @@ def test_ponas_local_steps_give_new_neighbours_real_proxies():
         calls.append(list(archs))
         return np.random.default_rng(len(calls)).random((len(archs), 3))
 
-    strategy = PONAS(SPACE, np.random.default_rng(0), pool, scores, score_proxies=score_proxies,
-                     local_from=0, evolve_from=100, **FAST)
+    strategy = _ponas(pool, scores, score_proxies=score_proxies, local_from=0, evolve_from=100)
     for _ in range(5):
         archs = strategy.ask(1)
         strategy.tell(archs, [result(50 + 10 * sum("conv" in op for op in archs[0].ops))])
@@ -368,12 +516,16 @@ def test_ponas_local_steps_give_new_neighbours_real_proxies():
 
 def test_ponas_rejects_bad_arguments():
     pool, scores, _ = _problem(10)
+
+    def setup(proxy_scores=scores, **options):
+        return PONAS(**options).setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=proxy_scores)
+
     with pytest.raises(ValueError, match="unknown acquisition 'best'"):
-        PONAS(SPACE, np.random.default_rng(0), pool, scores, acquisition="best")
+        setup(acquisition="best")
     with pytest.raises(ValueError, match="proxy_scores must have shape"):
-        PONAS(SPACE, np.random.default_rng(0), pool, scores[:5])
+        setup(scores[:5])
     with pytest.raises(ValueError, match="local_from must be a number of queries >= 0 or None"):
-        PONAS(SPACE, np.random.default_rng(0), pool, scores, local_from=0.5)
+        setup(local_from=0.5)
 
 
 # -- the estimator ---------------------------------------------------------------------------
@@ -421,11 +573,26 @@ def test_ponas_search_rejects_an_unknown_acquisition(digits):
 # -- the research harness --------------------------------------------------------------------
 
 
-def test_harness_has_ponas_and_its_ablations():
-    from sknas.bench import STRATEGIES
+def test_registry_has_ponas_and_the_harness_its_ablations():
+    import importlib.util
+    from pathlib import Path
 
-    assert {"ponas", "ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start",
-            "ponas-local"} <= set(STRATEGIES)
+    from sknas.strategies import STRATEGIES, MultiObjectivePONAS, make_strategy
+
+    assert STRATEGIES["ponas"].single is PONAS and STRATEGIES["ponas"].multi is MultiObjectivePONAS
+    saved = dict(STRATEGIES)
+    try:  # the research-only variants register from benchmarks/
+        path = Path(__file__).resolve().parents[1] / "benchmarks" / "_variants.py"
+        module_spec = importlib.util.spec_from_file_location("_ponas_variants", path)
+        module_spec.loader.exec_module(importlib.util.module_from_spec(module_spec))
+        assert {"ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start",
+                "ponas-local"} <= set(STRATEGIES)
+        local = make_strategy("ponas-local", n_offspring=0)
+        assert isinstance(local, PONAS) and local.local_from == 10 and local.n_offspring == 0
+        assert not hasattr(local, "encoder")  # a spec
+    finally:
+        STRATEGIES.clear()
+        STRATEGIES.update(saved)
 
 
 @pytest.mark.slow

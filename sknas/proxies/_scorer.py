@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -14,6 +15,7 @@ from sklearn.utils import check_random_state
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._parallel import parallel_map
 from ..evaluation._training import architecture_seed, build_network, infer_task, resolve_device
 from ..spaces import Architecture, SearchSpace
 from ._base import PONAS_PROXIES, PROXIES, resolve_names
@@ -39,6 +41,11 @@ def _evaluate(
             errors[name] = f"{type(exc).__name__}: {exc}"
         values.append(value)
     return values, errors
+
+
+def _score_chunk(space, common: tuple, chunk: list) -> list:
+    """``_score_architectures`` of one chunk (the parallel map's unit of work)."""
+    return _score_architectures(space, chunk, *common)
 
 
 def _as_batch(X, y, task: str, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -275,10 +282,8 @@ class ProxyScorer:
                 self.X_batch_, self.y_batch_, self.names, self.task, self.input_shape,
                 self.n_outputs, self.seed,
             )
-            tasks = (joblib.delayed(_score_architectures)(self.space, chunk, *common) for chunk in chunks)
-            results = joblib.Parallel(n_jobs=self.n_jobs, return_as="generator")(tasks) if n_jobs > 1 else (
-                _score_architectures(self.space, chunk, *common) for chunk in chunks
-            )
+            score_chunk = functools.partial(_score_chunk, self.space, common)
+            results = parallel_map(score_chunk, chunks, self.n_jobs if n_jobs > 1 else None)
             with tqdm(total=len(todo), desc="proxies", disable=self.verbose < 1) as bar:
                 for chunk, chunk_results in zip(chunks, results):
                     for arch, (values, errors) in zip(chunk, chunk_results):

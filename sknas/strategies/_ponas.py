@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
-from ..spaces import Architecture, SearchSpace
+from ..proxies import PONAS_PROXIES
+from ..spaces import Architecture
 from ..surrogate import (
     ACQUISITIONS,
     GlobalWeights,
     GraphEncoder,
     WeightGenerator,
-    best_candidate,
+    best_candidates,
     fit_gp,
     fit_weights,
     graph_batch,
@@ -50,8 +51,8 @@ class PONAS(Strategy):
        components of the embedding) fitted to the queried architectures. Greedy is the
        default: on NAS-Bench-201 it finds the best cell sooner (``benchmarks/nb201_table.md``).
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
-       queries are done, before each proposal the elite of the pool breeds offspring; the best 50 by S of their predicted
-       proxies get real proxies and join the pool.
+       queries are done, before each choice the elite of the pool breeds offspring; the
+       best ``n_offspring`` by S of their predicted proxies get real proxies and join the pool.
     7. Local steps (optional): once ``local_from`` queries are done, each query is the unasked
        one-step neighbour (``space.neighbours``) of the best queried architecture with the
        largest S; when all of its neighbours are asked, those of the next best. Neighbours
@@ -68,30 +69,33 @@ class PONAS(Strategy):
        three best cells are among the 4% worst (grad_norm, snip, grasp and fisher all peak on
        the same degenerate cells), and the spread start finds the best cell more often
        (``benchmarks/nb201_table.md``, row ``ponas-mean-start``).
+    9. ``ask(n)`` chooses ``n`` architectures together: the start rule while it applies,
+       then one training of the weighting and at most one evolution step for the rest,
+       which are local steps, the ``n`` best open rows by S (greedy), or a q-batch of the
+       GP's acquisition (q-log-noisy-EI or q-UCB) conditioned on the pending architectures.
+       ``ask(1)`` after each ``tell`` is the sequential search above.
+
+    ``setup`` needs ``pool`` (the candidates) and ``proxy_scores`` (their raw scores by the
+    proxies, shape ``(len(pool), K)``, NaN where a proxy failed; :data:`PONAS_PROXIES` by
+    default); ``score_proxies`` (``score_proxies(archs) -> ndarray (len(archs), K)``, for
+    evolution and local steps outside the pool: None when the pool is the whole space) and
+    ``budget`` (the number of queries the caller will make: the novelty of evolution decays
+    linearly to 0 at the last one; None: it stays 1) are optional. The space must implement
+    ``to_graph``. ``setup`` does the work: it normalises the proxies and builds and
+    pre-trains the encoder, seeded by the generator.
 
     Parameters
     ----------
-    space : SearchSpace
-        Must implement ``to_graph``.
-    rng : numpy.random.Generator
-        The only source of randomness (it seeds torch inside each step).
-    pool : sequence of Architecture
-        The candidates.
-    proxy_scores : array-like of shape (len(pool), K)
-        Raw proxy scores of the pool; NaN where a proxy failed.
-    score_proxies : callable, default=None
-        ``score_proxies(archs) -> ndarray (len(archs), K)`` for offspring; None disables
-        evolution (the pool is the whole space, as on a benchmark).
     acquisition : {"greedy", "ei", "ucb"}, default="greedy"
+        How the next architectures are chosen (step 5).
     per_architecture : bool, default=True
         False learns one weight vector shared by all architectures (ablation).
     pretrain : bool, default=True
         False keeps the encoder at its random initialisation (ablation).
     start : {"spread", "mean"}, default="spread"
+        The rule of the first queries (step 8).
     n_initial : int, default=3
-    budget : int, default=None
-        The number of queries the caller will make: the novelty of evolution decays
-        linearly to 0 at the last one (None: it stays 1).
+        The number of queries the start rule chooses.
     objective_scale : float, default=1.0
         Multiplies objectives into accuracy points for the online loss (100 when the
         objective is a fraction).
@@ -111,22 +115,41 @@ class PONAS(Strategy):
         evolution), first query.
     local_from : int or None, default=None
         The number of queries after which every query is a local step (step 7); None: none.
+
+    Attributes
+    ----------
+    pool : list of Architecture
+        The candidates of the bound strategy (grown by evolution and local steps).
+    raw_scores : ndarray of shape (len(pool), K)
+        Their raw proxy scores.
+    last_scores : ndarray of shape (len(pool),) or None
+        S of the pool at the latest choice after the start.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.spaces import CellSpace
+    >>> from sknas.strategies import PONAS
+    >>> space = CellSpace()
+    >>> pool = space.sample_pool(30, np.random.default_rng(0))
+    >>> scores = np.random.default_rng(1).random((30, 2))
+    >>> spec = PONAS(pretrain_epochs=2, online_epochs=5, max_online_epochs=10)
+    >>> strategy = spec.setup(space, np.random.default_rng(0), pool=pool, proxy_scores=scores)
+    >>> len(set(strategy.ask(4)))
+    4
     """
+
+    requires = ("pool", "proxy_scores")
+    proxies = PONAS_PROXIES
 
     def __init__(
         self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        pool: Sequence[Architecture],
-        proxy_scores,
         *,
-        score_proxies: Callable[[list[Architecture]], np.ndarray] | None = None,
         acquisition: str = "greedy",
         per_architecture: bool = True,
         pretrain: bool = True,
         start: str = "spread",
         n_initial: int = 3,
-        budget: int | None = None,
         objective_scale: float = 1.0,
         pretrain_epochs: int = 100,
         pretrain_batch_size: int = 64,
@@ -140,29 +163,53 @@ class PONAS(Strategy):
         evolve_from: int = 10,
         local_from: int | None = None,
     ):
-        super().__init__(space, rng)
-        if acquisition not in CHOICE_RULES:
-            raise ValueError(f"unknown acquisition {acquisition!r}; use " + ", ".join(map(repr, CHOICE_RULES)))
-        if start not in STARTS:
-            raise ValueError(f"unknown start {start!r}; use " + " or ".join(map(repr, STARTS)))
-        self.pool = list(pool)
-        raw = np.asarray(proxy_scores, dtype=np.float64)
-        if not self.pool or raw.shape != (len(self.pool), raw.shape[-1]) or raw.ndim != 2:
-            raise ValueError(f"proxy_scores must have shape (len(pool), n_proxies); got {raw.shape} "
-                             f"for a pool of {len(self.pool)}")
-        self.score_proxies = score_proxies
         self.acquisition = acquisition
-        self.per_architecture = bool(per_architecture)
+        self.per_architecture = per_architecture
+        self.pretrain = pretrain
         self.start = start
-        self.n_initial = int(n_initial)
+        self.n_initial = n_initial
+        self.objective_scale = objective_scale
+        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_batch_size = pretrain_batch_size
+        self.pretrain_size = pretrain_size
+        self.online_epochs = online_epochs
+        self.max_restarts = max_restarts
+        self.max_online_epochs = max_online_epochs
+        self.n_elite = n_elite
+        self.n_pairs = n_pairs
+        self.n_offspring = n_offspring
+        self.evolve_from = evolve_from
+        self.local_from = local_from
+
+    # -- binding ---------------------------------------------------------------------------
+
+    def _bind(self, *, pool, proxy_scores, score_proxies=None, **context) -> None:
+        self._prepare(self._checked(pool, proxy_scores), score_proxies)
+
+    def _checked(self, pool, proxy_scores) -> tuple[list[Architecture], np.ndarray]:
+        """The options checked, and the pool with its raw proxy scores as an array."""
+        if self.acquisition not in CHOICE_RULES:
+            raise ValueError(f"unknown acquisition {self.acquisition!r}; use " + ", ".join(map(repr, CHOICE_RULES)))
+        if self.start not in STARTS:
+            raise ValueError(f"unknown start {self.start!r}; use " + " or ".join(map(repr, STARTS)))
+        pool = list(pool)
+        raw = np.asarray(proxy_scores, dtype=np.float64)
+        if not pool or raw.shape != (len(pool), raw.shape[-1]) or raw.ndim != 2:
+            raise ValueError(f"proxy_scores must have shape (len(pool), n_proxies); got {raw.shape} "
+                             f"for a pool of {len(pool)}")
+        local_from = self.local_from
         if local_from is not None and (isinstance(local_from, bool) or not isinstance(local_from, (int, np.integer))
                                        or local_from < 0):
             raise ValueError(f"local_from must be a number of queries >= 0 or None, got {local_from!r}")
-        self.local_from = local_from
-        self.budget = budget
-        self.objective_scale = float(objective_scale)
-        self.online = dict(epochs=online_epochs, max_restarts=max_restarts, max_epochs=max_online_epochs)
-        self.evolution = dict(n_elite=n_elite, n_pairs=n_pairs, n_offspring=n_offspring, evolve_from=evolve_from)
+        return pool, raw
+
+    def _prepare(self, checked: tuple[list[Architecture], np.ndarray], score_proxies) -> None:
+        """Normalise the pool's proxies, then build, pre-train and freeze the encoder."""
+        self.pool, raw = checked
+        self.score_proxies = score_proxies
+        self.online = dict(epochs=self.online_epochs, max_restarts=self.max_restarts, max_epochs=self.max_online_epochs)
+        self.evolution = dict(n_elite=self.n_elite, n_pairs=self.n_pairs, n_offspring=self.n_offspring,
+                              evolve_from=self.evolve_from)
         self.n_initial_pool = len(self.pool)
         with warnings.catch_warnings():  # an all-NaN proxy: its scale stays [0, 1]
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -171,7 +218,8 @@ class PONAS(Strategy):
         self.raw_scores = raw
         self.metrics = self._normalise(raw)
         self.pretraining = None
-        self._build_encoder(pretrain, pretrain_epochs, pretrain_batch_size, pretrain_size)
+        self._build_encoder(bool(self.pretrain), int(self.pretrain_epochs), int(self.pretrain_batch_size),
+                            int(self.pretrain_size))
         self.last_scores: np.ndarray | None = None  # S of the pool at the latest step
         self.online_report = None  # how the latest online fit went
 
@@ -229,7 +277,7 @@ class PONAS(Strategy):
         """
         seed = int(self.rng.integers(2**31 - 1)) if seed is None else int(seed)
         metrics = torch.as_tensor(np.nan_to_num(self.metrics[rows]), dtype=torch.float32)
-        y = torch.as_tensor(objectives * self.objective_scale, dtype=torch.float32)
+        y = torch.as_tensor(objectives * float(self.objective_scale), dtype=torch.float32)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             kind = WeightGenerator if self.per_architecture else GlobalWeights
@@ -268,34 +316,68 @@ class PONAS(Strategy):
 
     # -- ask -------------------------------------------------------------------------------
 
-    def propose(self) -> Architecture | None:
+    def propose_batch(self, n: int) -> list[Architecture]:
+        """``n`` pool members chosen together (fewer only when the pool is exhausted).
+
+        The start rule gives the first ones; then the weighting is trained once, evolution
+        runs at most once, and the rest are local steps, the best open rows by S
+        (``"greedy"``) or a q-batch of the GP's acquisition conditioned on the pending
+        architectures. Each pick is marked asked and pending before the next.
+        """
+        picks: list[Architecture] = []
         rows, objectives = self._observed()
-        if len(self.asked) < self.n_initial or len(rows) < 2:
-            return self._propose_start()
+        while len(picks) < n and (len(self.asked) < self.n_initial or len(rows) < 2):
+            if not self._pick(self._propose_start(), picks):
+                return picks
+        if len(picks) == n:
+            return picks
         model = self.fit_weighting(rows, objectives)
         scores = self.pool_scores(model)
         if self.score_proxies is not None and self.evolution["n_offspring"] > 0 \
                 and len(self.history) >= self.evolution["evolve_from"]:
             self._evolve(model, scores)
             scores = self.pool_scores(model)
-        if self.local_from is not None and len(self.asked) >= max(self.n_initial, self.local_from):
-            members = self._incumbent_neighbours(rows, objectives)
-            if members:
+        if self.local_from is not None:
+            while len(picks) < n and len(self.asked) >= max(self.n_initial, self.local_from):
+                members = self._incumbent_neighbours(rows, objectives)
+                if not members:
+                    break
                 if len(scores) < len(self.pool):  # new neighbours joined the pool
                     scores = self.pool_scores(model)
-                self.last_scores = scores
-                return self.pool[members[int(np.argmax(scores[members]))]]
+                self._pick(self.pool[members[int(np.argmax(scores[members]))]], picks)
         self.last_scores = scores
+        if len(picks) == n:
+            return picks
         if self.acquisition == "greedy":
-            return self._best_open(scores)
+            for i in np.argsort(-scores, kind="stable"):
+                if len(picks) == n:
+                    break
+                if self.pool[i] not in self.asked:
+                    self._pick(self.pool[i], picks)
+            return picks
         open_rows = [i for i, a in enumerate(self.pool) if a not in self.asked]
         if not open_rows:
-            return None
+            return picks
         features = self.gp_features(scores)
         bounds = np.stack([features.min(axis=0), features.max(axis=0) + 1e-9])
-        gp = fit_gp(features[rows], objectives, bounds=bounds, seed=int(self.rng.integers(2**31 - 1)))
-        choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
-        return self.pool[open_rows[choice]]
+        seed = int(self.rng.integers(2**31 - 1))
+        gp = fit_gp(features[rows], objectives, bounds=bounds, seed=seed)
+        pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
+        chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
+                                 best_f=objectives.max(), observed=features[rows], pending=features[pending],
+                                 seed=seed)
+        for choice in chosen:
+            self._pick(self.pool[open_rows[choice]], picks)
+        return picks
+
+    def _pick(self, arch: Architecture | None, picks: list[Architecture]) -> bool:
+        """Append ``arch`` to ``picks``, marked asked and pending; False when it is None."""
+        if arch is None:
+            return False
+        self.asked.add(arch)
+        self.pending.add(arch)
+        picks.append(arch)
+        return True
 
     def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
         """Pool rows of the unasked neighbours of the best queried architecture that has any.
@@ -343,6 +425,10 @@ class PONAS(Strategy):
     # -- checkpointing ---------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
+        """The generator's state and the members evolution and local steps added to the pool.
+
+        The history is not in it: the driver tells it again before ``load_state_dict``.
+        """
         state = super().state_dict()
         added = self.raw_scores[self.n_initial_pool :]
         state["added_to_pool"] = [
@@ -352,6 +438,8 @@ class PONAS(Strategy):
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a ``state_dict()`` after the history was told again: the pool is cut back to
+        the initial pool and the added members join it again, with their stored proxies."""
         super().load_state_dict(state)
         del self.pool[self.n_initial_pool :]
         self.raw_scores = self.raw_scores[: self.n_initial_pool]

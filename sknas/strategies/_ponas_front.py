@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
-
 import numpy as np
 import torch
 from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
 from ..hardware import hypervolume_improvement, reference_point
-from ..spaces import Architecture, SearchSpace
+from ..spaces import Architecture
 from ..surrogate import fit_gp, gp_hyperparameters, graph_batch, posterior_mean_std
 from ._nsga2 import WORST, integer_nsga2, tell_values
 from ._ponas import PONAS
@@ -48,20 +46,22 @@ class MultiObjectivePONAS(PONAS):
     A candidate whose costs break ``bounds`` is never proposed; the first ``n_initial``
     queries are spread over the feasible pool (PO-NAS's start).
 
+    ``ask(n)`` trains the surrogate and fits the GP once, then chooses the ``n``
+    architectures one after the other by step 4, each time adding the predicted point of
+    those chosen (and of every pending architecture) to the front as if it had been
+    evaluated (a "kriging believer" with the optimistic prediction). ``ask(1)`` after each
+    ``tell`` is the sequential search.
+
+    ``setup`` needs what :class:`PONAS` needs (``pool``, ``proxy_scores``; optionally
+    ``score_proxies``, ``budget``) and ``costs``: ``costs(arch) -> sequence of float``, the
+    hardware costs, known before training (a cost that cannot be computed, the callable
+    raising, makes the architecture infeasible); optionally ``bounds`` (an upper bound per
+    cost, None or ``inf`` for none) and ``minimise`` (which costs are objectives, the others
+    being only bounded; None means all; with none, the search maximises the objective alone
+    among the feasible candidates).
+
     Parameters
     ----------
-    space : SearchSpace
-    rng : numpy.random.Generator
-    pool : sequence of Architecture
-    proxy_scores : array-like of shape (len(pool), K)
-    costs : callable
-        ``costs(arch) -> sequence of float``, the hardware costs to minimise. A cost that
-        cannot be computed (the callable raises) makes the architecture infeasible.
-    bounds : sequence of float or None, default=None
-        An upper bound per cost (None or ``inf`` for none).
-    minimise : sequence of bool or None, default=None
-        Which costs are objectives (the others are only bounded); None means all. With
-        none, the search maximises the objective alone among the feasible candidates.
     kappa : float, default=1.0
         Optimism of the predicted objective, in GP standard deviations.
     refit_every : int, default=5
@@ -70,50 +70,93 @@ class MultiObjectivePONAS(PONAS):
         retrainings the GP is conditioned on every new result.
     population_size, generations : int, default=20, 5
         NSGA-II's setting in step 3.
-    **options
-        :class:`PONAS`'s keyword options (not ``acquisition`` or ``local_from``: the choice
-        is by hypervolume gain), e.g. ``score_proxies``, ``n_offspring``, ``evolve_from``, ``pretrain``.
+    per_architecture, pretrain, start, n_initial, objective_scale : optional
+        :class:`PONAS`'s options, with its defaults. It takes no ``acquisition`` or
+        ``local_from``: the choice is by hypervolume gain.
+    pretrain_epochs, pretrain_batch_size, pretrain_size : int, optional
+    online_epochs, max_restarts, max_online_epochs : int, optional
+    n_elite, n_pairs, n_offspring, evolve_from : int, optional
+        As in :class:`PONAS`.
 
     Attributes
     ----------
     pool_costs : ndarray of shape (len(pool), n_costs)
         The costs of the pool members (NaN where they could not be computed).
     n_costs : int
+    pool, raw_scores, last_scores
+        As in :class:`PONAS`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.spaces import CellSpace
+    >>> from sknas.strategies import MultiObjectivePONAS
+    >>> space = CellSpace()
+    >>> pool = space.sample_pool(30, np.random.default_rng(0))
+    >>> spec = MultiObjectivePONAS(pretrain_epochs=2, online_epochs=5, max_online_epochs=10)
+    >>> strategy = spec.setup(space, np.random.default_rng(0), pool=pool,
+    ...                       proxy_scores=np.random.default_rng(1).random((30, 2)),
+    ...                       costs=lambda arch: [arch.ops.count("nor_conv_3x3")], bounds=[4])
+    >>> asked = strategy.ask(3)
+    >>> len(set(asked)), all(arch.ops.count("nor_conv_3x3") <= 4 for arch in asked)
+    (3, True)
     """
+
+    requires = ("pool", "proxy_scores", "costs")
+    # PONAS's choice rules, fixed: the choice is by hypervolume gain
+    acquisition = "greedy"
+    local_from = None
 
     def __init__(
         self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        pool: Sequence[Architecture],
-        proxy_scores,
-        costs: Callable[[Architecture], Sequence[float]],
-        bounds: Sequence[float | None] | None = None,
         *,
-        minimise: Sequence[bool] | None = None,
         kappa: float = 1.0,
         refit_every: int = 5,
         population_size: int = 20,
         generations: int = 5,
-        **options,
+        per_architecture: bool = True,
+        pretrain: bool = True,
+        start: str = "spread",
+        n_initial: int = 3,
+        objective_scale: float = 1.0,
+        pretrain_epochs: int = 100,
+        pretrain_batch_size: int = 64,
+        pretrain_size: int = 1024,
+        online_epochs: int = 100,
+        max_restarts: int = 100,
+        max_online_epochs: int = 1000,
+        n_elite: int = 20,
+        n_pairs: int = 20,
+        n_offspring: int = 50,
+        evolve_from: int = 10,
+        **unexpected,
     ):
-        for name in ("acquisition", "local_from"):
-            if name in options:
-                raise ValueError(f"the multi-objective search chooses by hypervolume gain; it takes no {name}")
-        super().__init__(space, rng, pool, proxy_scores, local_from=None, **options)
+        if unexpected:
+            fixed = [name for name in ("acquisition", "local_from") if name in unexpected]
+            if fixed:
+                raise TypeError(f"the multi-objective search chooses by hypervolume gain; it takes no {fixed[0]}")
+            raise TypeError(f"MultiObjectivePONAS got unexpected options {sorted(unexpected)}")
+        super().__init__(
+            per_architecture=per_architecture, pretrain=pretrain, start=start, n_initial=n_initial,
+            objective_scale=objective_scale, pretrain_epochs=pretrain_epochs,
+            pretrain_batch_size=pretrain_batch_size, pretrain_size=pretrain_size, online_epochs=online_epochs,
+            max_restarts=max_restarts, max_online_epochs=max_online_epochs, n_elite=n_elite, n_pairs=n_pairs,
+            n_offspring=n_offspring, evolve_from=evolve_from,
+        )
+        del self.acquisition, self.local_from  # the class's, not options
+        self.kappa = kappa
+        self.refit_every = refit_every
+        self.population_size = population_size
+        self.generations = generations
+
+    def _bind(self, *, pool, proxy_scores, costs, bounds=None, minimise=None, score_proxies=None, **context) -> None:
+        checked = self._checked(pool, proxy_scores)
         self.costs = costs
-        self.kappa = float(kappa)
-        self.refit_every = int(refit_every)
-        self._surrogate_seed = int(self.rng.integers(2**31 - 1))
-        self._fitted: tuple[int, torch.nn.Module, dict] | None = None
-        self.population_size = int(population_size)
-        self.generations = int(generations)
         self._cost_cache: dict[Architecture, np.ndarray | None] = {}
-        measured = [m for m in map(self._measure, self.pool) if m is not None]
+        measured = [m for m in map(self._measure, checked[0]) if m is not None]
         if not measured:
             raise ValueError("the costs of no pool member could be computed")
         self.n_costs = n_costs = len(measured[0])
-        self.pool_costs = np.array([self.cost_of(a) for a in self.pool])
         self.bounds = np.full(n_costs, np.inf) if bounds is None else np.array(
             [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
         if len(self.bounds) != n_costs:
@@ -121,6 +164,10 @@ class MultiObjectivePONAS(PONAS):
         self.minimise = np.ones(n_costs, dtype=bool) if minimise is None else np.asarray(minimise, dtype=bool)
         if self.minimise.shape != (n_costs,):
             raise ValueError(f"minimise needs one flag per cost ({n_costs}); got {list(minimise)}")
+        self._prepare(checked, score_proxies)  # pre-trains the encoder (draws from the generator)
+        self._surrogate_seed = int(self.rng.integers(2**31 - 1))
+        self._fitted: tuple[int, torch.nn.Module, dict] | None = None
+        self.pool_costs = np.array([self.cost_of(a) for a in self.pool])
 
     def _measure(self, arch: Architecture) -> np.ndarray | None:
         """The costs of ``arch``, computed once; None when they cannot be computed."""
@@ -154,11 +201,25 @@ class MultiObjectivePONAS(PONAS):
         """True for the pool members not asked yet whose costs meet the bounds."""
         return self._feasible(self.pool_costs) & np.array([a not in self.asked for a in self.pool])
 
-    def propose(self) -> Architecture | None:
-        allowed = self._open_feasible()
+    def propose_batch(self, n: int) -> list[Architecture]:
+        """``n`` feasible pool members chosen together (fewer only when none is left).
+
+        The start rule gives the first ones; then the surrogate is trained and the GP fitted
+        once, evolution runs at most once, and the rest are chosen one by one by hypervolume
+        gain, the optimistic predicted point of each pending architecture (those chosen
+        before it included) counting as evaluated.
+        """
+        picks: list[Architecture] = []
         rows, objectives = self._observed()
-        if len(rows) < 2 or (len(self.asked) < self.n_initial and allowed.any()):
-            return self._propose_start(allowed)
+        while len(picks) < n:
+            allowed = self._open_feasible()
+            if not (len(rows) < 2 or (len(self.asked) < self.n_initial and allowed.any())):
+                break
+            if not self._pick(self._propose_start(allowed), picks):
+                return picks
+        if len(picks) == n:
+            return picks
+        allowed = self._open_feasible()
         model, hyperparameters = self._surrogate()
         scores = self.pool_scores(model)
         features = self._features(scores)
@@ -173,11 +234,20 @@ class MultiObjectivePONAS(PONAS):
         self.last_scores = scores
         open_rows = np.flatnonzero(allowed)
         if not len(open_rows):
-            return None
-        predicted = self._optimistic(gp, features[open_rows])
+            return picks
+        candidates = self._points(self._optimistic(gp, features[open_rows]), self.pool_costs[open_rows])
         evaluated = self._points(objectives, self.pool_costs[rows])
-        choice = self._largest_gain(self._points(predicted, self.pool_costs[open_rows]), evaluated)
-        return self.pool[open_rows[choice]]
+        pending = [i for i, a in enumerate(self.pool) if a in self.pending]
+        if pending:  # believed: the optimistic prediction, as if evaluated
+            believed = self._points(self._optimistic(gp, features[pending]), self.pool_costs[pending])
+            evaluated = np.vstack([evaluated, believed])
+        while len(picks) < n and len(open_rows):
+            choice = self._largest_gain(candidates, evaluated)
+            self._pick(self.pool[open_rows[choice]], picks)
+            evaluated = np.vstack([evaluated, candidates[choice]])
+            open_rows = np.delete(open_rows, choice)
+            candidates = np.delete(candidates, choice, axis=0)
+        return picks
 
     def _surrogate(self) -> tuple[torch.nn.Module, dict]:
         """PO-NAS's weighting and the GP's hyperparameters, retrained every ``refit_every`` queries.
@@ -187,7 +257,8 @@ class MultiObjectivePONAS(PONAS):
         restored strategy rebuilds exactly what the interrupted one used.
         """
         n = len(self.history)
-        n_fit = n - n % self.refit_every if n >= self.refit_every else n
+        every = int(self.refit_every)
+        n_fit = n - n % every if n >= every else n
         rows, objectives = self._observed(n_fit)
         if len(rows) < 2:
             n_fit = n
@@ -209,7 +280,7 @@ class MultiObjectivePONAS(PONAS):
 
     def _optimistic(self, gp, features: np.ndarray) -> np.ndarray:
         mean, std = posterior_mean_std(gp, features)
-        return mean + self.kappa * std
+        return mean + float(self.kappa) * std
 
     def _points(self, objective: np.ndarray, costs: np.ndarray) -> np.ndarray:
         """Rows ``(−objective, minimised costs…)``: every entry minimised."""
@@ -241,13 +312,13 @@ class MultiObjectivePONAS(PONAS):
             return False
         predicted = self._optimistic(gp, features[feasible])
         order = _nondominated_order(self._points(predicted, self.pool_costs[feasible]))
-        start = np.array([self.space.to_choices(self.pool[feasible[i]]) for i in order[: self.population_size]])
+        start = np.array([self.space.to_choices(self.pool[feasible[i]]) for i in order[: int(self.population_size)]])
         problem, algorithm = integer_nsga2(
-            sizes, 1 + int(self.minimise.sum()), len(self.bounds), self.population_size,
+            sizes, 1 + int(self.minimise.sum()), len(self.bounds), int(self.population_size),
             int(self.rng.integers(2**31 - 1)), sampling=start,
         )
         known = {self.pool[i]: value for i, value in zip(feasible, predicted)}
-        for _ in range(self.generations):
+        for _ in range(int(self.generations)):
             population = algorithm.ask()
             archs = [self._decode(x) for x in population.get("X")]
             F, G = self._predicted_values(archs, known, model, gp)
