@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import abc
-import copy
 import os
 import time
-import warnings
 from dataclasses import replace
 from numbers import Integral, Real
 
@@ -15,7 +13,6 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -23,13 +20,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 import joblib
 
-from ..driver import Checkpoint, SearchState, checkpoint_file, default_callbacks, notify, run_search
+from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
 from ..evaluation._training import as_tensors, infer_task, resolve_device
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
-from ._checkpoint import search_fingerprint
+from ._checkpoint import search_fingerprint, starting_state
 from ._export import export_search
 from ._data import InputScaler, resolve_input_shape, split_train_validation
 
@@ -176,7 +173,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             checkpoint = Checkpoint(path).open()
         callbacks = [*default_callbacks(self.verbose, type(self).__name__), *(self.callbacks or ())]
         try:
-            state = self._starting_state(fingerprint, checkpoint)
+            state = starting_state(self, fingerprint, checkpoint)
             where = "this search" if checkpoint is None else f"the search of checkpoint {str(checkpoint.path)!r}"
             state.check_batch_size(batch_size, spec.batch_invariant, where)
             if checkpoint is not None:
@@ -244,29 +241,6 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     def _keep_refitted(self, models: list[torch.nn.Module]) -> None:
         """Keep the refitted networks: ``best_model_``."""
         self.best_model_ = models[0]
-
-    def _starting_state(self, fingerprint: str, checkpoint: Checkpoint | None) -> SearchState:
-        """The state to continue: the checkpoint's, the previous fit's (``warm_start``), or a new one."""
-        if checkpoint is not None:
-            state = checkpoint.read()
-            if state is not None:
-                if state.fingerprint != fingerprint:
-                    raise ValueError(
-                        f"checkpoint {str(checkpoint.path)!r} was written by a search with other "
-                        "data or parameters; delete it or pass another checkpoint path (or a "
-                        "folder, which keeps one file per search) to start a new search"
-                    )
-                return state
-        previous = getattr(self, "search_state_", None)
-        if self.warm_start and previous is not None:
-            if previous.fingerprint == fingerprint:
-                return copy.deepcopy(previous)
-            warnings.warn(
-                "warm_start=True but the data or the parameters changed since the last fit; "
-                "starting a new search", UserWarning, stacklevel=3,
-            )
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        return SearchState(fingerprint, seed)
 
     def _set_results(
         self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None
