@@ -109,26 +109,71 @@ def test_bad_input_is_a_helpful_error(known):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_ranking_warms_up_at_random_then_follows_the_evolved_proxy():
+def ranking_problem():
     space = CellSpace()
     pool = space.sample_pool(80, np.random.default_rng(0))
     scores = np.random.default_rng(1).random((80, 2))
     objective = dict(zip(pool, scores[:, 0] - scores[:, 1]))
-    strategy = EvolvedProxyRanking(space, np.random.default_rng(0), pool, scores, ("synflow", "nwot"),
-                                   n_warmup=20, **SMALL)
+    context = dict(pool=pool, proxy_scores=scores, proxy_names=("synflow", "nwot"))
+    return space, pool, scores, context, lambda arch: EvaluationResult(objective[arch], 0.0)
+
+
+def test_ranking_warms_up_at_random_then_follows_the_evolved_proxy():
+    space, pool, scores, context, result_of = ranking_problem()
+    spec = EvolvedProxyRanking(n_warmup=20, **SMALL)
+    strategy = spec.setup(space, np.random.default_rng(0), **context)
     warmup = strategy.ask(20)
-    strategy.tell(warmup, [EvaluationResult(objective[a], 0.0) for a in warmup])
+    strategy.tell(warmup, [result_of(a) for a in warmup])
     assert strategy.proxy is None
     following = strategy.ask(5)
     assert strategy.proxy is not None and strategy.proxy.fitness > 0.8
     values = dict(zip(pool, strategy.proxy.evaluate(scores)))
     rest = sorted((a for a in pool if a not in warmup), key=lambda a: -values[a])
     assert following == rest[:5]
-    # resume: the proxy travels in the state
-    state = json.loads(json.dumps(strategy.state_dict()))
-    fresh = EvolvedProxyRanking(space, np.random.default_rng(9), pool, scores, ("synflow", "nwot"), n_warmup=20)
+    # resume: the driver tells the history again, the proxy travels in the state
+    state = json.loads(json.dumps(strategy.state_dict(), allow_nan=False))
+    assert set(state) == {"rng", "proxy"}
+    fresh = spec.setup(space, np.random.default_rng(0), **context)
+    told = warmup + following
+    fresh.tell(told, [result_of(a) for a in told])
     fresh.load_state_dict(state)
     assert fresh.proxy == strategy.proxy and fresh.ask(3) == strategy.ask(3)
+
+
+def test_ranking_resumes_mid_warmup_and_evolves_as_the_uninterrupted_search():
+    space, _, _, context, result_of = ranking_problem()
+    spec = EvolvedProxyRanking(n_warmup=6, **SMALL)
+
+    def rounds(strategy, n):
+        asked = []
+        for _ in range(n):
+            archs = strategy.ask(2)
+            strategy.tell(archs, [result_of(a) for a in archs])
+            asked.append(archs)
+        return asked
+
+    original = spec.setup(space, np.random.default_rng(3), **context)
+    done = rounds(original, 2)  # 4 of the 6 warm-up architectures
+    state = json.loads(json.dumps(original.state_dict()))
+    assert state["proxy"] is None
+    later = rounds(original, 4)
+    fresh = spec.setup(space, np.random.default_rng(3), **context)
+    for archs in done:
+        fresh.tell(archs, [result_of(a) for a in archs])
+    fresh.load_state_dict(state)
+    assert rounds(fresh, 4) == later and fresh.proxy == original.proxy
+
+
+def test_ranking_needs_its_context_and_checks_the_scores():
+    space, pool, scores, context, _ = ranking_problem()
+    with pytest.raises(ValueError, match="needs proxy_names"):
+        EvolvedProxyRanking().setup(space, np.random.default_rng(0), pool=pool, proxy_scores=scores)
+    with pytest.raises(ValueError, match=r"shape \(len\(pool\), len\(proxy_names\)\)"):
+        EvolvedProxyRanking().setup(space, np.random.default_rng(0), **dict(context, proxy_scores=scores[:, :1]))
+    assert EvolvedProxyRanking.proxies == "all"
+    # the warm-up defaults to half the budget, at least 3
+    assert EvolvedProxyRanking().setup(space, np.random.default_rng(0), budget=30, **context)._n_warmup == 15
+    assert EvolvedProxyRanking().setup(space, np.random.default_rng(0), budget=2, **context)._n_warmup == 3
 
 
 @pytest.fixture(scope="module")

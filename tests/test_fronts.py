@@ -38,7 +38,7 @@ def drive(strategy, benchmark, budget):
 
 
 def test_nsga2_proposes_new_pool_cells_that_meet_the_bounds(cifar10, latency):
-    strategy = NSGA2(cifar10.space, np.random.default_rng(0), latency, bounds=[4.0], population_size=10)
+    strategy = NSGA2(population_size=10).setup(cifar10.space, np.random.default_rng(0), costs=latency, bounds=[4.0])
     proposed = drive(strategy, cifar10, 60)
     assert len(set(proposed)) == 60
     assert all(a in cifar10.space for a in proposed)
@@ -46,16 +46,42 @@ def test_nsga2_proposes_new_pool_cells_that_meet_the_bounds(cifar10, latency):
 
 
 def test_nsga2_resumes_from_its_state(cifar10, latency):
-    first = NSGA2(cifar10.space, np.random.default_rng(1), latency, population_size=8)
-    drive(first, cifar10, 21)  # mid-generation
+    spec = NSGA2(population_size=8)
+    first = spec.setup(cifar10.space, np.random.default_rng(1), costs=latency)
+    done = drive(first, cifar10, 21)  # mid-generation
     state = json.loads(json.dumps(first.state_dict()))
-    second = NSGA2(cifar10.space, np.random.default_rng(99), latency, population_size=8)
+    second = spec.setup(cifar10.space, np.random.default_rng(1), costs=latency)
+    evaluator = cifar10.evaluator()
+    second.tell(done, [evaluator.evaluate(a) for a in done])  # the driver's history, told again
     second.load_state_dict(state)
     assert drive(second, cifar10, 10) == drive(first, cifar10, 10)
 
 
+def test_nsga2_resumes_from_its_state_after_batched_asks(cifar10, latency):
+    spec, evaluator = NSGA2(population_size=6), cifar10.evaluator()
+
+    def rounds(strategy, n, batch):
+        asked = []
+        for _ in range(n):
+            archs = strategy.ask(batch)
+            strategy.tell(archs, [evaluator.evaluate(a) for a in archs])
+            asked.append(archs)
+        return asked
+
+    first = spec.setup(cifar10.space, np.random.default_rng(2), costs=latency, bounds=[5.0])
+    done = rounds(first, 5, 3) + rounds(first, 2, 2)
+    state = json.loads(json.dumps(first.state_dict()))
+    assert state["asks"][:2] == [[3, 0], [3, 3]]
+    later = rounds(first, 4, 2)
+    second = spec.setup(cifar10.space, np.random.default_rng(2), costs=latency, bounds=[5.0])
+    told = [a for archs in done for a in archs]
+    second.tell(told, [evaluator.evaluate(a) for a in told])
+    second.load_state_dict(state)
+    assert rounds(second, 4, 2) == later
+
+
 def test_failed_evaluations_are_the_worst_for_nsga2(cifar10, latency):
-    strategy = NSGA2(cifar10.space, np.random.default_rng(0), latency, population_size=4)
+    strategy = NSGA2(population_size=4).setup(cifar10.space, np.random.default_rng(0), costs=latency)
     arch = strategy.ask(1)[0]
     strategy.tell([arch], [EvaluationResult.failed("boom")])
     assert strategy.evaluated[arch][0] == 1e12 and strategy.evaluated[arch][1] == latency(arch)[0]
@@ -97,7 +123,7 @@ def test_a_short_run_has_a_partial_front(cifar10, tmp_path):
 def test_bounds_nothing_meets_are_an_error(cifar10):
     with pytest.raises(ValueError, match="no cell of the benchmark meets the bounds"):
         run_fronts("nsga2", cifar10, ["edgegpu_latency"], budget=5, seeds=[0], bounds=[0.0])
-    with pytest.raises(ValueError, match="unknown multi-objective strategy 'bo'"):
+    with pytest.raises(ValueError, match="unknown strategy 'bo'; the registered multi-objective strategies are"):
         run_fronts("bo", cifar10, ["edgegpu_latency"], budget=5, seeds=[0])
 
 
@@ -107,7 +133,9 @@ def test_nsga2_needs_a_categorical_encoding():
             raise NotImplementedError("no categorical encoding")
 
     with pytest.raises(NotImplementedError):
-        NSGA2(NoEncoding(), np.random.default_rng(0), lambda a: [1.0])
+        NSGA2().setup(NoEncoding(), np.random.default_rng(0), costs=lambda a: [1.0])
+    with pytest.raises(ValueError, match="needs costs"):
+        NSGA2().setup(CellSpace(), np.random.default_rng(0))
 
 
 def test_cli_multi_objective(tmp_path):

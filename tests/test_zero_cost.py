@@ -61,32 +61,49 @@ def test_sample_pool_is_seeded():
 # ---------------------------------------------------------------------------------------------
 
 
+def ranking(pool, scores, seed=0, **options):
+    return ZeroCostRanking(**options).setup(CellSpace(), np.random.default_rng(seed), pool=pool, proxy_scores=scores)
+
+
 def test_ranking_proposes_best_first_nan_last_and_never_repeats():
-    space = CellSpace()
-    pool = space.sample_pool(5, np.random.default_rng(0))
-    strategy = ZeroCostRanking(space, np.random.default_rng(0), pool, [0.3, np.nan, 0.9, 0.3, 0.1])
+    pool = CellSpace().sample_pool(5, np.random.default_rng(0))
+    strategy = ranking(pool, [0.3, np.nan, 0.9, 0.3, 0.1], combine=lambda raw: raw[:, 0])
     assert strategy.ask(2) == [pool[2], pool[0]]
     strategy.tell([pool[2]], [EvaluationResult(0.5, 0.0)])
     assert strategy.ask(10) == [pool[3], pool[4], pool[1]]
     assert strategy.ask(1) == []
 
 
+def test_ranking_combines_the_proxies_by_default():
+    pool = CellSpace().sample_pool(6, np.random.default_rng(0))
+    raw = np.random.default_rng(1).random((6, 3))
+    raw[2, 1] = np.nan
+    strategy = ranking(pool, raw)
+    expected = combine_scores(raw)
+    np.testing.assert_allclose(strategy.scores, expected)
+    assert strategy.ask(6) == [pool[i] for i in np.argsort(-np.nan_to_num(expected, nan=-np.inf), kind="stable")]
+    # one proxy: a 1-D array is one column
+    one = ranking(pool, raw[:, 0])
+    assert one.ask(6) == [pool[i] for i in np.argsort(-raw[:, 0], kind="stable")]
+    assert ZeroCostRanking.requires == ("pool", "proxy_scores") and ZeroCostRanking.batch_invariant
+
+
 def test_ranking_skips_architectures_told_without_being_asked():
-    space = CellSpace()
-    pool = space.sample_pool(3, np.random.default_rng(0))
-    strategy = ZeroCostRanking(space, np.random.default_rng(0), pool, [3.0, 2.0, 1.0])
+    pool = CellSpace().sample_pool(3, np.random.default_rng(0))
+    strategy = ranking(pool, [3.0, 2.0, 1.0])
     strategy.tell([pool[0]], [EvaluationResult(0.5, 0.0)])
     assert strategy.ask(3) == [pool[1], pool[2]]
 
 
-def test_ranking_resumes_from_its_state_dict():
-    space = CellSpace()
-    pool = space.sample_pool(20, np.random.default_rng(0))
+def test_ranking_resumes_from_the_history_and_its_state_dict():
+    pool = CellSpace().sample_pool(20, np.random.default_rng(0))
     scores = np.random.default_rng(1).random(20)
-    original = ZeroCostRanking(space, np.random.default_rng(0), pool, scores)
-    original.ask(7)
+    original = ranking(pool, scores)
+    asked = original.ask(7)
+    original.tell(asked, [EvaluationResult(1.0, 0.0) for _ in asked])
     state = json.loads(json.dumps(original.state_dict()))
-    fresh = ZeroCostRanking(space, np.random.default_rng(5), pool, scores)
+    fresh = ranking(pool, scores)
+    fresh.tell(asked, [EvaluationResult(1.0, 0.0) for _ in asked])
     fresh.load_state_dict(state)
     assert fresh.ask(20) == original.ask(20)
 
@@ -94,7 +111,9 @@ def test_ranking_resumes_from_its_state_dict():
 def test_ranking_checks_the_scores_match_the_pool():
     pool = CellSpace().sample_pool(3, np.random.default_rng(0))
     with pytest.raises(ValueError, match="pool holds 3"):
-        ZeroCostRanking(CellSpace(), np.random.default_rng(0), pool, [1.0, 2.0])
+        ranking(pool, [1.0, 2.0], combine=lambda raw: raw[:, 0])
+    with pytest.raises(ValueError, match="needs proxy_scores"):
+        ZeroCostRanking().setup(CellSpace(), np.random.default_rng(0), pool=pool)
 
 
 # ---------------------------------------------------------------------------------------------

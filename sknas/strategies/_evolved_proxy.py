@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..proxies import EvolvedProxy, evolve_proxy
-from ..spaces import Architecture, SearchSpace
+from ..spaces import Architecture
 from ._base import Strategy
 from ._zero_cost import rank_by_score
 
@@ -20,52 +20,63 @@ class EvolvedProxyRanking(Strategy):
     pool's proxies whose ranking agrees best (Kendall τ) with the objectives seen, and the
     rest of the pool is proposed in the order of that formula.
 
+    ``setup`` needs the ``pool``, its raw ``proxy_scores`` of shape
+    (len(pool), len(proxy_names)) and the ``proxy_names`` of their columns; by default every
+    available proxy is weighed. The generator draws the warm-up architectures and seeds the
+    evolution.
+
     Parameters
     ----------
-    space : SearchSpace
-        The space of the pool.
-    rng : numpy.random.Generator
-        Draws the warm-up architectures and seeds the evolution.
-    pool : sequence of Architecture
-        Candidates.
-    proxy_scores : array-like of shape (len(pool), len(names))
-        Raw proxy values of the pool.
-    names : sequence of str
-        The proxies of the columns of ``proxy_scores``.
-    n_warmup : int, default=10
-        Random architectures evaluated before the proxy is evolved (at least 3).
+    n_warmup : int or None, default=None
+        Random architectures evaluated before the proxy is evolved (at least 3); None uses
+        half the ``budget`` given to ``setup`` (10 without one): half the budget trains
+        random cells to evolve the proxy on, half follows its ranking.
     generations, population_size : int, default=20, 500
         Size of the evolution.
 
     Attributes
     ----------
     proxy : EvolvedProxy or None
-        The evolved proxy, once the warm-up is evaluated.
+        The evolved proxy, once the warm-up is evaluated (on a bound strategy).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.spaces import CellSpace
+    >>> from sknas.strategies import EvolvedProxyRanking
+    >>> space = CellSpace()
+    >>> pool = space.sample_pool(30, np.random.default_rng(0))
+    >>> scores = np.random.default_rng(1).random((30, 2))
+    >>> strategy = EvolvedProxyRanking(n_warmup=5).setup(
+    ...     space, np.random.default_rng(0), pool=pool, proxy_scores=scores, proxy_names=["synflow", "nwot"])
+    >>> len(strategy.ask(5))
+    5
     """
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        pool: Sequence[Architecture],
-        proxy_scores,
-        names: Sequence[str],
-        n_warmup: int = 10,
-        generations: int = 20,
-        population_size: int = 500,
-    ):
-        super().__init__(space, rng)
+    requires = ("pool", "proxy_scores", "proxy_names")
+    proxies = "all"
+
+    def __init__(self, n_warmup: int | None = None, generations: int = 20, population_size: int = 500):
+        self.n_warmup = n_warmup
+        self.generations = generations
+        self.population_size = population_size
+
+    def _bind(self, *, pool, proxy_scores, proxy_names, budget=None, **context) -> None:
         self.pool = list(pool)
+        self.names = tuple(proxy_names)
         self.scores = np.asarray(proxy_scores, dtype=np.float64)
-        if self.scores.shape != (len(self.pool), len(names)):
+        if self.scores.ndim == 1 and len(self.names) == 1:
+            self.scores = self.scores[:, None]
+        if self.scores.shape != (len(self.pool), len(self.names)):
             raise ValueError(
-                f"proxy_scores must have shape (len(pool), len(names)) = ({len(self.pool)}, {len(names)}); "
+                f"proxy_scores must have shape (len(pool), len(proxy_names)) = ({len(self.pool)}, {len(self.names)}); "
                 f"got {self.scores.shape}"
             )
-        self.names = tuple(names)
-        self.n_warmup = max(3, int(n_warmup))
-        self.generations = int(generations)
-        self.population_size = int(population_size)
+        if self.n_warmup is not None:
+            n_warmup = int(self.n_warmup)
+        else:
+            n_warmup = int(budget) // 2 if budget is not None else 10
+        self._n_warmup = max(3, n_warmup)
         self.proxy: EvolvedProxy | None = None
         self._row = {arch: i for i, arch in enumerate(self.pool)}
         self._ranking: list[Architecture] = []
@@ -74,8 +85,8 @@ class EvolvedProxyRanking(Strategy):
         seen = [(self._row[a], y) for a, y in self.history if a in self._row and np.isfinite(y)]
         rows = [i for i, _ in seen]
         self.proxy = evolve_proxy(
-            self.scores[rows], [y for _, y in seen], names=self.names, generations=self.generations,
-            population_size=self.population_size, random_state=int(self.rng.integers(2**31 - 1)),
+            self.scores[rows], [y for _, y in seen], names=self.names, generations=int(self.generations),
+            population_size=int(self.population_size), random_state=int(self.rng.integers(2**31 - 1)),
         )
         self._rank()
 
@@ -85,7 +96,7 @@ class EvolvedProxyRanking(Strategy):
     def propose(self) -> Architecture | None:
         if self.proxy is None:
             told = sum(1 for a, y in self.history if np.isfinite(y))
-            if told >= self.n_warmup:
+            if told >= self._n_warmup:
                 self._evolve()
             else:
                 open_rows = [a for a in self.pool if a not in self.asked]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from pymoo.algorithms.moo.nsga2 import NSGA2 as PymooNSGA2
@@ -15,7 +15,7 @@ from pymoo.operators.sampling.rnd import IntegerRandomSampling
 from pymoo.problems.static import StaticProblem
 
 from ..evaluation import EvaluationResult
-from ..spaces import Architecture, SearchSpace
+from ..spaces import Architecture
 from ._base import Strategy
 
 #: What a failed evaluation, or a cell outside the space, scores in every minimised objective.
@@ -67,42 +67,50 @@ class NSGA2(Strategy):
     benchmark's pool lacks) and a cell already evaluated cost no query: NSGA-II gets their
     values at once. Integer variables use pymoo's SBX crossover and polynomial mutation
     with rounding, duplicates are eliminated, and pymoo draws from a generator seeded from
-    ``rng``.
+    the strategy's generator.
+
+    ``setup`` needs ``costs`` (``costs(arch) -> sequence of float``, the hardware costs to
+    minimise, e.g. a profiler's values in the order of its columns) and may take
+    ``bounds`` (an upper bound per cost, None or ``inf`` for none); the space must
+    implement ``choice_sizes`` / ``from_choices``.
+
+    pymoo's state is not JSON: ``load_state_dict`` replays the told history through a fresh
+    NSGA-II, asking with the batch sizes of the original asks (``state_dict`` records them
+    with how many results had been told before each), so the history must be told again in
+    the order it was first told.
 
     Parameters
     ----------
-    space : SearchSpace
-        Must implement ``choice_sizes`` / ``from_choices``.
-    rng : numpy.random.Generator
-    costs : callable
-        ``costs(arch) -> sequence of float``, the hardware costs to minimise (e.g. a
-        profiler's values in the order of its columns).
-    bounds : sequence of float or None, default=None
-        An upper bound per cost (None or ``inf`` for none).
     population_size : int, default=20
 
     Attributes
     ----------
     evaluated : dict
-        ``{arch: objectives}`` of every evaluated cell (minimised form).
+        ``{arch: objectives}`` of every evaluated cell (minimised form), on a bound strategy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.spaces import CellSpace
+    >>> from sknas.strategies import NSGA2
+    >>> costs = lambda arch: [float(sum(op != "none" for op in arch.ops))]
+    >>> strategy = NSGA2(population_size=6).setup(CellSpace(), np.random.default_rng(0), costs=costs, bounds=[4])
+    >>> all(costs(arch)[0] <= 4 for arch in strategy.ask(3))
+    True
     """
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        costs: Callable[[Architecture], Sequence[float]],
-        bounds: Sequence[float | None] | None = None,
-        population_size: int = 20,
-    ):
-        super().__init__(space, rng)
-        self.sizes = np.asarray(space.choice_sizes())
+    requires = ("costs",)
+
+    def __init__(self, population_size: int = 20):
+        self.population_size = population_size
+
+    def _bind(self, *, costs, bounds=None, **context) -> None:
+        self.sizes = np.asarray(self.space.choice_sizes())
         self.costs = costs
         self.bounds = None if bounds is None else np.array(
             [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
-        self.population_size = int(population_size)
-        self.seed = int(rng.integers(2**31 - 1))
-        self._initial_rng_state = rng.bit_generator.state
+        self.seed = int(self.rng.integers(2**31 - 1))
+        self._initial_rng_state = self.rng.bit_generator.state
         self._start_algorithm()
 
     def _start_algorithm(self) -> None:
@@ -111,12 +119,13 @@ class NSGA2(Strategy):
         if self.bounds is not None and len(self.bounds) != n_costs:
             raise ValueError(f"{len(self.bounds)} bounds for {n_costs} costs")
         self.problem, self.algorithm = integer_nsga2(
-            self.sizes, 1 + n_costs, 0 if self.bounds is None else n_costs, self.population_size, self.seed
+            self.sizes, 1 + n_costs, 0 if self.bounds is None else n_costs, int(self.population_size), self.seed
         )
         self.evaluated: dict[Architecture, np.ndarray] = {}
         self._feasible: dict[Architecture, bool] = {}
         self._population = None
         self._members: list[Architecture | None] = []
+        self._asks: list[tuple[int, int]] = []  # (n asked, results told before) of every ask
 
     # -- the values NSGA-II sees -----------------------------------------------------------
 
@@ -148,6 +157,10 @@ class NSGA2(Strategy):
         return self._feasible[arch]
 
     # -- ask / tell ------------------------------------------------------------------------
+
+    def propose_batch(self, n: int) -> list[Architecture]:
+        self._asks.append((int(n), len(self.history)))
+        return super().propose_batch(n)
 
     def propose(self) -> Architecture | None:
         for _ in range(MAX_FREE_GENERATIONS):
@@ -198,26 +211,41 @@ class NSGA2(Strategy):
         state = super().state_dict()
         state["seed"] = self.seed
         state["initial_rng"] = self._initial_rng_state
+        state["asks"] = [[n, told] for n, told in self._asks]
+        state["n_pending"] = len(self.pending)
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore by replaying the history through a fresh NSGA-II: pymoo's state is not JSON.
+        """Restore by replaying the told history through a fresh NSGA-II: pymoo's state is not JSON.
 
-        The replay asks one architecture at a time, as the benchmark harness does; a history
-        made of larger batches may not replay (a ``ValueError`` says so).
+        The replay starts from the state ``setup`` left, asks with the sizes of the original
+        asks and tells each result where it was first told (the history must be told again
+        in the order it was first told); a history that does not replay raises ``ValueError``.
         """
         super().load_state_dict(state)
-        history, self.seed = list(self.history), int(state["seed"])
-        self.asked, self.history = set(), []
+        history = list(self.history)
+        asks = [(int(n), int(told)) for n, told in state["asks"]]
+        self.asked, self.pending, self.history = set(), set(), []
+        self.seed = int(state["seed"])
         self.rng.bit_generator.state = self._initial_rng_state = state["initial_rng"]
         self._start_algorithm()
-        for arch, objective in history:
-            proposed = self.propose()
-            if proposed != arch:
-                raise ValueError(f"the NSGA-II replay proposed {proposed}, the history has {arch}")
-            self.asked.add(arch)
-            ok = np.isfinite(objective)
-            self.tell([arch], [EvaluationResult(objective if ok else float("nan"), 0.0,
-                                                status="ok" if ok else "failed")])
-        self.asked = {self.space.parse(s) for s in state["asked"]}
+
+        def tell_until(count: int) -> None:
+            for arch, objective in history[len(self.history):count]:
+                ok = bool(np.isfinite(objective))
+                self.tell([arch], [EvaluationResult(objective if ok else float("nan"), 0.0,
+                                                    status="ok" if ok else "failed")])
+
+        for n, told in asks:
+            if told > len(history):
+                raise ValueError(f"the NSGA-II state saw {told} results before an ask, but {len(history)} were told again")
+            tell_until(told)
+            self.ask(n)
+        tell_until(len(history))
+        if len(self.pending) != int(state.get("n_pending", len(self.pending))):
+            raise ValueError(
+                f"the NSGA-II replay left {len(self.pending)} architectures pending, the state had "
+                f"{state['n_pending']}: the history told again is not the one the strategy saw"
+            )
+        self._asks = asks
         self.rng.bit_generator.state = state["rng"]

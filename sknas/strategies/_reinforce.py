@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..spaces import Architecture, SearchSpace
+from ..spaces import Architecture
 from ._base import Strategy
 
 
@@ -18,14 +18,16 @@ class Reinforce(Strategy):
     average of the rewards (momentum 0.9, bias-corrected). As in the NAS-Bench-201 reference
     implementation, a draw of an architecture evaluated before costs no evaluation: the
     policy learns from its known reward and draws again. Draws outside the space (a
-    benchmark's pool) are discarded.
+    benchmark's pool) are discarded. In a batch, each member is drawn from the policy as it
+    stands (their rewards are not known yet).
+
+    ``setup`` needs only the space, which must implement ``choice_sizes``, ``from_choices``
+    and ``to_choices``; the generator draws the initial logits (at ``setup``) and every
+    proposal. On resume, ``load_state_dict`` replaces the policy the replayed history
+    taught with the saved one, so the policy does not learn twice.
 
     Parameters
     ----------
-    space : SearchSpace
-        Must implement ``choice_sizes``, ``from_choices`` and ``to_choices``.
-    rng : numpy.random.Generator
-        Draws the initial logits and every proposal.
     learning_rate : float, default=0.01
         Adam step size of the policy.
     baseline_momentum : float, default=0.9
@@ -38,29 +40,23 @@ class Reinforce(Strategy):
     >>> import numpy as np
     >>> from sknas.spaces import CellSpace
     >>> from sknas.strategies import Reinforce
-    >>> strategy = Reinforce(CellSpace(), np.random.default_rng(0))
+    >>> strategy = Reinforce().setup(CellSpace(), np.random.default_rng(0))
     >>> len(strategy.ask(2))
     2
     """
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        learning_rate: float = 0.01,
-        baseline_momentum: float = 0.9,
-        max_draws: int = 1000,
-    ):
-        super().__init__(space, rng)
-        self.learning_rate = float(learning_rate)
-        self.baseline_momentum = float(baseline_momentum)
-        self.max_draws = int(max_draws)
-        self.logits = [1e-3 * rng.standard_normal(n) for n in space.choice_sizes()]
+    def __init__(self, learning_rate: float = 0.01, baseline_momentum: float = 0.9, max_draws: int = 1000):
+        self.learning_rate = learning_rate
+        self.baseline_momentum = baseline_momentum
+        self.max_draws = max_draws
+
+    def _bind(self, **context) -> None:
+        self.logits = [1e-3 * self.rng.standard_normal(n) for n in self.space.choice_sizes()]
         self._adam_m = [np.zeros_like(x) for x in self.logits]
         self._adam_v = [np.zeros_like(x) for x in self.logits]
         self._adam_t = 0
         self._baseline = [0.0, 0.0]  # numerator, denominator of the moving average
-        self._pending: dict[str, list[int]] = {}
+        self._drawn: dict[str, list[int]] = {}  # the choices of each architecture asked, not told yet
 
     def probabilities(self) -> list[np.ndarray]:
         """The policy: one probability vector per decision."""
@@ -74,7 +70,7 @@ class Reinforce(Strategy):
         return [int(self.rng.choice(len(p), p=p)) for p in self.probabilities()]
 
     def _learn(self, choices: list[int], reward: float) -> None:
-        m = self.baseline_momentum
+        m = float(self.baseline_momentum)
         self._baseline = [m * self._baseline[0] + (1 - m) * reward, m * self._baseline[1] + (1 - m)]
         advantage = reward - self._baseline[0] / self._baseline[1]
         self._adam_t += 1
@@ -87,11 +83,11 @@ class Reinforce(Strategy):
             self._adam_v[i] = beta2 * self._adam_v[i] + (1 - beta2) * grad**2
             m_hat = self._adam_m[i] / (1 - beta1**self._adam_t)
             v_hat = self._adam_v[i] / (1 - beta2**self._adam_t)
-            self.logits[i] = self.logits[i] - self.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+            self.logits[i] = self.logits[i] - float(self.learning_rate) * m_hat / (np.sqrt(v_hat) + eps)
 
     def propose(self) -> Architecture | None:
         known = {arch: objective for arch, objective in self.history}
-        for _ in range(self.max_draws):
+        for _ in range(int(self.max_draws)):
             choices = self._draw()
             arch = self.space.from_choices(choices)
             if arch not in self.space:
@@ -102,14 +98,14 @@ class Reinforce(Strategy):
                 continue
             if arch in self.asked:
                 continue  # being evaluated elsewhere
-            self._pending[str(arch)] = choices
+            self._drawn[str(arch)] = choices
             return arch
         return self.sample_new()
 
     def tell(self, archs, results) -> None:
         super().tell(archs, results)
         for arch, result in zip(archs, results):
-            choices = self._pending.pop(str(arch), None) or self.space.to_choices(arch)
+            choices = self._drawn.pop(str(arch), None) or self.space.to_choices(arch)
             if result.ok:
                 self._learn(choices, result.objective)
 
@@ -121,7 +117,7 @@ class Reinforce(Strategy):
             adam_v=[x.tolist() for x in self._adam_v],
             adam_t=self._adam_t,
             baseline=list(self._baseline),
-            pending=dict(self._pending),
+            pending=dict(self._drawn),
         )
         return state
 
@@ -132,4 +128,4 @@ class Reinforce(Strategy):
         self._adam_v = [np.array(x) for x in state["adam_v"]]
         self._adam_t = int(state["adam_t"])
         self._baseline = [float(x) for x in state["baseline"]]
-        self._pending = {k: list(v) for k, v in state["pending"].items()}
+        self._drawn = {k: list(v) for k, v in state["pending"].items()}

@@ -7,10 +7,12 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 from botorch.acquisition import UpperConfidenceBound
+from botorch.acquisition.monte_carlo import qUpperConfidenceBound
 from botorch.optim import optimize_acqf
+from botorch.sampling import SobolQMCNormalSampler
 
-from ..proxies import normalise_scores
-from ..spaces import Architecture, SearchSpace
+from ..proxies import PONAS_PROXIES, normalise_scores
+from ..spaces import Architecture
 from ..surrogate import fit_gp, quiet_botorch
 from ._base import Strategy
 
@@ -26,19 +28,22 @@ class RoBoT(Strategy):
     evaluated costs no evaluation: its f is known. Then the strategy exploits, proposing the
     pool in the order of the best w found, until the caller's budget is spent.
 
+    ``ask(n)`` fits the GP once and chooses the missing weight vectors jointly, by
+    q-UCB (``qUpperConfidenceBound``) conditioned on the weights whose top architecture is
+    asked and not told yet; a weight whose top is known is a free observation, after which
+    the GP is fitted again for the picks still missing. One weight with nothing pending is
+    chosen by the analytic UCB. With no observation yet, the weights are random.
+
+    ``setup`` needs the ``pool`` and its raw ``proxy_scores`` of shape (len(pool), K)
+    (normalised here); by default the proxies are those of PO-NAS
+    (:data:`sknas.proxies.PONAS_PROXIES`).
+
     Parameters
     ----------
-    space : SearchSpace
-        The space of the pool.
-    rng : numpy.random.Generator
-        Draws the first w and seeds the GP fits and acquisition restarts.
-    pool : sequence of Architecture
-        Candidates.
-    proxy_scores : array-like of shape (len(pool), K)
-        Raw proxy scores of the pool (normalised here).
-    n_bo_steps : int, default=20
-        Evaluations of f by BO, counting those answered from the cache; the reference code
-        uses the search budget minus one after one random point, i.e. the budget.
+    n_bo_steps : int or None, default=None
+        Evaluations of f by BO, counting those answered from the cache; None uses the
+        ``budget`` given to ``setup`` (20 without one), as the reference code does (the
+        search budget minus one after one random point).
     kappa : float, default=2.576
         UCB exploration weight: UCB = μ + κσ.
 
@@ -50,21 +55,19 @@ class RoBoT(Strategy):
     >>> space = CellSpace()
     >>> pool = space.sample_pool(30, np.random.default_rng(0))
     >>> scores = np.random.default_rng(1).random((30, 3))
-    >>> strategy = RoBoT(space, np.random.default_rng(0), pool, scores, n_bo_steps=5)
+    >>> strategy = RoBoT(n_bo_steps=5).setup(space, np.random.default_rng(0), pool=pool, proxy_scores=scores)
     >>> strategy.ask(1)[0] in pool
     True
     """
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        rng: np.random.Generator,
-        pool: Sequence[Architecture],
-        proxy_scores,
-        n_bo_steps: int = 20,
-        kappa: float = 2.576,
-    ):
-        super().__init__(space, rng)
+    requires = ("pool", "proxy_scores")
+    proxies = PONAS_PROXIES
+
+    def __init__(self, n_bo_steps: int | None = None, kappa: float = 2.576):
+        self.n_bo_steps = n_bo_steps
+        self.kappa = kappa
+
+    def _bind(self, *, pool, proxy_scores, budget=None, **context) -> None:
         self.pool = list(pool)
         scores = np.asarray(proxy_scores, dtype=np.float64)
         if scores.ndim != 2 or scores.shape[0] != len(self.pool):
@@ -73,10 +76,12 @@ class RoBoT(Strategy):
                 f"got {scores.shape}"
             )
         self.metrics = np.nan_to_num(normalise_scores(scores), nan=0.0)
-        self.n_bo_steps = int(n_bo_steps)
-        self.kappa = float(kappa)
+        if self.n_bo_steps is not None:
+            self._n_bo_steps = int(self.n_bo_steps)
+        else:
+            self._n_bo_steps = int(budget) if budget is not None else 20
         self.observations: list[tuple[list[float], float]] = []  # (w, f(w))
-        self.pending: list[tuple[list[float], str]] = []  # w whose top architecture is out
+        self._waiting: list[tuple[list[float], str]] = []  # w whose top architecture is out
         self.steps = 0
 
     @property
@@ -94,9 +99,10 @@ class RoBoT(Strategy):
         best = max(f for _, f in self.observations)
         return [w for w, f in self.observations if f == best][-1]
 
-    def _next_weights(self) -> list[float]:
+    def _next_weights(self, q: int = 1) -> list[list[float]]:
+        """``q`` weight vectors chosen jointly by one GP fit (random before any observation)."""
         if not self.observations:
-            return list(self.rng.uniform(-1.0, 1.0, size=self.n_proxies))
+            return [list(self.rng.uniform(-1.0, 1.0, size=self.n_proxies)) for _ in range(q)]
         W = np.array([w for w, _ in self.observations])
         f = np.array([f for _, f in self.observations])
         finite = np.isfinite(f)
@@ -106,49 +112,64 @@ class RoBoT(Strategy):
         bounds = np.array([[-1.0] * self.n_proxies, [1.0] * self.n_proxies])
         seed = int(self.rng.integers(2**31 - 1))
         model = fit_gp(W, f, bounds=bounds, seed=seed)
-        acquisition = UpperConfidenceBound(model, beta=self.kappa**2)
+        if q == 1 and not self._waiting:
+            acquisition = UpperConfidenceBound(model, beta=self.kappa**2)
+        else:  # a batch, or weights out: q-UCB, conditioned on the weights out
+            X_pending = torch.as_tensor(np.array([w for w, _ in self._waiting], dtype=np.float64)) \
+                if self._waiting else None
+            sampler = SobolQMCNormalSampler(sample_shape=torch.Size([256]), seed=seed)
+            acquisition = qUpperConfidenceBound(model, beta=self.kappa**2, sampler=sampler, X_pending=X_pending)
         with torch.random.fork_rng(devices=[]), quiet_botorch():
             torch.manual_seed(seed)
             candidate, _ = optimize_acqf(
-                acquisition, bounds=torch.as_tensor(bounds), q=1, num_restarts=4, raw_samples=128
+                acquisition, bounds=torch.as_tensor(bounds), q=q, num_restarts=4, raw_samples=128
             )
-        return candidate[0].tolist()
+        return candidate.tolist()
 
-    def propose(self) -> Architecture | None:
+    def propose_batch(self, n: int) -> list[Architecture]:
+        proposals: list[Architecture] = []
         known = {arch: objective for arch, objective in self.history}
-        while self.steps < self.n_bo_steps:
-            weights = self._next_weights()
-            self.steps += 1
-            top = self.pool[int(self.ranking(weights)[0])]
-            if top in known:
-                self.observations.append((weights, known[top]))
-            elif top in self.asked:  # evaluated elsewhere and not told yet: f unknown for now
-                self.pending.append((weights, str(top)))
-            else:
-                self.pending.append((weights, str(top)))
-                return top
-        weights = self.best_weights() or [1.0] * self.n_proxies
-        for i in self.ranking(weights):
-            if self.pool[i] not in self.asked:
-                return self.pool[i]
-        return None
+        while len(proposals) < n and self.steps < self._n_bo_steps:
+            # one GP fit for every pick still missing; free observations call for another
+            q = min(n - len(proposals), self._n_bo_steps - self.steps)
+            for weights in self._next_weights(q):
+                self.steps += 1
+                top = self.pool[int(self.ranking(weights)[0])]
+                if top in known:
+                    self.observations.append((weights, known[top]))
+                    continue
+                self._waiting.append((weights, str(top)))
+                if top not in self.asked:  # otherwise evaluated elsewhere, not told yet: f unknown for now
+                    self.asked.add(top)
+                    self.pending.add(top)
+                    proposals.append(top)
+        if len(proposals) < n:  # exploit the best weights found
+            weights = self.best_weights() or [1.0] * self.n_proxies
+            for i in self.ranking(weights):
+                if len(proposals) == n:
+                    break
+                if self.pool[i] not in self.asked:
+                    self.asked.add(self.pool[i])
+                    self.pending.add(self.pool[i])
+                    proposals.append(self.pool[i])
+        return proposals
 
     def tell(self, archs, results) -> None:
         super().tell(archs, results)
         known = {str(arch): objective for arch, objective in self.history}
         still = []
-        for weights, arch in self.pending:
+        for weights, arch in self._waiting:
             if arch in known:
                 self.observations.append((weights, known[arch]))
             else:
                 still.append((weights, arch))
-        self.pending = still
+        self._waiting = still
 
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state.update(
-            observations=[[w, f if np.isfinite(f) else None] for w, f in self.observations],
-            pending=[[w, a] for w, a in self.pending],
+            observations=[[list(map(float, w)), float(f) if np.isfinite(f) else None] for w, f in self.observations],
+            pending=[[list(map(float, w)), a] for w, a in self._waiting],
             steps=self.steps,
         )
         return state
@@ -156,5 +177,5 @@ class RoBoT(Strategy):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         super().load_state_dict(state)
         self.observations = [(list(w), float("-inf") if f is None else float(f)) for w, f in state["observations"]]
-        self.pending = [(list(w), a) for w, a in state["pending"]]
+        self._waiting = [(list(w), a) for w, a in state["pending"]]
         self.steps = int(state["steps"])
