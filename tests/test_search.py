@@ -272,7 +272,7 @@ BAD_INPUTS = {
     "inf in X": ({}, X_INF, Y_TAB, "Input X contains infinity"),
     "one class": ({}, X_TAB, np.zeros(40), "only one class"),
     "one string class": ({}, X_TAB, np.array(["a"] * 40), "only one class"),
-    "unknown space": (dict(space="conv"), X_TAB, Y_TAB, "unknown space 'conv'.*'cell', 'mlp'"),
+    "unknown space": (dict(space="conv"), X_TAB, Y_TAB, "unknown space 'conv'.*'cell'.*'mlp'"),
     "image_shape vs features": (
         dict(image_shape=(8, 8)), X_TAB, Y_TAB, r"image_shape=\(8, 8\) holds 64 values.*X has 4 features"
     ),
