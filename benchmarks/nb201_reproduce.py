@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import _variants  # noqa: F401 - registers the PO-NAS variants of the table
 from _report import HERE, environment_lines, markdown_table, write_report
@@ -41,10 +42,16 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--benchmarks", default="nb201-cifar10,nb201-cifar100,nb201-ImageNet16-120")
     parser.add_argument("--protocols", default="paper,own")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--committed", default=str(HERE / "nb201_table.json"), help="the runs to reproduce")
+    parser.add_argument("--from-json", help="take the new runs from this file instead of running them")
     parser.add_argument("--out", default="nb201_reproduce.md")
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
-    committed = json.loads((HERE / "nb201_table.json").read_text(encoding="utf-8"))
+    committed = json.loads(Path(args.committed).read_text(encoding="utf-8"))
+    fresh = {}
+    if args.from_json:
+        for record in json.loads(Path(args.from_json).read_text(encoding="utf-8")):
+            fresh[(record["strategy"], record["benchmark"], record["protocol"], record["budget"])] = record
     wanted = (set(args.strategies.split(",")), set(args.benchmarks.split(",")), set(args.protocols.split(",")),
               {int(b) for b in args.budgets.split(",")})
     rows, start = [], time.perf_counter()
@@ -54,9 +61,15 @@ def main(argv: list[str]) -> None:
             continue
         old_runs = {r["seed"]: r for r in old["runs"]}
         seeds = [s for s in (args.seeds or sorted(old_runs)) if s in old_runs]
-        new = run(old["strategy"], make_benchmark(old["benchmark"], old["protocol"]), old["budget"], seeds,
-                  n_jobs=args.n_jobs)
-        differences = [(r["seed"], first_difference(r, old_runs[r["seed"]])) for r in new["runs"]]
+        if args.from_json:
+            if key not in fresh:
+                continue
+            new_runs = [r for r in fresh[key]["runs"] if r["seed"] in seeds]
+            seeds = [r["seed"] for r in new_runs]
+        else:
+            new_runs = run(old["strategy"], make_benchmark(old["benchmark"], old["protocol"]), old["budget"],
+                           seeds, n_jobs=args.n_jobs)["runs"]
+        differences = [(r["seed"], first_difference(r, old_runs[r["seed"]])) for r in new_runs]
         differing = [(seed, d) for seed, d in differences if d is not None]
         rows.append([*key, len(seeds), len(seeds) - len(differing),
                      "" if not differing else f"seed {differing[0][0]}: {differing[0][1]}"])
@@ -67,6 +80,8 @@ def main(argv: list[str]) -> None:
         "# Committed NAS-Bench-201 runs rerun through today's code (sknas.bench.run)",
         "",
         *environment_lines(sys.argv),
+        f"- committed runs: {args.committed}; new runs: "
+        f"{args.from_json or 'rerun by this invocation'}",
         f"- compared per run: {', '.join(COMPARED)} (not wall time); this invocation "
         f"{time.perf_counter() - start:.0f} s",
         f"- **{same} of {total} runs identical** over {len(rows)} rows",
