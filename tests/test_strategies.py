@@ -575,26 +575,15 @@ def robot(pool, scores, seed=0, **options):
     return RoBoT(**options).setup(CellSpace(), np.random.default_rng(seed), pool=pool, proxy_scores=scores)
 
 
-def test_robot_finds_the_best_of_a_pool_ranked_by_a_weighting_of_its_proxies():
+@pytest.mark.parametrize("rounds, batch", [(10, 1), (4, 3)], ids=["one-at-a-time", "batches-of-3"])
+def test_robot_finds_the_best_of_a_pool_ranked_by_a_weighting_of_its_proxies(rounds, batch):
     _, pool, scores, result_of = robot_problem()
     best = max(pool, key=lambda a: result_of(a).objective)
     found = 0
     for seed in range(3):
-        strategy = robot(pool, scores, seed, n_bo_steps=10)
-        asked = [a for archs in run(strategy, 10, 1, result_of) for a in archs]
-        assert len(set(asked)) == 10 and set(asked) <= set(pool)
-        found += best in asked
-    assert found >= 2
-
-
-def test_robot_in_batches_finds_the_best_of_the_pool():
-    _, pool, scores, result_of = robot_problem()
-    best = max(pool, key=lambda a: result_of(a).objective)
-    found = 0
-    for seed in range(3):
-        strategy = robot(pool, scores, seed, n_bo_steps=12)
-        asked = [a for archs in run(strategy, 4, 3, result_of) for a in archs]
-        assert len(set(asked)) == 12 and set(asked) <= set(pool)
+        strategy = robot(pool, scores, seed, n_bo_steps=rounds * batch)
+        asked = [a for archs in run(strategy, rounds, batch, result_of) for a in archs]
+        assert len(set(asked)) == rounds * batch and set(asked) <= set(pool)
         found += best in asked
     assert found >= 2
 
