@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from numbers import Integral, Real
 
+import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
@@ -17,8 +18,6 @@ from sklearn.utils._tags import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-
-import joblib
 
 from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ._base import BaseSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..proxies import available_proxies
 from ..strategies import EvolvedProxyRanking
 from ._base import ProxyPoolSearch, check_integer

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..proxies import PONAS_PROXIES
 from ..strategies import PONAS
 from ..strategies._ponas import CHOICE_RULES

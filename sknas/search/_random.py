@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ._base import BaseSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin

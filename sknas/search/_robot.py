@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..proxies import PONAS_PROXIES
 from ._base import ProxyPoolSearch
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS

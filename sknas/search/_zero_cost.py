@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..proxies import ZERO_COST_PROXIES, EvolvedProxy
 from ..strategies import ZeroCostRanking
 from ._base import ProxyPoolSearch
