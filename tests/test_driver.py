@@ -188,3 +188,19 @@ def test_the_loop_reports_its_phases_to_callbacks():
     run_search(evolution(), ToyEvaluator(), budget=3, batch_size=2, callbacks=[Record()])
     assert events == [("begin", 3, 0), ("propose", 2), ("candidate", 1), ("candidate", 2), ("propose", 1),
                       ("candidate", 3)]
+
+
+def test_ctrl_c_while_a_batch_is_handed_over_keeps_the_batch():
+    import signal
+
+    class InterruptedWhileTold(RegularizedEvolution):
+        def tell(self, archs, results):
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the middle of the hand-over
+            super().tell(archs, results)
+
+    strategy = InterruptedWhileTold(population_size=4, tournament_size=2).setup(CellSpace(), np.random.default_rng(0))
+    state = SearchState()
+    with pytest.warns(RuntimeWarning, match="search interrupted after 2 of 6"):
+        history = run_search(strategy, ToyEvaluator(), budget=6, batch_size=2, state=state)
+    assert len(history) == 2 and state.n_told == 2 == len(strategy.history)
+    assert state.strategy == strategy.state_dict()  # the state matches the history it was saved with

@@ -6,7 +6,7 @@ imports neither the estimators nor the harness.
 """
 
 from ._callbacks import EVENTS, Callback, EarlyStopping, PrintLog, ProgressBar, default_callbacks, notify
-from ._loop import resume, run_search
+from ._loop import interrupts_deferred, resume, run_search
 from ._state import Checkpoint, SearchState, checkpoint_file, result_from_json, result_to_json
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "SearchState",
     "checkpoint_file",
     "default_callbacks",
+    "interrupts_deferred",
     "notify",
     "result_from_json",
     "result_to_json",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
+import threading
 import warnings
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from .._parallel import parallel_map
 from ..evaluation import EvaluationResult
@@ -13,6 +16,28 @@ from ._callbacks import notify
 from ._state import Checkpoint, SearchState
 
 History = list[tuple[Architecture, EvaluationResult]]
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while the block runs, then deliver it (in the main thread; elsewhere
+    signals cannot be caught and the block runs as it is).
+
+    The hand-over of a finished batch (tell the strategy, store its state, extend the
+    history, write the checkpoint) must not be cut in half: the results would be missing
+    from the interrupted search, or the state would not match its history.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received and callable(previous):
+            previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
 
 
 def resume(strategy, state: SearchState) -> History:
@@ -109,12 +134,13 @@ def run_search(
                 in_flight[str(arch)] = result
                 if checkpoint is not None:
                     save()
-            results = [in_flight.pop(str(arch)) for arch in archs]
-            strategy.tell(archs, results)
-            state.strategy = strategy.state_dict()
-            history += zip(archs, results)
-            if checkpoint is not None:
-                save()
+            with interrupts_deferred():
+                results = [in_flight.pop(str(arch)) for arch in archs]
+                strategy.tell(archs, results)
+                state.strategy = strategy.state_dict()
+                history += zip(archs, results)
+                if checkpoint is not None:
+                    save()
             for i, (arch, result) in enumerate(zip(archs, results)):
                 if result.ok:
                     best = max(best, result.objective)
