@@ -373,3 +373,52 @@ def test_validation_loss_matches_sklearn():
     outputs, targets = rng.normal(size=(40, 1)), rng.normal(size=(40, 1))
     loss = validation_loss(torch.as_tensor(outputs), torch.as_tensor(targets), "regression")
     assert loss == pytest.approx(mean_squared_error(targets, outputs), rel=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# settings that would train nothing
+# ---------------------------------------------------------------------------------------------
+
+
+def _train(string, batch_size, n=6):
+    from sknas.evaluation import train_network
+
+    X, y = torch.randn(n, 5, generator=torch.Generator().manual_seed(0)), torch.arange(n) % 2
+    module = MLPSpace().build(arch(string), (5,), 2)
+    before = [p.detach().clone() for p in module.parameters()]
+    losses = train_network(module, X, y, task="classification", recipe=TrainingRecipe(epochs=1, batch_size=batch_size),
+                           device=torch.device("cpu"), generator=torch.Generator().manual_seed(0))
+    changed = any(not torch.equal(a, b) for a, b in zip(before, module.parameters()))
+    return losses, changed
+
+
+def test_batch_size_1_with_batch_norm_is_refused_instead_of_skipping_every_batch():
+    with pytest.raises(ValueError, match="batch_size=1 cannot train a network with batch normalisation.*>= 2"):
+        _train("mlp:64,relu,dropout=0,norm=batch", batch_size=1)
+
+
+def test_batch_size_1_without_batch_norm_trains_on_every_sample():
+    losses, changed = _train("mlp:64,relu,dropout=0,norm=none", batch_size=1)
+    assert changed and losses[0] > 0
+
+
+def test_a_one_sample_last_batch_is_skipped_but_the_epoch_still_steps():
+    losses, changed = _train("mlp:64,relu,dropout=0,norm=batch", batch_size=4, n=5)  # batches of 4 and 1
+    assert changed and losses[0] > 0
+
+
+def test_a_device_that_cannot_train_is_refused_up_front():
+    with pytest.raises(ValueError, match="device='meta' cannot train networks on this machine.*use device='cpu'"):
+        resolve_device("meta")
+    with pytest.raises(ValueError, match="cannot train networks|CUDA is not available"):
+        evaluator(device="meta" if torch.backends.mps.is_available() else "mps")
+
+
+def test_evaluate_keeps_the_untrained_validation_loss_to_show_whether_training_helped():
+    ev = evaluator(data=regression_data(), task="regression", recipe=TrainingRecipe(epochs=2, batch_size=32))
+    learned = ev.evaluate(arch())
+    assert learned.metrics["val_loss"] < learned.metrics["initial_val_loss"]
+    ev.recipe = TrainingRecipe(epochs=2, batch_size=32, learning_rate=1e3)
+    wrecked = ev.evaluate(arch())
+    assert wrecked.ok and wrecked.metrics["initial_val_loss"] == learned.metrics["initial_val_loss"]
+    assert not wrecked.metrics["val_loss"] < wrecked.metrics["initial_val_loss"]

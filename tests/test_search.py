@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -293,12 +294,12 @@ BAD_INPUTS = {
     "budget=True": (dict(budget=True), X_TAB, Y_TAB, "budget must be an integer"),
     "epochs=0": (dict(epochs=0), X_TAB, Y_TAB, "epochs must be an integer >= 1, got 0"),
     "final_epochs=0": (dict(final_epochs=0), X_TAB, Y_TAB, "final_epochs must be an integer >= 1"),
-    "batch_size=0": (dict(batch_size=0), X_TAB, Y_TAB, "batch_size must be an integer >= 1"),
+    "batch_size=0": (dict(batch_size=0), X_TAB, Y_TAB, "batch_size must be an integer >= 2"),
     "validation_fraction=1.5": (
         dict(validation_fraction=1.5), X_TAB, Y_TAB, r"validation_fraction must be a number in \(0, 1\)"
     ),
     "validation_fraction=0": (dict(validation_fraction=0), X_TAB, Y_TAB, "validation_fraction"),
-    "learning_rate<0": (dict(learning_rate=-1.0), X_TAB, Y_TAB, "learning_rate must be a positive number"),
+    "learning_rate<0": (dict(learning_rate=-1.0), X_TAB, Y_TAB, "learning_rate must be a positive finite number"),
     "learning_rate str": (dict(learning_rate="fast"), X_TAB, Y_TAB, "learning_rate must be a positive"),
     "unknown optimizer": (dict(optimizer="adam"), X_TAB, Y_TAB, "unknown optimizer 'adam'"),
     "unknown task": (dict(task="ranking"), X_TAB, Y_TAB, "unknown task 'ranking'.*'regression'"),
@@ -482,3 +483,66 @@ def test_ties_of_the_objective_go_to_the_lower_validation_loss():
     losses = results["val_loss"]
     assert len(set(losses)) == search.budget  # the tie-break is not itself a tie
     assert str(search.best_architecture_) == results["architecture"][int(np.argmin(losses))]
+
+
+# -- settings that used to train nothing, or fail every candidate, without saying so ---------
+
+
+def test_batch_size_1_is_refused_with_the_reason():
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 2, got 1; batch normalisation"):
+        RandomSearch(**SMALLER, batch_size=1).fit(X_TAB, Y_TAB)
+
+
+def test_huge_finite_inputs_are_scaled_like_ordinary_ones(iris):
+    X_train, X_test, y_train, y_test = iris
+    ordinary = RandomSearch(**SMALLER, random_state=0).fit(X_train, y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow inside the scaler
+        huge = RandomSearch(**SMALLER, random_state=0).fit(X_train * 1e200, y_train)
+    assert np.isfinite(huge.input_scaler_.scale_).all()
+    np.testing.assert_allclose(huge.input_scaler_.transform(X_test * 1e200),
+                               ordinary.input_scaler_.transform(X_test), atol=1e-5)
+    assert huge.score(X_test * 1e200, y_test) > 0.5
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(device="meta"), "device='meta' cannot train networks on this machine"),
+    (dict(learning_rate=float("inf")), "learning_rate must be a positive finite number or None, got inf"),
+], ids=["device=meta", "learning_rate=inf"])
+def test_settings_that_would_fail_every_candidate_are_refused_up_front(params, match):
+    with pytest.raises(ValueError, match=match):
+        RandomSearch(**{**SMALLER, **params}).fit(X_TAB, Y_TAB)
+
+
+def test_a_learning_rate_that_wrecks_training_is_flagged_in_results(linear):
+    X_train, _, y_train, _ = linear
+    with pytest.warns(UserWarning, match="no candidate's validation loss fell below its untrained.*learning_rate=1000.0"):
+        search = RandomSearch(**SMALLER, learning_rate=1e3, random_state=0).fit(X_train, y_train)
+    assert search.results_["status"] == ["ok", "ok"] and search.results_["loss_improved"] == [False, False]
+    ordinary = RandomSearch(**SMALLER, random_state=0).fit(X_train, y_train)
+    assert ordinary.results_["loss_improved"] == [True, True]
+
+
+@pytest.mark.parametrize("cls, params, match", [
+    (RandomSearch, dict(n_jobs="2"), "n_jobs must be a nonzero integer.*got '2'"),
+    (RandomSearch, dict(n_jobs=0), "n_jobs must be a nonzero integer"),
+    (RandomSearch, dict(image_shape=(8.5, 8)), r"image_shape must be .* positive integers, got \(8.5, 8\)"),
+    (EvolutionSearch, dict(population_size=2.5), "population_size must be an integer >= 1, got 2.5"),
+    (ReinforceSearch, dict(policy_learning_rate=float("inf")), "policy_learning_rate must be a positive finite"),
+], ids=["n_jobs='2'", "n_jobs=0", "image_shape=(8.5, 8)", "population_size=2.5", "policy_learning_rate=inf"])
+def test_parameters_that_were_truncated_or_failed_inside_joblib_are_refused(cls, params, match):
+    with pytest.raises(ValueError, match=match):
+        cls(**SMALLER, **params).fit(X_FLAT if "image_shape" in params else X_TAB, Y_TAB)
+
+
+def test_a_one_sample_validation_split_is_warned_about():
+    X, y = np.arange(10.0).reshape(5, 2), np.array([0, 1, 0, 1, 0])
+    with pytest.warns(UserWarning, match="validation split holds 1 sample of 5.*larger validation_fraction"):
+        RandomSearch(**SMALLER, random_state=0).fit(X, y)
+
+
+def test_a_pool_smaller_than_the_budget_is_warned_about(iris):
+    X_train, _, y_train, _ = iris
+    with pytest.warns(UserWarning, match="trained 2 architectures, fewer than budget=3.*budget <= 2"):
+        search = RandomSearch(**TINY, space=BrokenSpace(broken=()), random_state=0).fit(X_train, y_train)
+    assert len(search.results_["architecture"]) == 2

@@ -795,3 +795,32 @@ def test_mlp_build_layers_follow_the_arch():
 def test_spaces_have_a_repr_with_their_parameters():
     assert "channels=16" in repr(CellSpace()) and "cells_per_stage=5" in repr(CellSpace())
     assert repr(MLPSpace(**SMALL_MLP)).startswith("MLPSpace(")
+
+
+# -- sampling a pool from a space that cannot be enumerated -------------------------------------
+
+
+class UnlistedMLPSpace(MLPSpace):
+    """An MLP space that will not enumerate, so pools are drawn by sampling."""
+
+    def enumerate(self):
+        raise NotImplementedError
+
+
+def test_sample_pool_stops_when_sampling_finds_nothing_new_and_says_how_many_it_found():
+    choices = dict(depths=(1,), widths=(8, 16), activations=("relu",), dropouts=(0.0,), norms=("none",))
+    with pytest.warns(UserWarning, match=r"found 2 distinct architectures in \d+ draws, fewer than the 1000000"):
+        pool = UnlistedMLPSpace(**choices).sample_pool(1_000_000, np.random.default_rng(0))  # was 1e8 draws
+    assert set(pool) == set(MLPSpace(**choices).enumerate())
+
+
+def test_sample_pool_draws_as_before_when_sampling_reaches_n():
+    space, n = UnlistedMLPSpace(), 300
+    rng = np.random.default_rng(0)
+    expected: dict = {}
+    for _ in range(100 * n):  # the loop before the bound on fruitless draws
+        if len(expected) >= n:
+            break
+        arch = space.sample(rng)
+        expected.setdefault(space.canonical(arch), arch)
+    assert space.sample_pool(n, np.random.default_rng(0)) == list(expected.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import zlib
@@ -67,7 +68,14 @@ class TrainingRecipe:
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` means CUDA when available, else CPU; asking for missing CUDA is an error."""
+    """``"auto"`` means CUDA when available, else CPU; a device that cannot train is an error.
+
+    A CUDA device must exist (``"cuda:N"`` with ``N`` below the number of GPUs); any other
+    device but the CPU is tried once per process (a tiny tensor, a backward pass, its value
+    read back), so that ``"meta"``, or ``"mps"`` on a machine without it, is refused here
+    rather than failing every candidate later. CUDA is not tried: that would create its
+    context in this process before workers are forked.
+    """
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -76,7 +84,29 @@ def resolve_device(device: str | torch.device) -> torch.device:
         raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda', 'cuda:N' or 'auto'") from None
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was asked for but CUDA is not available; use device='cpu'")
+    if resolved.type == "cuda" and (resolved.index or 0) >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r} was asked for but this machine has {torch.cuda.device_count()} "
+            "CUDA device(s), numbered from 0; use 'cuda' or 'auto'"
+        )
+    if resolved.type not in ("cpu", "cuda"):
+        _check_trainable(str(resolved))
     return resolved
+
+
+@functools.cache  # a failed try raises, so only devices that work are cached
+def _check_trainable(device: str) -> None:
+    try:
+        weight = torch.ones(2, device=device, requires_grad=True)
+        loss = (weight * weight).sum()
+        loss.backward()
+        weight.grad.sum().item()  # reading a value back runs the work (a meta tensor has none)
+    except (RuntimeError, NotImplementedError, AssertionError, ImportError, TypeError) as exc:
+        reason = (str(exc).strip().splitlines() or [""])[0]
+        raise ValueError(
+            f"device={device!r} cannot train networks on this machine ({type(exc).__name__}: "
+            f"{reason}); use device='cpu', or 'auto' for CUDA when it is available"
+        ) from None
 
 
 def architecture_seed(seed: int, arch: Architecture | str) -> int:
@@ -120,10 +150,16 @@ def train_network(
     ``on_epoch_end(epoch, loss)``, when given, is called after each epoch (from 1), e.g. to
     show progress.
 
+    A last batch of one sample is skipped (batch normalisation cannot train on it) when
+    larger batches exist, so every epoch makes at least one step.
+
     Raises
     ------
     TrainingDiverged
         When a loss becomes NaN or infinite.
+    ValueError
+        When ``recipe.batch_size`` is 1 and ``module`` has batch normalisation layers,
+        which cannot train on one sample: no epoch would make a step.
     """
     module.to(device).train()
     if recipe.optimizer == "adamw":
@@ -144,6 +180,14 @@ def train_network(
         loss_fn = nn.MSELoss()
     n = len(X)
     batch_size = min(int(recipe.batch_size), n)
+    if batch_size == 1 < n and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules()):
+        raise ValueError(
+            "batch_size=1 cannot train a network with batch normalisation layers, which need "
+            "two samples or more per batch; use batch_size >= 2"
+        )
+    # With batch_size >= 2 only a last batch can hold one sample, and it is skipped; with
+    # batch_size == 1 (no batch normalisation, or a single training sample) every batch trains.
+    skip_single = batch_size >= 2
     steps_per_epoch = math.ceil(n / batch_size)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
         optimizer, T_max=int(recipe.epochs) * steps_per_epoch
@@ -154,7 +198,7 @@ def train_network(
         total, seen = 0.0, 0
         for start in range(0, n, batch_size):
             index = order[start : start + batch_size]
-            if len(index) < 2 <= n:
+            if len(index) < 2 and skip_single:
                 continue  # batch normalisation cannot train on a single sample
             xb, yb = X[index].to(device), y[index].to(device)
             optimizer.zero_grad(set_to_none=True)
@@ -295,9 +339,18 @@ class TrainingEvaluator:
         return module, losses
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
-        """Train ``arch`` on the training split; its objective is the validation score."""
+        """Train ``arch`` on the training split; its objective is the validation score.
+
+        ``metrics`` holds ``params``, ``train_loss`` (of the last epoch), ``val_loss`` and
+        ``initial_val_loss``, the validation loss of the untrained network: a ``val_loss``
+        not below it means training did not improve the network (e.g. a learning rate far
+        too high).
+        """
         start = time.perf_counter()
         try:
+            # the untrained network's loss, for comparison; its own build draws nothing
+            initial = predict_outputs(self.build(arch).to(self.device), self.X_val, self.device)
+            initial_val_loss = validation_loss(initial, self.y_val, self.task)
             module, losses = self.fit_network(arch, self.X_train, self.y_train, self.recipe)
             outputs = predict_outputs(module, self.X_val, self.device)
             if not torch.isfinite(outputs).all():
@@ -309,7 +362,8 @@ class TrainingEvaluator:
                 torch.cuda.empty_cache()
             return EvaluationResult.failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
         n_params = sum(p.numel() for p in module.parameters())
-        metrics = {"params": float(n_params), "train_loss": losses[-1], "val_loss": val_loss}
+        metrics = {"params": float(n_params), "train_loss": losses[-1], "val_loss": val_loss,
+                   "initial_val_loss": initial_val_loss}
         return EvaluationResult(objective, time.perf_counter() - start, metrics)
 
 

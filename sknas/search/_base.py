@@ -27,13 +27,17 @@ from ..spaces import Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
 from ._export import export_search
+from ._results import check_outcome, results_table
 from ._data import InputScaler, resolve_input_shape, split_train_validation
 
 
-def check_integer(name: str, value, low: int) -> None:
-    """Raise a ``ValueError`` naming ``name`` unless ``value`` is an integer >= ``low``."""
+def check_integer(name: str, value, low: int, why: str = "") -> None:
+    """Raise a ``ValueError`` naming ``name`` unless ``value`` is an integer >= ``low``.
+
+    ``why``, when given, ends the message (e.g. the reason for ``low``).
+    """
     if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}{'; ' + why if why else ''}")
 
 
 def _is_classifier_or_auto(estimator: "BaseSearch") -> bool:
@@ -244,29 +248,9 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     def _set_results(
         self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None
     ) -> None:
-        self.results_ = {
-            "architecture": [str(arch) for arch, _ in history],
-            "objective": [r.objective for _, r in history],
-            "fit_time_s": [r.cost_s for _, r in history],
-            "status": [r.status for _, r in history],
-            "error": [r.error for _, r in history],
-            "params": [r.metrics.get("params", np.nan) for _, r in history],
-            "val_loss": [r.metrics.get("val_loss", np.nan) for _, r in history],
-        }
-        self.results_.update(self._cost_columns([arch for arch, _ in history]))
-        if proxy_scorer is not None:
-            scores = proxy_scorer.score([arch for arch, _ in history])
-            for j, name in enumerate(proxy_scorer.names):
-                self.results_[f"proxy_{name}"] = scores[:, j].tolist()
-        succeeded = [(arch, r) for arch, r in history if r.ok]
-        if not history:
-            raise ValueError("the strategy proposed no architecture to train; check the space and constraints")
-        if not succeeded:
-            errors = "; ".join(sorted({r.error or "" for _, r in history})[:3])
-            raise RuntimeError(
-                f"all {len(history)} candidate networks failed to train, so there is no model "
-                f"to return. Errors: {errors}. Check the data, or lower learning_rate."
-            )
+        self.results_ = results_table(history, self._cost_columns([arch for arch, _ in history]), proxy_scorer)
+        succeeded = check_outcome(history, self.results_, budget=self.budget, callbacks=self.callbacks,
+                                  learning_rate=self.learning_rate)
         self.best_architecture_, self.best_score_ = self._select_best(succeeded)
 
     def _select_best(self, succeeded: list[tuple[Architecture, EvaluationResult]]) -> tuple[Architecture, float]:
@@ -286,17 +270,26 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             ("budget", self.budget, 1),
             ("epochs", self.epochs, 1),
             ("final_epochs", self.final_epochs, 1),
-            ("batch_size", self.batch_size, 1),
         ]
         for name, value, low in checks:
             check_integer(name, value, low)
+        # one-sample batches cannot train batch normalisation: every step would be skipped
+        check_integer("batch_size", self.batch_size, 2,
+                      "batch normalisation cannot train on one sample per batch")
         fraction = self.validation_fraction
         if not isinstance(fraction, Real) or not 0 < fraction < 1:
             raise ValueError(f"validation_fraction must be a number in (0, 1), got {fraction!r}")
         rate = self.learning_rate
-        if rate is not None and (not isinstance(rate, Real) or isinstance(rate, bool) or not rate > 0):
+        if rate is not None and (
+            not isinstance(rate, Real) or isinstance(rate, bool) or not 0 < rate < np.inf
+        ):
             # else every candidate fails inside torch and fit blames the data
-            raise ValueError(f"learning_rate must be a positive number or None, got {rate!r}")
+            raise ValueError(f"learning_rate must be a positive finite number or None, got {rate!r}")
+        n_jobs = self.n_jobs
+        if n_jobs is not None and (not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0):
+            raise ValueError(
+                f"n_jobs must be a nonzero integer (-1 for every core) or None for 1, got {n_jobs!r}"
+            )
         if self.task not in ("auto", "classification", "regression"):
             raise ValueError(
                 f"unknown task {self.task!r}; use 'auto', 'classification' or 'regression'"

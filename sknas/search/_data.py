@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from numbers import Integral
 from typing import Sequence
 
 import numpy as np
@@ -44,9 +46,11 @@ def resolve_input_shape(X: np.ndarray, image_shape: Sequence[int] | None) -> tup
 
 def _image_shape(image_shape: Sequence[int]) -> tuple[int, ...]:
     try:
-        shape = tuple(int(s) for s in image_shape)
-    except (TypeError, ValueError):
-        shape = ()
+        values = tuple(image_shape)
+    except TypeError:
+        values = ()
+    integers = all(isinstance(s, Integral) and not isinstance(s, bool) for s in values)
+    shape = tuple(int(s) for s in values) if integers else ()
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise ValueError(
             f"image_shape must be (height, width) or (channels, height, width) of positive "
@@ -61,7 +65,9 @@ class InputScaler:
     Attributes
     ----------
     mean_, scale_ : ndarray broadcastable to ``(1, *input_shape)``
-        Learned in ``fit``; a constant channel or feature keeps scale 1.
+        Learned in ``fit``; a constant channel or feature keeps scale 1. Values too large
+        for their squares (beyond about 1e154) are scaled down by their largest magnitude
+        before the standard deviation is taken, so it stays finite.
     """
 
     def __init__(self, input_shape: Sequence[int]):
@@ -70,8 +76,12 @@ class InputScaler:
     def fit(self, X: np.ndarray) -> "InputScaler":
         X = self._reshape(X)
         axes = (0, 2, 3) if X.ndim == 4 else (0,)
-        self.mean_ = X.mean(axis=axes, keepdims=True, dtype=np.float64)
-        scale = X.std(axis=axes, keepdims=True, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = X.mean(axis=axes, keepdims=True, dtype=np.float64)
+            scale = X.std(axis=axes, keepdims=True, dtype=np.float64)
+        if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+            mean, scale = _stable_mean_std(X, axes)
+        self.mean_ = mean
         self.scale_ = np.where(scale > 1e-12, scale, 1.0)
         return self
 
@@ -88,6 +98,20 @@ class InputScaler:
         return X.reshape(len(X), *self.input_shape)
 
 
+def _stable_mean_std(X: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of values whose squares overflow: computed on ``X`` divided
+    by its largest magnitude, then scaled back."""
+    peak = np.abs(X).max(axis=axes, keepdims=True).astype(np.float64)
+    if peak.max() > np.finfo(np.float64).max / 4:  # centring itself could overflow
+        raise ValueError(
+            f"X holds values as large as {peak.max():.3g}, too close to the largest float to "
+            "standardise; divide X by a constant (e.g. its largest magnitude) before fit"
+        )
+    peak = np.where(peak > 0, peak, 1.0)
+    scaled = X / peak
+    return scaled.mean(axis=axes, keepdims=True) * peak, scaled.std(axis=axes, keepdims=True) * peak
+
+
 def split_train_validation(
     y: np.ndarray, validation_fraction: float, seed: int, stratify: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -97,9 +121,18 @@ def split_train_validation(
         _, counts = np.unique(y, return_counts=True)
         n_val = int(np.ceil(validation_fraction * len(y)))
         stratify = counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val)
-    return train_test_split(
+    train, val = train_test_split(
         index,
         test_size=validation_fraction,
         random_state=seed,
         stratify=y if stratify else None,
     )
+    if len(val) < 2:
+        warnings.warn(
+            f"the validation split holds {len(val)} sample of {len(y)}: every candidate scores "
+            "0 or 1 on it, so the search cannot tell candidates apart; give more samples or a "
+            "larger validation_fraction",
+            UserWarning,
+            stacklevel=3,
+        )
+    return train, val

@@ -14,11 +14,12 @@ COMMON_PARAMETERS = """\
     validation_fraction : float, default=0.2
         Share of ``X`` held out to score the candidates.
     batch_size : int, default=64
-        Minibatch size of training.
+        Minibatch size of training, at least 2 (batch normalisation cannot train on one
+        sample). A last batch of one sample is skipped.
     optimizer : {"adamw", "sgd"}, default="adamw"
         AdamW, or SGD with Nesterov momentum; both with a cosine learning-rate schedule.
     learning_rate : float or None, default=None
-        Peak learning rate; None means 3e-3 for AdamW and 0.05 for SGD.
+        Peak learning rate, positive and finite; None means 3e-3 for AdamW and 0.05 for SGD.
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(channels, height, width)`` of images stored as rows of a
         2-D ``X``, e.g. ``(8, 8)`` for scikit-learn's digits.
@@ -27,6 +28,8 @@ COMMON_PARAMETERS = """\
         else as class labels; set ``"regression"`` for integer-valued targets.
     device : str, default="auto"
         Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
+        A device this machine cannot train on (``"meta"``, ``"mps"`` without Apple's GPU)
+        is refused with a ``ValueError`` before any work.
     n_jobs : int or None, default=None
         Candidates trained at once, with joblib; None means 1, -1 all cores. The strategy
         chooses that many architectures together (one surrogate fit per batch), so for an
@@ -74,8 +77,12 @@ COMMON_ATTRIBUTES = """\
     results_ : dict of lists
         One entry per evaluated candidate: ``architecture`` (string), ``objective``,
         ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,
-        ``val_loss``, and ``proxy_<name>`` for each zero-cost proxy the estimator computes.
-        Ties of the objective go to the lower validation loss.
+        ``val_loss``, ``loss_improved`` (whether training lowered the validation loss below
+        the untrained network's: False for a failed candidate, and for one that did not learn,
+        e.g. with a learning rate far too high; a warning says when no candidate did), and
+        ``proxy_<name>`` for each zero-cost proxy the estimator computes. Ties of the
+        objective go to the lower validation loss. Fewer than ``budget`` entries (the pool or
+        the space holds fewer architectures) come with a warning.
     classes_ : ndarray of shape (n_classes,)
         Class labels (classification).
     n_features_in_ : int

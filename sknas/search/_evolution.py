@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._base import BaseSearch
+from ._base import BaseSearch, check_integer
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
@@ -73,6 +73,17 @@ class EvolutionSearch(BaseSearch):
         )
         self.population_size = population_size
         self.tournament_size = tournament_size
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_integer("population_size", self.population_size, 1)
+        check_integer("tournament_size", self.tournament_size, 1)
+        if self.tournament_size > self.population_size:
+            raise ValueError(
+                "need 1 <= tournament_size <= population_size, got tournament_size="
+                f"{self.tournament_size}, population_size={self.population_size}; a tournament "
+                "draws from the population, so lower tournament_size or raise population_size"
+            )
 
     _strategy_name = "evolution"
 

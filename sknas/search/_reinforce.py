@@ -77,8 +77,8 @@ class ReinforceSearch(BaseSearch):
     def _check_params(self) -> None:
         super()._check_params()
         rate = self.policy_learning_rate
-        if not isinstance(rate, Real) or isinstance(rate, bool) or not rate > 0:
-            raise ValueError(f"policy_learning_rate must be a positive number, got {rate!r}")
+        if not isinstance(rate, Real) or isinstance(rate, bool) or not 0 < rate < float("inf"):
+            raise ValueError(f"policy_learning_rate must be a positive finite number, got {rate!r}")
 
     _strategy_name = "reinforce"
 

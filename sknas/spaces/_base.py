@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import itertools
+import warnings
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -123,7 +124,9 @@ class SearchSpace(abc.ABC):
         In an enumerable space (of at most 100,000 architectures) every class of isomorphic
         architectures is equally likely, and the pool is the whole space, one per class, when
         ``n`` is at least its size. Otherwise architectures are sampled until ``n`` distinct
-        classes are found, or the draws stop finding new ones.
+        classes are found, or the draws stop finding new ones (``100 * n`` draws in all, or
+        ``max(1000, 10 * found)`` in a row that find nothing new); then the pool is smaller
+        than ``n`` and a ``UserWarning`` says how many were found.
         """
         n = int(n)
         try:
@@ -132,11 +135,26 @@ class SearchSpace(abc.ABC):
             everything = []
         if not everything or len(everything) > _ENUMERATION_LIMIT:
             pool: dict[Architecture, Architecture] = {}
-            for _ in range(100 * n):
-                if len(pool) >= n:
-                    break
+            draws = since_new = 0
+            # When classes are about equally likely, the last missing one of S escapes 10 * S
+            # draws with probability e**-10: stopping after that many fruitless draws leaves
+            # the pool as it was whenever sampling reaches n, and bounds the loop when it can't.
+            while len(pool) < n and draws < 100 * n and since_new < max(1000, 10 * len(pool)):
                 arch = self.sample(rng)
+                draws += 1
+                size = len(pool)
                 pool.setdefault(self.canonical(arch), arch)
+                since_new = 0 if len(pool) > size else since_new + 1
+            if len(pool) < n:
+                warnings.warn(
+                    f"sampling the {self.name or type(self).__name__} space found {len(pool)} "
+                    f"distinct architectures in {draws} draws, fewer than the {n} asked for (the "
+                    f"last {since_new} draws found nothing new); the pool holds these "
+                    f"{len(pool)}. Ask for at most {len(pool)} (e.g. a smaller n_candidates) or "
+                    "use a larger space",
+                    UserWarning,
+                    stacklevel=2,
+                )
             return list(pool.values())
         classes = list(dict.fromkeys(self.canonical(a) for a in everything))
         if n >= len(classes):
