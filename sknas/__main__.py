@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
 
 
 def _estimators() -> dict:
@@ -45,41 +47,170 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Most seeds one command runs (a range such as 0-99999999999 would fill memory before any run).
+MAX_SEEDS = 100_000
+
+
 def parse_seeds(text: str) -> list[int]:
-    """``"0-29"`` or ``"0,3,7"`` or ``"5"`` as a list of seeds."""
+    """``"0-29"`` or ``"0,3,7"`` or ``"5"`` as a list of seeds (each >= 0)."""
     try:
         if "-" in text.strip("-"):
-            low, high = text.split("-", 1)
-            seeds = list(range(int(low), int(high) + 1))
+            low, high = (int(part) for part in text.split("-", 1))
+            if high - low + 1 > MAX_SEEDS:
+                raise argparse.ArgumentTypeError(f"{text!r} names more than {MAX_SEEDS:,} seeds; run fewer at once")
+            seeds = list(range(low, high + 1))
         else:
             seeds = [int(s) for s in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"seeds must read like 0-29 or 0,3,7; got {text!r}") from None
     if not seeds:
         raise argparse.ArgumentTypeError(f"{text!r} names no seed; write a range such as 0-29")
+    negative = [s for s in seeds if s < 0]
+    if negative:
+        raise argparse.ArgumentTypeError(f"seeds must be >= 0, got {negative[0]} in {text!r}; write e.g. 0-29")
     return seeds
 
 
-def _write_json(record: dict, path: str) -> None:
+def _positive_int(text: str) -> int:
+    """An argument that must be an integer >= 1 (``--budget``, ``--batch-size``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def _n_jobs(text: str) -> int:
+    """joblib's ``n_jobs``: a number of processes, or -1 for every core (never 0)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, or -1 for every core; got {text!r}")
+    return value
+
+
+def _plot_formats() -> dict[str, str]:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return FigureCanvasBase.get_supported_filetypes()
+
+
+def _partial_path(json_path: str) -> Path:
+    """Where the runs of ``--json PATH`` are appended as they finish, until PATH is written."""
+    return Path(f"{json_path}.partial.jsonl")
+
+
+def _check_outputs(args: argparse.Namespace, multi_objective: bool) -> None:
+    """Refuse output paths that could not be written before any run: a whole run must never be
+    lost to a missing folder or a file type matplotlib cannot write."""
+    error = args.error
+    if multi_objective and args.markdown:
+        error("--markdown writes the single-objective summary table; a multi-objective run (--objectives) "
+              "has none: use --json (and --plot)")
+    paths = {option: getattr(args, option) for option in ("json", "markdown", "plot") if getattr(args, option)}
+    for option, text in paths.items():
+        path = Path(text)
+        folder = path.parent
+        if path.is_dir():
+            error(f"--{option} {text!r} is a folder; give the name of a file to write")
+        if not folder.is_dir():
+            error(f"--{option} {text!r}: the folder {str(folder)!r} does not exist; create it first")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            error(f"--{option} {text!r}: cannot write in the folder {str(folder)!r}; choose another")
+    if len(set(map(os.path.abspath, paths.values()))) < len(paths):
+        error("--json, --markdown and --plot must name different files")
+    if args.json and _partial_path(args.json).exists():
+        error(f"{str(_partial_path(args.json))!r} holds the runs of an earlier run that did not finish; "
+              "move or delete it first")
+    if args.plot:
+        suffix = Path(args.plot).suffix.lower().lstrip(".")
+        formats = _plot_formats()
+        if suffix not in formats:
+            what = f"'.{suffix}' files" if suffix else "a file name without an extension"
+            error(f"--plot {args.plot!r}: matplotlib cannot write {what}; end the name with one of "
+                  f"{', '.join('.' + f for f in sorted(formats))}")
+
+
+class _PartialRuns:
+    """Appends each finished run as one JSON line to ``<json>.partial.jsonl`` (the ``on_run``
+    hook of ``sknas.bench.run``), so that an interrupted command keeps its finished seeds."""
+
+    def __init__(self, json_path: str | None):
+        self.path = None if json_path is None else _partial_path(json_path)
+        self.count = 0
+        self.writing = self.path is not None
+
+    def __call__(self, record: dict) -> None:
+        if not self.writing:
+            return
+        import json
+
+        try:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(record) + "\n")
+        except OSError as exc:  # the runs go on; only this copy of them is lost
+            print(f"cannot append to {str(self.path)!r} ({exc.strerror or exc}); the runs go on without it",
+                  file=sys.stderr)
+            self.writing = False
+            return
+        self.count += 1
+
+    def interrupted(self) -> int:
+        where = f"; they are in {str(self.path)!r}" if self.writing and self.count else ""
+        print(f"interrupted after {self.count} finished runs{where}", file=sys.stderr)
+        return 130
+
+    def done(self) -> None:
+        """The full JSON is written: the partial file is not needed any more."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+def _write_outputs(args: argparse.Namespace, record: dict, partial: _PartialRuns, table: str | None,
+                   plot) -> int:
+    """Write the JSON (then drop the partial runs), the markdown table and the plot."""
     import json
 
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(record, f, indent=1)
-    print(f"written to {path}")
+    try:
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(record, f, indent=1)
+            partial.done()
+            print(f"written to {args.json}")
+        if args.markdown and table is not None:
+            with open(args.markdown, "w", encoding="utf-8") as f:
+                f.write(table + "\n")
+            print(f"written to {args.markdown}")
+        if args.plot:
+            plot([record], args.plot)
+            print(f"written to {args.plot}")
+    except OSError as exc:
+        kept = f"; the runs are in {str(partial.path)!r}" if partial.path is not None and partial.path.exists() else ""
+        print(f"cannot write {exc.filename or 'the output'} ({exc.strerror or exc}){kept}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
-    from .bench import make_benchmark, markdown_table, plot_best_so_far, published_table, run
-    from .hardware import TableProfiler
     from .strategies import strategy_names
 
-    if args.objectives or args.strategy not in strategy_names(multi_objective=False):
+    multi_objective = bool(args.objectives) or args.strategy not in strategy_names(multi_objective=False)
+    _check_outputs(args, multi_objective)
+    if multi_objective:
         return bench_fronts(args)
+    if args.hw_table and not args.hw_column:
+        args.error("--hw-table needs --hw-column: the column of the table to report")
+
+    from .bench import make_benchmark, markdown_table, plot_best_so_far, published_table, run
+    from .hardware import TableProfiler
+
     benchmark = make_benchmark(args.benchmark, args.protocol)
     profiler = None
-    if args.hw_table and not args.hw_column:
-        raise SystemExit("--hw-table needs --hw-column: the column of the table to report")
     if args.hw_column:
         # a user CSV keyed by arch_str, or HW-NAS-Bench's table of the data set
         try:
@@ -89,10 +220,14 @@ def bench(args: argparse.Namespace) -> int:
             )
         except (OSError, ValueError) as exc:
             raise SystemExit(f"cannot use the hardware table: {exc}") from None
-    record = run(
-        args.strategy, benchmark, args.budget, args.seeds, profiler=profiler, batch_size=args.batch_size,
-        n_jobs=args.n_jobs, verbose=1,
-    )
+    partial = _PartialRuns(args.json)
+    try:
+        record = run(
+            args.strategy, benchmark, args.budget, args.seeds, profiler=profiler, batch_size=args.batch_size,
+            n_jobs=args.n_jobs, verbose=1, on_run=partial,
+        )
+    except KeyboardInterrupt:
+        return partial.interrupted()
     summary = record["summary"]
     print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), budget {args.budget}, "
           f"{len(args.seeds)} seeds")
@@ -113,52 +248,46 @@ def bench(args: argparse.Namespace) -> int:
     table = markdown_table([record]) + "\n\n" + published_table([record["dataset"]])
     print()
     print(table)
-    if args.json:
-        _write_json(record, args.json)
-    if args.markdown:
-        with open(args.markdown, "w", encoding="utf-8") as f:
-            f.write(table + "\n")
-        print(f"written to {args.markdown}")
-    if args.plot:
-        plot_best_so_far([record], args.plot)
-        print(f"written to {args.plot}")
-    return 0
+    return _write_outputs(args, record, partial, table, plot_best_so_far)
 
 
 def bench_fronts(args: argparse.Namespace) -> int:
     """Multi-objective runs (``--objectives accuracy,COLUMN``): hypervolume ratio to the true front."""
-    from .bench import plot_fronts, run_fronts
-    from .hardware import TableProfiler
     from .strategies import strategy_names
 
     if not args.objectives:
-        raise SystemExit(f"{args.strategy} is multi-objective: give --objectives accuracy,COLUMN")
+        args.error(f"{args.strategy} is multi-objective: give --objectives accuracy,COLUMN")
     if args.strategy not in strategy_names(multi_objective=True):
-        raise SystemExit(f"--objectives needs a multi-objective strategy: {', '.join(strategy_names(multi_objective=True))}")
+        args.error(f"--objectives needs a multi-objective strategy: {', '.join(strategy_names(multi_objective=True))}")
     objectives = args.objectives.split(",")
-    if objectives[0] != "accuracy" or len(objectives) < 2:
-        raise SystemExit(f"--objectives reads accuracy,COLUMN[,COLUMN...]; got {args.objectives!r}")
+    if objectives[0] != "accuracy" or len(objectives) < 2 or not all(objectives[1:]):
+        args.error(f"--objectives reads accuracy,COLUMN[,COLUMN...]; got {args.objectives!r}")
     columns = objectives[1:]
-    bounds = None if not args.bounds else [float(b) for b in args.bounds.split(",")]
+    try:
+        bounds = None if not args.bounds else [float(b) for b in args.bounds.split(",")]
+    except ValueError:
+        args.error(f"--bounds reads one number per cost column, e.g. 5.0 or 5.0,2.5; got {args.bounds!r}")
     if bounds is not None and len(bounds) != len(columns):
-        raise SystemExit(f"--bounds needs one bound per cost column ({len(columns)}), got {len(bounds)}")
+        args.error(f"--bounds needs one bound per cost column ({len(columns)}), got {len(bounds)}")
+
+    from .bench import plot_fronts, run_fronts
+    from .hardware import TableProfiler
+
+    partial = _PartialRuns(args.json)
     try:
         profiler = TableProfiler(args.hw_table, columns) if args.hw_table else None
         record = run_fronts(args.strategy, args.benchmark, columns, args.budget, args.seeds, bounds=bounds,
                             protocol=args.protocol, profiler=profiler, batch_size=args.batch_size,
-                            n_jobs=args.n_jobs, verbose=1)
+                            n_jobs=args.n_jobs, verbose=1, on_run=partial)
     except (OSError, ValueError, KeyError) as exc:
         raise SystemExit(f"cannot run the multi-objective search: {exc}") from None
+    except KeyboardInterrupt:
+        return partial.interrupted()
     s = record["summary"]["hypervolume_ratio"]
     print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), objectives {args.objectives}, "
           f"budget {args.budget}, {len(args.seeds)} seeds; true front: {len(record['true_front'])} cells")
     print(f"hypervolume ratio: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]")
-    if args.json:
-        _write_json(record, args.json)
-    if args.plot:
-        plot_fronts([record], args.plot)
-        print(f"written to {args.plot}")
-    return 0
+    return _write_outputs(args, record, partial, None, plot_fronts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,16 +306,20 @@ def main(argv: list[str] | None = None) -> int:
     bench_parser.add_argument("--strategy", choices=strategy_names(), required=True)
     bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10")
     bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper")
-    bench_parser.add_argument("--budget", type=int, default=20, help="queries per run (default 20)")
+    bench_parser.add_argument("--budget", type=_positive_int, default=20, help="queries per run (default 20)")
     bench_parser.add_argument(
-        "--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default)"
+        "--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default) or 0,3,7"
     )
-    bench_parser.add_argument("--batch-size", type=int, default=1,
+    bench_parser.add_argument("--batch-size", type=_positive_int, default=1,
                               help="cells the strategy asks at once (default 1)")
-    bench_parser.add_argument("--n-jobs", type=int, default=None, help="seeds run in parallel")
-    bench_parser.add_argument("--json", help="write the runs and their summary to this file")
+    bench_parser.add_argument("--n-jobs", type=_n_jobs, default=None, help="seeds run in parallel (-1: every core)")
+    bench_parser.add_argument(
+        "--json", help="write the runs and their summary to this file; until then each finished run is "
+        "appended to JSON.partial.jsonl (one run a line), which an interrupted command leaves behind"
+    )
     bench_parser.add_argument("--markdown", help="write the summary table to this file")
-    bench_parser.add_argument("--plot", help="plot best-so-far test accuracy to this image file")
+    bench_parser.add_argument("--plot", help="plot best-so-far test accuracy (with --objectives: the fronts) "
+                              "to this image file (.png, .pdf, .svg...)")
     bench_parser.add_argument(
         "--hw-column", help="report this hardware cost of the cell found (an HW-NAS-Bench column, "
         "e.g. edgegpu_latency, or a column of --hw-table)"
@@ -197,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         "--hw-table); reports the hypervolume ratio of the evaluated front to the true one"
     )
     bench_parser.add_argument("--bounds", help="with --objectives: an upper bound per cost column, e.g. 5.0")
-    bench_parser.set_defaults(run=bench)
+    bench_parser.set_defaults(run=bench, error=bench_parser.error)
     args = parser.parse_args(argv)
     return args.run(args)
 

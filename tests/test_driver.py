@@ -204,3 +204,56 @@ def test_ctrl_c_while_a_batch_is_handed_over_keeps_the_batch():
         history = run_search(strategy, ToyEvaluator(), budget=6, batch_size=2, state=state)
     assert len(history) == 2 and state.n_told == 2 == len(strategy.history)
     assert state.strategy == strategy.state_dict()  # the state matches the history it was saved with
+
+
+# -- edited checkpoint files ---------------------------------------------------------------
+
+
+def _written_state(tmp_path):
+    """A real checkpoint file of 3 results and the JSON it holds."""
+    path = tmp_path / "search.json"
+    with Checkpoint(path) as checkpoint:
+        run_search(evolution(), ToyEvaluator(), budget=3, state=SearchState(fingerprint="f", seed=0),
+                   checkpoint=checkpoint)
+    return path, json.loads(path.read_text())
+
+
+def _edit(keys, value):
+    def edit(payload):
+        *parents, last = keys
+        for key in parents:
+            payload = payload[key]
+        payload[last] = value
+    return edit
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_edit(["n_told"], 7), "n_told must be an integer from 0 to the 3 results, got 7"),
+    (_edit(["n_told"], "2"), "n_told must be an integer"),
+    (_edit(["seed"], [1]), r"seed must be null or an integer >= 0, got \[1\]"),
+    (_edit(["batch_size"], 0), "batch_size must be null or an integer >= 1"),
+    (_edit(["fingerprint"], 3), "fingerprint must be a string, got int"),
+    (_edit(["strategy"], [1, 2]), "strategy must be null or an object"),
+    (_edit(["results"], {"a": 1}), "results must be a list"),
+    (_edit(["results", 1], ["|x|"]), r"results\[1\] must be a pair \[architecture string, result\]"),
+    (_edit(["results", 0, 1, "status"], "great"), r"results\[0\] \(.*\): status must be 'ok' or 'failed'"),
+    (_edit(["results", 0, 1, "objective"], "high"), "objective must be a number or null, got 'high'"),
+    (_edit(["results", 0, 1, "metrics"], [1]), "metrics must be an object"),
+    (_edit(["results", 2, 1], {"objective": 1.0}), r"results\[2\] .*the result lacks \['cost_s', 'metrics'"),
+    (_edit(["strategy", "deep"], json.loads("[" * 80 + "]" * 80)), "nests lists and dicts more than 64 deep"),
+])
+def test_an_edited_checkpoint_is_a_clear_error(tmp_path, edit, message):
+    path, payload = _written_state(tmp_path)
+    assert Checkpoint(path).read().n_told == 3  # as written, it reads
+    edit(payload)
+    path.write_text(json.dumps(payload))
+    with pytest.raises(ValueError, match=f"cannot be read as a sknas search state \\(.*{message}"):
+        Checkpoint(path).read()
+
+
+def test_a_checkpoint_nested_beyond_what_json_reads_is_a_clear_error(tmp_path):
+    path, payload = _written_state(tmp_path)
+    text = json.dumps(payload).replace('"strategy": {', '"strategy": {"deep": ' + "[" * 100_000 + "]" * 100_000 + ", ")
+    path.write_text(text)
+    with pytest.raises(ValueError, match="cannot be read as a sknas search state .*recursion"):
+        Checkpoint(path).read()

@@ -11,9 +11,11 @@ from scipy.stats import kendalltau
 from sklearn.datasets import load_digits
 
 from sknas import EvolvedProxySearch, ZeroCostSearch
+from sknas.bench import read_table
+from sknas.bench._tables import DATA, PROXY_COLUMNS
 from sknas.evaluation import EvaluationResult
-from sknas.proxies import EvolvedProxy, evolve_proxy
-from sknas.spaces import CellSpace
+from sknas.proxies import ALIASES, EvolvedProxy, ProxyScorer, evolve_proxy
+from sknas.spaces import CellSpace, MLPSpace
 from sknas.strategies import EvolvedProxyRanking
 
 SMALL = dict(generations=8, population_size=200)
@@ -102,6 +104,32 @@ def test_bad_input_is_a_helpful_error(known):
         evolve_proxy(np.zeros((10, 3)), np.arange(10))
     with pytest.raises(ValueError, match="unknown proxy 'sinflow'"):
         evolve_proxy({"sinflow": np.arange(10.0)}, np.arange(10))
+
+
+def test_the_suites_name_jacov_reads_as_jacob_cov_everywhere():
+    table = read_table(DATA / "nb201_zc_cifar10.csv.gz")  # NAS-Bench-Suite-Zero's columns: jacov
+    suite = {name: table[name][:60] for name in ("jacov", "synflow")}
+    ours = {"jacob_cov": suite["jacov"], "synflow": suite["synflow"]}
+    accuracy = np.random.default_rng(0).random(60)
+    proxy = evolve_proxy(suite, accuracy, names=["jacov", "synflow"], random_state=0, generations=2,
+                         population_size=50)
+    assert proxy.names == ("jacob_cov", "synflow")
+    expected = proxy.evaluate(ours)
+    for scores in (suite, pd.DataFrame(suite)):
+        np.testing.assert_array_equal(proxy.evaluate(scores), expected)
+    assert evolve_proxy(pd.DataFrame(suite), accuracy, random_state=0, generations=2,
+                        population_size=50).names == ("jacob_cov", "synflow")
+    # a formula written with the alias is stored under the registered name
+    handmade = EvolvedProxy(("neg", ("proxy", "jacov")), ("jacov",))
+    assert handmade == EvolvedProxy(("neg", ("proxy", "jacob_cov")), ("jacob_cov",))
+    assert handmade.formula == "neg(jacob_cov)"
+    np.testing.assert_array_equal(handmade.evaluate(suite), handmade.evaluate(ours))
+    with pytest.raises(ValueError, match=r"has \['jacov', 'jacob_cov'\], names of the same proxy 'jacob_cov'"):
+        proxy.evaluate({**suite, "jacob_cov": suite["jacov"]})
+    # the scorer and the benchmark tables go through the same table of aliases
+    X, y = np.random.default_rng(0).random((8, 3)), np.arange(8) % 2
+    assert ProxyScorer(MLPSpace(), ["jacov", "jacob_cov"], X, y).names == ("jacob_cov",)
+    assert PROXY_COLUMNS == {canonical: alias for alias, canonical in ALIASES.items()}
 
 
 # ---------------------------------------------------------------------------------------------

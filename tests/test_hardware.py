@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import math
 
 import numpy as np
@@ -9,10 +10,13 @@ import pytest
 import torch
 from torch import nn
 
+from sknas.bench import read_table
+from sknas.bench._tables import MAX_HEADER_BYTES
 from sknas.evaluation._training import build_network
 from sknas.hardware import (
     METRICS,
     NetworkProfiler,
+    TableProfiler,
     count_params,
     hypervolume,
     hypervolume_ratio,
@@ -117,3 +121,59 @@ def test_bad_points_are_refused():
         pareto_mask([1.0, 2.0])
     with pytest.raises(ValueError, match="reference has 3 objectives but the points have 2"):
         hypervolume([[0.0, 0.0]], [1.0, 1.0, 1.0])
+
+
+# -- tables of costs -----------------------------------------------------------------------
+
+
+def _csv(tmp_path, text, name="costs.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_ragged_hardware_csv_names_its_line(tmp_path):
+    path = _csv(tmp_path, f"arch_str,ms\n{CELL},1.5\n\n{CELL}x,2.0,7\n")
+    with pytest.raises(ValueError, match=r"costs.csv, line 4: 3 fields where the header has 2 \(arch_str, ms\)"):
+        TableProfiler(path)
+    short = _csv(tmp_path, f"arch_str,ms,mj\n{CELL},1.5\n", "short.csv")
+    with pytest.raises(ValueError, match="line 2: 2 fields where the header has 3"):
+        TableProfiler(short)
+
+
+def test_a_binary_or_endless_hardware_table_fails_fast(tmp_path):
+    with pytest.raises(ValueError, match="/dev/zero is not a text CSV file"):
+        TableProfiler("/dev/zero")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("arch_str,ms\ncaf\xe9,1\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="is not UTF-8 text"):
+        TableProfiler(latin)
+    no_lines = _csv(tmp_path, "a" * (MAX_HEADER_BYTES + 10), "one_line.csv")
+    with pytest.raises(ValueError, match="has no line break in its first 1 MB"):
+        TableProfiler(no_lines)
+    not_gzip = _csv(tmp_path, "arch_str,ms\n", "costs.csv.gz")
+    with pytest.raises(ValueError, match="cannot be decompressed as gzip"):
+        TableProfiler(not_gzip)
+
+
+def test_a_table_over_the_size_limit_is_refused(tmp_path):
+    path = _csv(tmp_path, f"arch_str,ms\n{CELL},1.5\n" * 10)
+    assert len(read_table(path, max_bytes=10_000)["ms"]) == 19  # (the repeated header reads as a row)
+    with pytest.raises(ValueError, match="holds more than 100 bytes of text; pass a smaller table"):
+        read_table(path, max_bytes=100)
+    huge = tmp_path / "huge.csv.gz"  # a small file that decompresses to more than the limit
+    with gzip.open(huge, "wb") as f:
+        f.write(b"arch_str,ms\n" + b"x,1\n" * 300_000)
+    with pytest.raises(ValueError, match="holds more than 1 MB"):
+        read_table(huge, max_bytes=2**20)
+
+
+def test_table_columns_and_rows_must_be_consistent(tmp_path):
+    with pytest.raises(ValueError, match="must all have the 2 rows of 'arch_str'; 'ms' has 1"):
+        TableProfiler({"arch_str": ["a", "b"], "ms": [1.0]})
+    with pytest.raises(ValueError, match="more than one row for a; keep one per architecture"):
+        TableProfiler({"arch_str": ["a", "b", "a"], "ms": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match=r"names the columns \['ms'\] more than once"):
+        TableProfiler(_csv(tmp_path, "arch_str,ms,ms\na,1,2\n"))
+    with pytest.raises(ValueError, match="no numeric column of costs"):
+        TableProfiler({"arch_str": ["a"], "device": ["phone"]})

@@ -115,6 +115,7 @@ def run_fronts(
     batch_size: int = 1,
     n_jobs: int | None = None,
     verbose: int = 0,
+    on_run: Callable[[dict], None] | None = None,
 ) -> dict:
     """Run a multi-objective ``strategy`` once per seed: the queried objective against hardware ``columns``.
 
@@ -144,6 +145,8 @@ def run_fronts(
     n_jobs : int or None, default=None
         Seeds run in parallel.
     verbose : int, default=0
+    on_run : callable or None, default=None
+        ``on_run(run)`` with each run's record as soon as it is done (in seed order).
 
     Returns
     -------
@@ -171,7 +174,7 @@ def run_fronts(
     run_seed = functools.partial(run_front_one, spec, bench, budget, profiler=profiler, truth=truth,
                                  bounds=bounds, report_at=tuple(int(q) for q in report_at),
                                  batch_size=int(batch_size))
-    runs = over_seeds(run_seed, seeds, n_jobs, f"{name} fronts", verbose)
+    runs = over_seeds(run_seed, seeds, n_jobs, f"{name} fronts", verbose, on_run)
     return {
         "strategy": name,
         "benchmark": bench.dataset,

@@ -97,10 +97,16 @@ def run_one(
 
 
 def over_seeds(run_seed: Callable[[int], dict], seeds: list[int], n_jobs: int | None, desc: str,
-               verbose: int = 0) -> list[dict]:
+               verbose: int = 0, on_run: Callable[[dict], None] | None = None) -> list[dict]:
     """``run_seed(seed)`` for every seed, in order, over ``n_jobs`` processes (each with its share
-    of the cores for torch's threads), with a progress bar when ``verbose``."""
-    return list(tqdm(parallel_map(run_seed, seeds, n_jobs), total=len(seeds), desc=desc, disable=verbose < 1))
+    of the cores for torch's threads), with a progress bar when ``verbose``; ``on_run(record)`` is
+    called with each run as soon as it is there (in seed order), e.g. to save it."""
+    runs = []
+    for record in tqdm(parallel_map(run_seed, seeds, n_jobs), total=len(seeds), desc=desc, disable=verbose < 1):
+        if on_run is not None:
+            on_run(record)
+        runs.append(record)
+    return runs
 
 
 def _statistics(values: list) -> dict:
@@ -135,6 +141,7 @@ def run(
     batch_size: int = 1,
     n_jobs: int | None = None,
     verbose: int = 0,
+    on_run: Callable[[dict], None] | None = None,
 ) -> dict:
     """Run ``strategy`` on ``benchmark`` once per seed; the JSON-ready record of DESIGN.md.
 
@@ -160,6 +167,9 @@ def run(
         Seeds run in parallel with joblib; None means 1.
     verbose : int, default=0
         1 shows a progress bar of the runs done.
+    on_run : callable or None, default=None
+        ``on_run(run)`` with each run's record as soon as it is done (in seed order), e.g.
+        to save the runs of a long benchmark as they finish.
 
     Returns
     -------
@@ -187,7 +197,7 @@ def run(
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     runs = over_seeds(functools.partial(run_one, spec, bench, budget, profiler=profiler, batch_size=int(batch_size)),
-                      seeds, n_jobs, f"{name} runs", verbose)
+                      seeds, n_jobs, f"{name} runs", verbose, on_run)
     benchmark_name = next((k for k, v in BENCHMARKS.items() if v == bench.dataset), bench.dataset)
     return {
         "strategy": name,

@@ -74,19 +74,109 @@ class SearchState:
 
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> "SearchState":
+        """The state of ``to_json``'s output, checked field by field.
+
+        Raises
+        ------
+        ValueError
+            Saying what is wrong, if ``payload`` is not a whole, consistent state: of another
+            format or version, with a field missing or of the wrong type, ``n_told`` beyond
+            the results, a result that is not ``[architecture, {objective, cost_s, metrics,
+            status, error}]``, or lists and dicts nested deeper than ``MAX_DEPTH``.
+        """
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             raise ValueError("not a sknas search state")
         if payload.get("version") != VERSION:
             raise ValueError(f"search state version {payload.get('version')!r}; this sknas reads {VERSION}")
-        batch_size = payload["batch_size"]
+        _check_state(payload)
         return cls(
-            fingerprint=str(payload["fingerprint"]),
-            seed=None if payload["seed"] is None else int(payload["seed"]),
-            batch_size=None if batch_size is None else int(batch_size),
+            fingerprint=payload["fingerprint"],
+            seed=payload["seed"],
+            batch_size=payload["batch_size"],
             strategy=payload["strategy"],
-            results=[(str(arch), result_from_json(result)) for arch, result in payload["results"]],
-            n_told=int(payload["n_told"]),
+            results=[(arch, result_from_json(result)) for arch, result in payload["results"]],
+            n_told=payload["n_told"],
         )
+
+
+#: Deepest nesting of lists and dicts a stored state may have (a strategy's state is a few levels
+#: deep): deeper input is refused before anything recurses into it.
+MAX_DEPTH = 64
+
+_STATE_FIELDS = ("fingerprint", "seed", "batch_size", "strategy", "results", "n_told")
+_RESULT_FIELDS = ("objective", "cost_s", "metrics", "status", "error")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _depth_at_most(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists and dicts at most ``limit`` deep (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return False
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
+
+
+def _check_state(payload: dict[str, Any]) -> None:
+    """Raise ``ValueError`` naming the first field of a state payload that is missing or wrong."""
+    missing = [name for name in _STATE_FIELDS if name not in payload]
+    if missing:
+        raise ValueError(f"the state lacks the fields {missing}")
+    if not _depth_at_most(payload, MAX_DEPTH):
+        raise ValueError(f"the state nests lists and dicts more than {MAX_DEPTH} deep")
+    if not isinstance(payload["fingerprint"], str):
+        raise ValueError(f"fingerprint must be a string, got {type(payload['fingerprint']).__name__}")
+    if payload["seed"] is not None and not (_is_int(payload["seed"]) and payload["seed"] >= 0):
+        raise ValueError(f"seed must be null or an integer >= 0, got {payload['seed']!r}")
+    if payload["batch_size"] is not None and not (_is_int(payload["batch_size"]) and payload["batch_size"] >= 1):
+        raise ValueError(f"batch_size must be null or an integer >= 1, got {payload['batch_size']!r}")
+    if payload["strategy"] is not None and not isinstance(payload["strategy"], dict):
+        raise ValueError(f"strategy must be null or an object, got {type(payload['strategy']).__name__}")
+    results = payload["results"]
+    if not isinstance(results, list):
+        raise ValueError(f"results must be a list, got {type(results).__name__}")
+    for i, pair in enumerate(results):
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise ValueError(f"results[{i}] must be a pair [architecture string, result]")
+        problem = _result_problem(pair[1])
+        if problem:
+            raise ValueError(f"results[{i}] ({pair[0]}): {problem}")
+    n_told = payload["n_told"]
+    if not (_is_int(n_told) and 0 <= n_told <= len(results)):
+        raise ValueError(f"n_told must be an integer from 0 to the {len(results)} results, got {n_told!r}")
+
+
+def _result_problem(result: Any) -> str | None:
+    """What is wrong with the JSON of one result, or None."""
+    if not isinstance(result, dict):
+        return f"a result must be an object with {list(_RESULT_FIELDS)}"
+    missing = [name for name in _RESULT_FIELDS if name not in result]
+    if missing:
+        return f"the result lacks {missing}"
+    for name in ("objective", "cost_s"):
+        if not _is_number_or_none(result[name]):
+            return f"{name} must be a number or null, got {result[name]!r}"
+    metrics = result["metrics"]
+    if not isinstance(metrics, dict):
+        return "metrics must be an object"
+    odd = [name for name, value in metrics.items() if not (_is_number_or_none(value) or isinstance(value, (str, bool)))]
+    if odd:
+        return f"metrics {odd} must be numbers, text or null"
+    if result["status"] not in ("ok", "failed"):
+        return f"status must be 'ok' or 'failed', got {result['status']!r}"
+    if result["error"] is not None and not isinstance(result["error"], str):
+        return "error must be text or null"
+    return None
 
 
 def json_number(value: Any) -> Any:
@@ -202,7 +292,7 @@ class Checkpoint:
             return None
         try:
             return SearchState.from_json(json.loads(self.path.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
             raise ValueError(
                 f"checkpoint {str(self.path)!r} cannot be read as a sknas search state ({exc}); "
                 "delete it, or pass another checkpoint path"

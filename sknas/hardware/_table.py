@@ -22,6 +22,14 @@ class TableProfiler:
     columns : sequence of str or None, default=None
         Costs to report; None means every numeric column but ``index``.
 
+    Raises
+    ------
+    ValueError
+        If the table has no ``arch_str`` column, columns of unequal length, two rows for one
+        architecture, or no numeric column asked for; for a CSV file also if a row has more
+        or fewer fields than the header (the message names the line) or the file is not UTF-8
+        text of at most ``sknas.bench._tables.MAX_TABLE_BYTES`` (see :func:`sknas.bench.read_table`).
+
     Examples
     --------
     >>> from sknas.hardware import TableProfiler
@@ -34,9 +42,16 @@ class TableProfiler:
         if isinstance(table, (str, Path)):
             from ..bench._tables import read_table
 
-            table = read_table(table)
+            table = read_table(table)  # bounded, and a ragged row is a ValueError naming its line
         if "arch_str" not in table:
             raise ValueError("the hardware table needs an 'arch_str' column of architecture strings")
+        n_rows = len(table["arch_str"])
+        uneven = {name: len(values) for name, values in table.items() if len(values) != n_rows}
+        if uneven:
+            raise ValueError(
+                f"the hardware table's columns must all have the {n_rows} rows of 'arch_str'; "
+                f"{', '.join(f'{name!r} has {n}' for name, n in uneven.items())}"
+            )
         numeric = [
             name for name, values in table.items()
             if name not in ("arch_str", "index") and np.asarray(values).dtype.kind in "fiu"
@@ -46,9 +61,14 @@ class TableProfiler:
         unknown = [c for c in columns if c not in numeric]
         if unknown:
             raise ValueError(f"no numeric column {unknown} in the hardware table; it has {', '.join(numeric)}")
+        if not columns:
+            raise ValueError("the hardware table has no numeric column of costs besides 'arch_str' and 'index'")
         self.columns = tuple(columns)
         self._values = np.column_stack([np.asarray(table[c], dtype=np.float64) for c in self.columns])
         self._row = {str(s): i for i, s in enumerate(table["arch_str"])}
+        if len(self._row) < n_rows:
+            repeated = next(str(s) for i, s in enumerate(table["arch_str"]) if self._row[str(s)] != i)
+            raise ValueError(f"the hardware table has more than one row for {repeated}; keep one per architecture")
 
     def profile(self, arch: Architecture | str) -> dict[str, float]:
         """The costs of ``arch``.

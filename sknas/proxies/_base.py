@@ -50,6 +50,9 @@ class Proxy:
 
 
 PROXIES: dict[str, Proxy] = {}
+
+#: Other names of registered proxies (NAS-Bench-Suite-Zero's), accepted wherever proxies are
+#: named: lists of names, keys of mappings and DataFrame columns of proxy scores, benchmark tables.
 ALIASES = {"jacov": "jacob_cov"}
 
 #: The six proxies PO-NAS combines.
@@ -81,6 +84,19 @@ def available_proxies() -> list[str]:
     return sorted(PROXIES)
 
 
+def canonical_name(name):
+    """The registered name of a proxy named by an alias (see :data:`ALIASES`); any other name
+    (or key that is not a string) as it is.
+
+    Examples
+    --------
+    >>> from sknas.proxies._base import canonical_name
+    >>> canonical_name("jacov"), canonical_name("synflow")
+    ('jacob_cov', 'synflow')
+    """
+    return ALIASES.get(name, name) if isinstance(name, str) else name
+
+
 def resolve_names(names: str | Iterable[str]) -> tuple[str, ...]:
     """Canonical proxy names of ``names`` (one name or several), in order, without repeats.
 
@@ -97,7 +113,7 @@ def resolve_names(names: str | Iterable[str]) -> tuple[str, ...]:
         raise ValueError(f"proxies must be a name or a list of names, got {names!r}") from None
     resolved: list[str] = []
     for name in names:
-        canonical = ALIASES.get(name, name) if isinstance(name, str) else name
+        canonical = canonical_name(name)
         if canonical not in PROXIES:
             raise ValueError(
                 f"unknown proxy {name!r}; available proxies are {', '.join(available_proxies())} "

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from scipy.stats import kendalltau, rankdata
 
-from ._base import resolve_names
+from ._base import canonical_name, resolve_names
 
 #: Functions of the formulas, with their arity. ``div``, ``log`` and ``sqrt`` are protected
 #: exactly as in gplearn: ``div`` is 1 for a denominator within 0.001 of 0, ``log`` takes
@@ -50,13 +50,33 @@ def _apply(name: str, args: list[np.ndarray]) -> np.ndarray:
     raise ValueError(f"unknown function {name!r} in an evolved proxy; known: {', '.join(FUNCTIONS)}")
 
 
+def _keys(proxy_scores) -> list:
+    """The keys of a mapping, or the columns of a DataFrame."""
+    return list(proxy_scores.keys()) if isinstance(proxy_scores, Mapping) else list(proxy_scores.columns)
+
+
 def _as_matrix(proxy_scores, names: Sequence[str]) -> np.ndarray:
-    """Columns ``names`` of a mapping (dict, DataFrame) or the columns of a 2-D array."""
+    """Columns ``names`` of a mapping (dict, DataFrame) or the columns of a 2-D array.
+
+    Keys and names are matched through :data:`~sknas.proxies.ALIASES`: ``jacov`` finds a
+    ``jacob_cov`` column and the other way round.
+    """
     if isinstance(proxy_scores, Mapping) or hasattr(proxy_scores, "columns"):
-        missing = [n for n in names if n not in proxy_scores]
+        keys: dict[Any, list] = {}
+        for key in _keys(proxy_scores):
+            keys.setdefault(canonical_name(key), []).append(key)
+        missing = [n for n in names if canonical_name(n) not in keys]
         if missing:
             raise ValueError(f"proxy_scores lacks the proxies {missing}; it needs {list(names)}")
-        return np.column_stack([np.asarray(proxy_scores[n], dtype=np.float64) for n in names])
+        for name in names:
+            if len(keys[canonical_name(name)]) > 1:
+                raise ValueError(
+                    f"proxy_scores has {keys[canonical_name(name)]}, names of the same proxy "
+                    f"{canonical_name(name)!r}; keep one"
+                )
+        return np.column_stack(
+            [np.asarray(proxy_scores[keys[canonical_name(n)][0]], dtype=np.float64) for n in names]
+        )
     matrix = np.asarray(proxy_scores, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[1] != len(names):
         raise ValueError(f"proxy_scores must have one column per proxy {list(names)}, got shape {matrix.shape}")
@@ -102,6 +122,11 @@ class EvolvedProxy:
     names: tuple[str, ...]
     fitness: float = float("nan")
 
+    def __post_init__(self):
+        # one name per proxy: an alias (``jacov``) is stored as the registered name
+        object.__setattr__(self, "names", tuple(canonical_name(n) for n in self.names))
+        object.__setattr__(self, "tree", _canonical_tree(self.tree))
+
     @property
     def formula(self) -> str:
         """The formula, readable: ``(synflow + log(nwot))``."""
@@ -136,9 +161,64 @@ class EvolvedProxy:
 
     @classmethod
     def from_json(cls, text: str) -> "EvolvedProxy":
-        data = json.loads(text)
+        """The proxy of ``to_json``'s text.
+
+        Raises
+        ------
+        ValueError
+            If the text is not such JSON: a formula over its ``names`` with the functions of
+            :data:`FUNCTIONS`, nested at most ``MAX_TREE_DEPTH`` deep.
+        """
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise ValueError(f"not the JSON of an evolved proxy ({exc})") from None
+        problem = _json_problem(data)
+        if problem:
+            raise ValueError(f"not the JSON of an evolved proxy: {problem}")
         fitness = float("nan") if data["fitness"] is None else float(data["fitness"])
         return cls(_to_tuples(data["tree"]), tuple(data["names"]), fitness)
+
+
+#: Deepest formula ``EvolvedProxy.from_json`` reads (evolved ones, kept short by parsimony, are far
+#: shallower); evaluating and printing a formula recurse through it.
+MAX_TREE_DEPTH = 100
+
+
+def _json_problem(data: Any) -> str | None:
+    """What is wrong with the parsed JSON of an evolved proxy, or None (checked without recursion)."""
+    if not isinstance(data, dict) or not {"tree", "names", "fitness"} <= set(data):
+        return "an object with tree, names and fitness is expected"
+    names = data["names"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return "names must be a list of strings"
+    if not (data["fitness"] is None or (isinstance(data["fitness"], (int, float)) and not isinstance(data["fitness"], bool))):
+        return "fitness must be a number or null"
+    stack = [(data["tree"], 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            return f"the formula is nested more than {MAX_TREE_DEPTH} deep"
+        if isinstance(node, (int, float)) and not isinstance(node, bool):
+            continue
+        if not isinstance(node, list) or not node or not isinstance(node[0], str):
+            return f"{node!r:.80} is not a number, ['proxy', name] or [function, arguments...]"
+        if node[0] == "proxy":
+            if len(node) != 2 or node[1] not in names:
+                return f"{node!r:.80} does not name one of the proxies {names}"
+            continue
+        if FUNCTIONS.get(node[0]) != len(node) - 1:
+            return f"{node[0]!r} with {len(node) - 1} arguments is not a function of {FUNCTIONS}"
+        stack.extend((child, depth + 1) for child in node[1:])
+    return None
+
+
+def _canonical_tree(node):
+    if isinstance(node, (int, float)) or not isinstance(node, (tuple, list)) or not node:
+        return node
+    if node[0] == "proxy" and len(node) == 2:
+        return ("proxy", canonical_name(node[1]))
+    return (node[0], *[_canonical_tree(child) for child in node[1:]])
 
 
 def _evaluate(node, column: dict[str, np.ndarray], n: int) -> np.ndarray:
@@ -249,7 +329,7 @@ def evolve_proxy(
     if names is None:
         if not (isinstance(proxy_scores, Mapping) or hasattr(proxy_scores, "columns")):
             raise ValueError("give names= for an array of proxy scores: one name per column")
-        names = list(proxy_scores.keys()) if isinstance(proxy_scores, Mapping) else list(proxy_scores.columns)
+        names = _keys(proxy_scores)
     names = tuple(resolve_names(names))
     X = _normalised_inputs(proxy_scores, names)
     y = np.asarray(accuracies, dtype=np.float64)

@@ -51,20 +51,111 @@ def _encode(value: Any) -> Any:
     raise _NotStorable(type(value).__name__)
 
 
+class _InvalidFile(ValueError):
+    """What makes a file's metadata unusable; ``load`` adds the file's name."""
+
+
+#: Deepest nesting of lists and objects in a stored parameter value.
+MAX_PARAM_DEPTH = 32
+#: Bounds of what a file may ask ``load`` to build, checked before anything is built. The
+#: network is then built on PyTorch's meta device and must match the weights stored in the file,
+#: so that loading never allocates more than the file holds.
+MAX_FEATURES = 10**8
+MAX_OUTPUTS = 10**6
+#: Entries of a list of choices in a space's configuration.
+MAX_CHOICES = 1024
+#: Bounds of each number of a space's configuration, by space class and constructor argument;
+#: a space class not listed here gets ``DEFAULT_SPACE_BOUNDS``.
+SPACE_BOUNDS: dict[str, dict[str, tuple[float, float] | None]] = {
+    "CellSpace": {"channels": (1, 4096), "cells_per_stage": (1, 64)},
+    "MLPSpace": {"depths": (1, 64), "widths": (1, 65536), "activations": None, "dropouts": (0.0, 1.0),
+                 "norms": None},
+}
+DEFAULT_SPACE_BOUNDS = (-65536, 65536)
+
+
+def _depth_at_most(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists and dicts at most ``limit`` deep (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            if depth > limit:
+                return False
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numeric_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_space_config(name: str, config: Any) -> None:
+    """Refuse a space configuration with unknown arguments or absurd sizes, before building it."""
+    if not isinstance(config, dict):
+        raise _InvalidFile(f"the configuration of a {name} must be an object")
+    bounds = SPACE_BOUNDS.get(name)
+    if bounds is not None:
+        unknown = sorted(set(config) - set(bounds))
+        if unknown:
+            raise _InvalidFile(f"{name} has no arguments {unknown}; it takes {sorted(bounds)}")
+    for key, value in config.items():
+        limits = DEFAULT_SPACE_BOUNDS if bounds is None else bounds[key]
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        if len(values) > MAX_CHOICES:
+            raise _InvalidFile(f"{name}'s {key} lists {len(values)} choices, more than {MAX_CHOICES}")
+        for v in values:
+            if isinstance(v, str):  # names (of activations...), never numbers in disguise
+                ok = len(v) <= 100 and (limits is None or (bounds is None and not _numeric_text(v)))
+            elif isinstance(v, bool):
+                ok = bounds is None
+            else:
+                ok = _is_number(v) and limits is not None and limits[0] <= v <= limits[1]
+            if not ok:
+                what = "names" if limits is None else f"numbers from {limits[0]} to {limits[1]}"
+                raise _InvalidFile(f"{name}'s {key} holds {v!r:.60}; a file may give it {what}")
+
+
 def _decode(value: Any) -> Any:
+    """A parameter value of ``_encode``'s JSON; raises ``_InvalidFile`` on anything else."""
     if isinstance(value, list):
         return [_decode(v) for v in value]
     if not isinstance(value, dict):
         return value
-    if "__tuple__" in value:
+    if len(value) == 1 and "__tuple__" in value and isinstance(value["__tuple__"], list):
         return tuple(_decode(v) for v in value["__tuple__"])
-    if "__dict__" in value:
-        return {_decode(k): _decode(v) for k, v in value["__dict__"]}
-    if "__space__" in value:
-        return SPACE_CLASSES[value["__space__"]](**_decode(value["config"]))
-    if "__evolved_proxy__" in value:
-        return EvolvedProxy.from_json(value["__evolved_proxy__"])
-    raise ValueError(f"unknown tagged value {sorted(value)}")
+    if len(value) == 1 and "__dict__" in value and isinstance(value["__dict__"], list):
+        pairs = value["__dict__"]
+        if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+            raise _InvalidFile("a stored dict must be a list of [key, value] pairs")
+        try:
+            return {_decode(k): _decode(v) for k, v in pairs}
+        except TypeError:
+            raise _InvalidFile("a stored dict has a key that is not a plain value") from None
+    if set(value) == {"__space__", "config"}:
+        name = value["__space__"]
+        if not isinstance(name, str) or name not in SPACE_CLASSES:
+            raise _InvalidFile(f"unknown space {name!r:.60}; a file may name {sorted(SPACE_CLASSES)}")
+        config = _decode(value["config"])
+        _check_space_config(name, config)
+        try:
+            return SPACE_CLASSES[name](**config)
+        except (TypeError, ValueError) as exc:
+            raise _InvalidFile(f"the {name} of the file cannot be built ({exc})") from None
+    if set(value) == {"__evolved_proxy__"}:
+        try:
+            return EvolvedProxy.from_json(value["__evolved_proxy__"])
+        except ValueError as exc:
+            raise _InvalidFile(str(exc)) from None
+    raise _InvalidFile(f"unknown tagged value {sorted(value)[:5]}")
 
 
 def save(search, path: str | os.PathLike) -> Path:
@@ -166,53 +257,190 @@ def load(path: str | os.PathLike, device: str = "cpu"):
     -------
     search : BaseSearch
         The fitted estimator: ``predict``, ``predict_proba``, ``score``, ``export`` and
-        ``warm_start`` work as before saving.
+        ``warm_start`` work as before saving. Its ``checkpoint`` is None (with a warning when
+        the file named one): a file does not choose where the next ``fit`` writes.
+
+    Raises
+    ------
+    ValueError
+        If the file is not one ``sknas.save`` writes, or its metadata is not valid (a field
+        missing or of the wrong type, a space or network beyond the bounds of
+        ``SPACE_BOUNDS``, ``MAX_FEATURES`` and ``MAX_OUTPUTS``, weights that are not those
+        of its architecture): the message says what is wrong, before anything is built.
     """
     from .. import search as search_module
 
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         metadata = json.loads(payload["metadata"])
-    except (pickle.UnpicklingError, RuntimeError, KeyError, TypeError, ValueError, EOFError) as exc:
+    except (pickle.UnpicklingError, RuntimeError, KeyError, IndexError, TypeError, ValueError, EOFError,
+            RecursionError) as exc:
         raise ValueError(f"{str(path)!r} is not a file written by sknas.save ({exc})") from exc
-    if metadata.get("format") != FORMAT or metadata.get("version") != VERSION:
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT or metadata.get("version") != VERSION:
         raise ValueError(f"{str(path)!r} is not a sknas.save file of version {VERSION}")
+    try:
+        search = _restore(metadata, payload, search_module, device)
+    except _InvalidFile as exc:
+        raise ValueError(f"{str(path)!r} is not a valid sknas estimator file: {exc}") from None
+    return search
+
+
+def _fields(mapping: Any, where: str, types: dict[str, Any]) -> None:
+    """Raise ``_InvalidFile`` unless ``mapping`` is a dict with each field of ``types`` of its type."""
+    if not isinstance(mapping, dict):
+        raise _InvalidFile(f"{where} must be an object")
+    for name, kinds in types.items():
+        if name not in mapping:
+            raise _InvalidFile(f"{where} lacks {name!r}")
+        value = mapping[name]
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            raise _InvalidFile(f"{where}[{name!r}] is a {type(value).__name__}, not {' or '.join(k.__name__ for k in kinds)}")
+
+
+def _restore(metadata: dict, payload: dict, search_module, device: str):
+    """The estimator of validated metadata and weights (raises ``_InvalidFile`` saying what is wrong)."""
+    _fields(metadata, "the metadata", {"estimator": (str,), "params": (dict,), "params_not_saved": (dict,),
+                                       "fitted": (dict,)})
+    if not isinstance(payload, dict) or not isinstance(payload.get("network"), dict) or not all(
+        isinstance(payload.get(k), torch.Tensor) for k in ("input_mean", "input_scale")
+    ) or not all(isinstance(v, torch.Tensor) for v in payload["network"].values()):
+        raise _InvalidFile("the weights must be a dict of tensors beside the input_mean and input_scale tensors")
     name = metadata["estimator"]
     estimator_class = getattr(search_module, name, None) if name in search_module.__all__ else None
     if not (isinstance(estimator_class, type) and issubclass(estimator_class, search_module.BaseSearch)):
-        raise ValueError(f"{str(path)!r} names an unknown estimator {name!r}")
-    search = estimator_class(**{k: _decode(v) for k, v in metadata["params"].items()})
-    lost = sorted(set(metadata["params_not_saved"]) - {"callbacks"})  # hooks of a fit, not state
+        raise _InvalidFile(f"unknown estimator {name!r:.60}")
+    stored = metadata["params"]
+    unknown = sorted(set(stored) - set(estimator_class().get_params(deep=False)))
+    if unknown:
+        raise _InvalidFile(f"{name} has no parameters {unknown[:5]}")
+    if not _depth_at_most(stored, MAX_PARAM_DEPTH):
+        raise _InvalidFile(f"a parameter nests lists and objects more than {MAX_PARAM_DEPTH} deep")
+    params = {k: _decode(v) for k, v in stored.items()}
+    if params.get("checkpoint") is not None:
+        # a file must not choose where the next fit writes
+        warnings.warn(
+            f"the file's checkpoint path {params['checkpoint']!r} was not restored (checkpoint=None): a "
+            "loaded file does not choose where fit writes; set_params(checkpoint=...) to continue that search",
+            UserWarning, stacklevel=3,
+        )
+        params["checkpoint"] = None
+    search = estimator_class(**params)
+    lost = sorted(set(map(str, metadata["params_not_saved"])) - {"callbacks"})  # hooks of a fit, not state
     if lost:
         warnings.warn(
             f"parameters {lost} were not saved (not plain values) and have their defaults",
-            UserWarning, stacklevel=2,
+            UserWarning, stacklevel=3,
         )
-    fitted = metadata["fitted"]
-    search.task_ = fitted["task_"]
-    search.n_features_in_ = fitted["n_features_in_"]
-    search.input_shape_ = tuple(fitted["input_shape_"])
-    search.n_outputs_ = fitted["n_outputs_"]
-    search.space_ = _decode(fitted["space_"])
-    search.best_architecture_ = search.space_.parse(fitted["best_architecture_"])
-    search.best_score_ = fitted["best_score_"]
-    search.search_time_s_ = fitted["search_time_s_"]
-    search.results_ = {
-        column: [v if column in TEXT_COLUMNS or v is not None else np.nan for v in values]
-        for column, values in fitted["results_"].items()
-    }
-    search.search_state_ = SearchState.from_json(fitted["search_state_"])
-    if "feature_names_in_" in fitted:
-        search.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
-    if search.task_ == "classification":
-        classes = fitted["classes_"]
-        search.classes_ = np.asarray(classes["values"], dtype=np.dtype(classes["dtype"]))
-    else:
-        search.target_mean_, search.target_scale_ = fitted["target_mean_"], fitted["target_scale_"]
+    _restore_fitted(search, metadata["fitted"])
+    mean, scale = payload["input_mean"], payload["input_scale"]
+    if mean.shape != scale.shape or mean.dim() != len(search.input_shape_) + 1 or mean.numel() > search.n_features_in_:
+        raise _InvalidFile(f"the input scaling of shape {tuple(mean.shape)} does not fit inputs of shape "
+                           f"{search.input_shape_}")
     search.input_scaler_ = InputScaler(search.input_shape_)
-    search.input_scaler_.mean_ = payload["input_mean"].numpy()
-    search.input_scaler_.scale_ = payload["input_scale"].numpy()
-    network = search.space_.build(search.best_architecture_, search.input_shape_, search.n_outputs_)
-    network.load_state_dict(payload["network"])
-    search.best_model_ = network.to(device).eval()
+    search.input_scaler_.mean_ = mean.numpy()
+    search.input_scaler_.scale_ = scale.numpy()
+    search.best_model_ = _network(search, payload["network"]).to(device).eval()
     return search
+
+
+def _restore_fitted(search, fitted: Any) -> None:
+    """Set the fitted attributes of ``search`` from the checked ``fitted`` metadata."""
+    _fields(fitted, "fitted", {
+        "task_": (str,), "n_features_in_": (int,), "input_shape_": (list,), "n_outputs_": (int,),
+        "space_": (dict,), "best_architecture_": (str,), "best_score_": (int, float),
+        "search_time_s_": (int, float), "results_": (dict,), "search_state_": (dict,),
+    })
+    task, n_features, shape, n_outputs = (fitted[k] for k in ("task_", "n_features_in_", "input_shape_", "n_outputs_"))
+    if task not in ("classification", "regression"):
+        raise _InvalidFile(f"unknown task {task!r:.60}")
+    if not 1 <= n_features <= MAX_FEATURES:
+        raise _InvalidFile(f"n_features_in_ is {n_features}, not from 1 to {MAX_FEATURES:,}")
+    if not 1 <= n_outputs <= MAX_OUTPUTS:
+        raise _InvalidFile(f"n_outputs_ is {n_outputs}, not from 1 to {MAX_OUTPUTS:,}")
+    if (len(shape) not in (1, 3) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape)
+            or int(np.prod(shape, dtype=object)) != n_features):
+        raise _InvalidFile(f"input_shape_ {shape!r:.60} is not (n_features,) or (C, H, W) of the {n_features} features")
+    if not _depth_at_most(fitted["space_"], MAX_PARAM_DEPTH) or "__space__" not in fitted["space_"]:
+        raise _InvalidFile("space_ is not a stored search space")
+    search.task_, search.n_features_in_, search.input_shape_, search.n_outputs_ = task, n_features, tuple(shape), n_outputs
+    search.space_ = _decode(fitted["space_"])
+    try:
+        search.best_architecture_ = search.space_.parse(fitted["best_architecture_"])
+    except ValueError as exc:
+        raise _InvalidFile(f"best_architecture_: {exc}") from None
+    search.best_score_ = float(fitted["best_score_"])
+    search.search_time_s_ = float(fitted["search_time_s_"])
+    search.results_ = _results(fitted["results_"])
+    try:
+        search.search_state_ = SearchState.from_json(fitted["search_state_"])
+    except ValueError as exc:
+        raise _InvalidFile(f"search_state_: {exc}") from None
+    if "feature_names_in_" in fitted:
+        names = fitted["feature_names_in_"]
+        if not (isinstance(names, list) and len(names) == n_features and all(isinstance(n, str) for n in names)):
+            raise _InvalidFile(f"feature_names_in_ must be {n_features} strings")
+        search.feature_names_in_ = np.asarray(names, dtype=object)
+    if task == "classification":
+        search.classes_ = _classes(fitted.get("classes_"), n_outputs)
+    else:
+        _fields(fitted, "fitted", {"target_mean_": (int, float), "target_scale_": (int, float)})
+        search.target_mean_, search.target_scale_ = float(fitted["target_mean_"]), float(fitted["target_scale_"])
+
+
+def _results(results: dict) -> dict:
+    """``results_`` of its JSON: columns of equal length, of plain values (null is NaN but in
+    the text columns)."""
+    lengths = {len(v) if isinstance(v, list) else -1 for v in results.values()}
+    if -1 in lengths or len(lengths) > 1:
+        raise _InvalidFile("results_ must be lists of equal length, one per column")
+    out = {}
+    for column, values in results.items():
+        text = column in TEXT_COLUMNS
+        if not all(v is None or isinstance(v, str if text else (str, int, float)) for v in values):
+            raise _InvalidFile(f"results_[{column!r}] must hold {'text' if text else 'numbers, flags, text'} or null")
+        out[column] = [v if text or v is not None else np.nan for v in values]
+    return out
+
+
+def _classes(classes: Any, n_outputs: int) -> np.ndarray:
+    """``classes_`` of its JSON: ``n_outputs`` labels of a plain dtype."""
+    _fields(classes, "classes_", {"values": (list,), "dtype": (str,)})
+    values = classes["values"]
+    if len(values) != n_outputs or not all(isinstance(v, (str, int, float, bool)) for v in values):
+        raise _InvalidFile(f"classes_ must hold the {n_outputs} class labels, as text or numbers")
+    try:
+        dtype = np.dtype(classes["dtype"])
+    except (TypeError, ValueError):
+        raise _InvalidFile(f"classes_ has an unknown dtype {classes['dtype']!r:.60}") from None
+    if dtype.kind not in "biufUSO" or dtype.itemsize > 2**12:
+        raise _InvalidFile(f"classes_ has the dtype {dtype.str!r}; labels are numbers or text of at most 1,024 characters")
+    try:
+        return np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise _InvalidFile(f"classes_ cannot be read as {dtype.str} ({exc})") from None
+
+
+def _network(search, weights: dict):
+    """The network of ``best_architecture_`` with the stored weights; built on the meta device first
+    (no memory) to check that it is the network the weights belong to."""
+    args = (search.best_architecture_, search.input_shape_, search.n_outputs_)
+    try:
+        with torch.device("meta"):
+            shell = search.space_.build(*args)
+    except (TypeError, ValueError) as exc:
+        raise _InvalidFile(f"the network of {search.best_architecture_} cannot be built ({exc})") from None
+    except (NotImplementedError, RuntimeError):
+        shell = None  # a registered space of one's own that needs real tensors to build: its bounds only
+    if shell is not None:
+        expected = {k: tuple(v.shape) for k, v in shell.state_dict().items()}
+        stored = {k: tuple(v.shape) for k, v in weights.items()}
+        if expected != stored:
+            odd = sorted(set(expected) ^ set(stored)) or [k for k in expected if expected[k] != stored[k]]
+            raise _InvalidFile(f"the weights stored are not those of the network of {search.best_architecture_} "
+                               f"(they differ at {odd[:3]})")
+    network = search.space_.build(*args)
+    try:
+        network.load_state_dict(weights)
+    except RuntimeError as exc:
+        raise _InvalidFile(f"the weights stored do not fit the network of {search.best_architecture_} ({exc})") from None
+    return network
