@@ -29,7 +29,9 @@ def _with_threads(function: Callable[[Item], Value], item: Item, n_threads: int)
         torch.set_num_threads(previous)
 
 
-def parallel_map(function: Callable[[Item], Value], items: Iterable[Item], n_jobs: int | None = None) -> Iterator[Value]:
+def parallel_map(
+    function: Callable[[Item], Value], items: Iterable[Item], n_jobs: int | None = None
+) -> Iterator[Value]:
     """``function(item)`` for every item, yielded in order as soon as each is there.
 
     With more than one job the calls run through ``joblib.Parallel`` (so under

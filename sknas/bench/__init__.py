@@ -3,7 +3,8 @@
 A benchmark plugs into the same ask → evaluate → tell loop as real training: its evaluator
 looks the objective up, its proxy scorer reads the published proxy values. ``run`` compares
 strategies over many seeds through the driver users run (:func:`sknas.driver.run_search`);
-``python -m sknas bench`` is its command line. The tables and their provenance are in ``sknas/bench/data`` (see ``SOURCES.md`` there).
+``python -m sknas bench`` is its command line. The tables and their provenance are in
+``sknas/bench/data`` (see ``SOURCES.md`` there).
 """
 
 from ._fronts import plot_fronts, run_fronts, true_front

@@ -157,7 +157,8 @@ class EvolvedProxy:
     def to_json(self) -> str:
         """The proxy as strict JSON (``from_json`` reads it back); an unknown fitness is null."""
         fitness = self.fitness if np.isfinite(self.fitness) else None
-        return json.dumps({"tree": _to_lists(self.tree), "names": list(self.names), "fitness": fitness}, allow_nan=False)
+        payload = {"tree": _to_lists(self.tree), "names": list(self.names), "fitness": fitness}
+        return json.dumps(payload, allow_nan=False)
 
     @classmethod
     def from_json(cls, text: str) -> "EvolvedProxy":
@@ -192,7 +193,8 @@ def _json_problem(data: Any) -> str | None:
     names = data["names"]
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         return "names must be a list of strings"
-    if not (data["fitness"] is None or (isinstance(data["fitness"], (int, float)) and not isinstance(data["fitness"], bool))):
+    fitness = data["fitness"]
+    if not (fitness is None or (isinstance(fitness, (int, float)) and not isinstance(fitness, bool))):
         return "fitness must be a number or null"
     stack = [(data["tree"], 1)]
     while stack:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import abc
 import copy
+import inspect
 from typing import Any, Callable, ClassVar, Sequence
 
 import numpy as np
 
 from ..evaluation import EvaluationResult
 from ..spaces import Architecture, SearchSpace
-
-#: What ``setup`` may give a strategy beside the space and the generator (see ``Strategy.setup``).
-CONTEXT = ("pool", "proxy_scores", "proxy_names", "score_proxies", "costs", "bounds", "minimise", "budget")
-
 
 class Strategy(abc.ABC):
     """Decides which architectures to evaluate next; knows nothing of training or data.
@@ -96,8 +93,8 @@ class Strategy(abc.ABC):
         strategy : Strategy
             The bound copy (the spec itself is unchanged and can be set up again).
         """
-        context = dict(pool=pool, proxy_scores=proxy_scores, proxy_names=proxy_names, score_proxies=score_proxies, costs=costs,
-                       bounds=bounds, minimise=minimise, budget=budget)
+        context = dict(pool=pool, proxy_scores=proxy_scores, proxy_names=proxy_names, score_proxies=score_proxies,
+                       costs=costs, bounds=bounds, minimise=minimise, budget=budget)
         missing = [name for name in self.requires if context[name] is None]
         if missing:
             raise ValueError(f"{type(self).__name__} needs {' and '.join(missing)} to be set up")
@@ -126,8 +123,6 @@ class Strategy(abc.ABC):
 
     def get_options(self) -> dict[str, Any]:
         """The options the spec was constructed with (its constructor's keyword arguments)."""
-        import inspect
-
         names = [p.name for p in inspect.signature(type(self).__init__).parameters.values()
                  if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         return {name: getattr(self, name) for name in names}
