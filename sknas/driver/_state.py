@@ -115,7 +115,7 @@ def _is_number_or_none(value: Any) -> bool:
     return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
-def _depth_at_most(value: Any, limit: int) -> bool:
+def depth_at_most(value: Any, limit: int) -> bool:
     """Whether ``value`` nests lists and dicts at most ``limit`` deep (without recursion)."""
     stack = [(value, 1)]
     while stack:
@@ -132,7 +132,7 @@ def _check_state(payload: dict[str, Any]) -> None:
     missing = [name for name in _STATE_FIELDS if name not in payload]
     if missing:
         raise ValueError(f"the state lacks the fields {missing}")
-    if not _depth_at_most(payload, MAX_DEPTH):
+    if not depth_at_most(payload, MAX_DEPTH):
         raise ValueError(f"the state nests lists and dicts more than {MAX_DEPTH} deep")
     if not isinstance(payload["fingerprint"], str):
         raise ValueError(f"fingerprint must be a string, got {type(payload['fingerprint']).__name__}")

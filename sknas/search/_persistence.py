@@ -17,7 +17,7 @@ from .._version import __version__
 from ..proxies import EvolvedProxy
 from ..spaces import SPACE_CLASSES
 from ..driver import SearchState
-from ..driver._state import json_number
+from ..driver._state import depth_at_most, json_number
 from ._data import InputScaler
 
 FORMAT = "sknas-estimator"
@@ -72,18 +72,6 @@ SPACE_BOUNDS: dict[str, dict[str, tuple[float, float] | None]] = {
                  "norms": None},
 }
 DEFAULT_SPACE_BOUNDS = (-65536, 65536)
-
-
-def _depth_at_most(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests lists and dicts at most ``limit`` deep (without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            if depth > limit:
-                return False
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return True
 
 
 def _is_number(value: Any) -> bool:
@@ -313,7 +301,7 @@ def _restore(metadata: dict, payload: dict, search_module, device: str):
     unknown = sorted(set(stored) - set(estimator_class().get_params(deep=False)))
     if unknown:
         raise _InvalidFile(f"{name} has no parameters {unknown[:5]}")
-    if not _depth_at_most(stored, MAX_PARAM_DEPTH):
+    if not depth_at_most(stored, MAX_PARAM_DEPTH):
         raise _InvalidFile(f"a parameter nests lists and objects more than {MAX_PARAM_DEPTH} deep")
     params = {k: _decode(v) for k, v in stored.items()}
     if params.get("checkpoint") is not None:
@@ -360,7 +348,7 @@ def _restore_fitted(search, fitted: Any) -> None:
     if (len(shape) not in (1, 3) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape)
             or int(np.prod(shape, dtype=object)) != n_features):
         raise _InvalidFile(f"input_shape_ {shape!r:.60} is not (n_features,) or (C, H, W) of the {n_features} features")
-    if not _depth_at_most(fitted["space_"], MAX_PARAM_DEPTH) or "__space__" not in fitted["space_"]:
+    if not depth_at_most(fitted["space_"], MAX_PARAM_DEPTH) or "__space__" not in fitted["space_"]:
         raise _InvalidFile("space_ is not a stored search space")
     search.task_, search.n_features_in_, search.input_shape_, search.n_outputs_ = task, n_features, tuple(shape), n_outputs
     search.space_ = _decode(fitted["space_"])
