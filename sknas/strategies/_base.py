@@ -148,13 +148,19 @@ class Strategy(abc.ABC):
         """
         proposals: list[Architecture] = []
         for _ in range(n):
-            arch = self.propose()
-            if arch is None:
+            if not self._pick(self.propose(), proposals):
                 break
-            self.asked.add(arch)
-            self.pending.add(arch)
-            proposals.append(arch)
         return proposals
+
+    def _pick(self, arch: Architecture | None, picks: list[Architecture]) -> bool:
+        """Append ``arch`` to ``picks``, marked asked and pending so that the next choice of
+        the batch knows it; False when it is None."""
+        if arch is None:
+            return False
+        self.asked.add(arch)
+        self.pending.add(arch)
+        picks.append(arch)
+        return True
 
     def ask(self, n: int = 1) -> list[Architecture]:
         """Up to ``n`` new architectures to evaluate (fewer only when the space is exhausted)."""

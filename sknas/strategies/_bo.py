@@ -68,10 +68,7 @@ class BayesianOptimisation(Strategy):
             if not open_rows:
                 break
             if len(self.asked) < int(self.n_initial) or len(observed) < 2:  # the random start
-                arch = self.pool[open_rows[int(self.rng.integers(len(open_rows)))]]
-                self.asked.add(arch)
-                self.pending.add(arch)
-                proposals.append(arch)
+                self._pick(self.pool[open_rows[int(self.rng.integers(len(open_rows)))]], proposals)
                 continue
             X = self._encode([a for a, _ in observed])
             y = np.array([y for _, y in observed])

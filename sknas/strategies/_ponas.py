@@ -370,15 +370,6 @@ class PONAS(Strategy):
             self._pick(self.pool[open_rows[choice]], picks)
         return picks
 
-    def _pick(self, arch: Architecture | None, picks: list[Architecture]) -> bool:
-        """Append ``arch`` to ``picks``, marked asked and pending; False when it is None."""
-        if arch is None:
-            return False
-        self.asked.add(arch)
-        self.pending.add(arch)
-        picks.append(arch)
-        return True
-
     def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
         """Pool rows of the unasked neighbours of the best queried architecture that has any.
 

@@ -140,18 +140,14 @@ class RoBoT(Strategy):
                     continue
                 self._waiting.append((weights, str(top)))
                 if top not in self.asked:  # otherwise evaluated elsewhere, not told yet: f unknown for now
-                    self.asked.add(top)
-                    self.pending.add(top)
-                    proposals.append(top)
+                    self._pick(top, proposals)
         if len(proposals) < n:  # exploit the best weights found
             weights = self.best_weights() or [1.0] * self.n_proxies
             for i in self.ranking(weights):
                 if len(proposals) == n:
                     break
                 if self.pool[i] not in self.asked:
-                    self.asked.add(self.pool[i])
-                    self.pending.add(self.pool[i])
-                    proposals.append(self.pool[i])
+                    self._pick(self.pool[i], proposals)
         return proposals
 
     def tell(self, archs, results) -> None:
