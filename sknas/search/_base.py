@@ -302,10 +302,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         if self.checkpoint is not None:
             if not isinstance(self.checkpoint, (str, os.PathLike)):
                 raise ValueError(f"checkpoint must be a file or folder path or None, got {self.checkpoint!r}")
-            text = os.fspath(self.checkpoint)
-            is_folder = text.endswith(("/", os.sep)) or os.path.isdir(text)  # a folder ending in "/" is created
-            if not is_folder and not os.path.isdir(os.path.dirname(os.path.abspath(text))):
-                raise ValueError(f"the folder of checkpoint {text!r} does not exist; create it first")
+            # whether its folder exists and can be written is checked by Checkpoint.open, before any work
 
     def _resolve_task(self, y) -> str:
         if self.task != "auto":
