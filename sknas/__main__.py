@@ -197,19 +197,23 @@ def _write_outputs(args: argparse.Namespace, record: dict, partial: _PartialRuns
 
 def bench(args: argparse.Namespace) -> int:
     """Run one strategy on one benchmark over the seeds; print a summary, write the JSON."""
+    from .bench import DATASETS
     from .strategies import strategy_names
 
     multi_objective = bool(args.objectives) or args.strategy not in strategy_names(multi_objective=False)
     _check_outputs(args, multi_objective)
     if multi_objective:
+        if args.table or not args.benchmark.startswith("nb201-"):
+            args.error("multi-objective runs (--objectives) use HW-NAS-Bench's costs of NAS-Bench-201 cells: "
+                       "choose an nb201-* --benchmark")
         return bench_fronts(args)
     if args.hw_table and not args.hw_column:
         args.error("--hw-table needs --hw-column: the column of the table to report")
 
-    from .bench import make_benchmark, markdown_table, plot_best_so_far, published_table, run
+    from .bench import markdown_table, plot_best_so_far, published_ranks_table, published_table, run
     from .hardware import TableProfiler
 
-    benchmark = make_benchmark(args.benchmark, args.protocol)
+    benchmark = _benchmark(args)
     profiler = None
     if args.hw_column:
         # a user CSV keyed by arch_str, or HW-NAS-Bench's table of the data set
@@ -229,14 +233,18 @@ def bench(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return partial.interrupted()
     summary = record["summary"]
-    print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), budget {args.budget}, "
-          f"{len(args.seeds)} seeds")
-    if record["dataset"] != record["proxy_source"]:
+    protocol = f" ({record['protocol']} protocol)" if record["protocol"] else ""
+    print(f"{args.strategy} on {record['benchmark']}{protocol}, budget {args.budget}, {len(args.seeds)} seeds")
+    if record["proxies"]:
+        print(f"proxies weighed: {', '.join(record['proxies'])} (values of {record['proxy_source']})")
+    if record["dataset"] in DATASETS and record["dataset"] != record["proxy_source"]:
         print(f"note: {record['dataset']} has no zero-cost table; proxies are {record['proxy_source']}'s")
-    for key in ("test_accuracy", "objective", "queries_to_best", "search_cost_s", "wall_s"):
+    for key in ("test_accuracy", "objective", "rank", "queries_to_best", "search_cost_s", "wall_s"):
+        if key not in summary:
+            continue
         s = summary[key]
         if s["mean"] is None:
-            print(f"{key}: not found in any run")
+            print(f"{key}: " + ("not recorded by this benchmark" if key == "search_cost_s" else "not found in any run"))
             continue
         extra = f" (found in {s['found']} of {len(args.seeds)} runs)" if key == "queries_to_best" else ""
         print(f"{key}: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]{extra}")
@@ -245,10 +253,36 @@ def bench(args: argparse.Namespace) -> int:
             print(f"{column} of the cell found: not in the hardware table")
         else:
             print(f"{column} of the cell found: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]")
-    table = markdown_table([record]) + "\n\n" + published_table([record["dataset"]])
+    published = (published_table([record["dataset"]]) if record["dataset"] in DATASETS
+                 else published_ranks_table([record["benchmark"]]))
+    table = markdown_table([record]) + ("\n\n" + published if published else "")
     print()
     print(table)
     return _write_outputs(args, record, partial, table, plot_best_so_far)
+
+
+def _benchmark(args: argparse.Namespace):
+    """The benchmark of ``--benchmark``, or of ``--table`` with ``--space`` and ``--objective``."""
+    from .bench import TableBenchmark, make_benchmark
+    from .spaces import SPACES, make_space
+
+    if not args.table:
+        if args.space or args.objective or args.proxies or args.key:
+            args.error("--space, --objective, --proxies and --key describe a --table; give --table FILE.csv too")
+        try:
+            return make_benchmark(args.benchmark, args.protocol)
+        except ValueError as exc:
+            args.error(str(exc))
+    if not args.space or not args.objective:
+        args.error(f"--table needs --space NAME (one of {', '.join(SPACES)}) and --objective COLUMN")
+    if args.space not in SPACES:
+        args.error(f"--space {args.space!r} is not a registered space; use one of {', '.join(SPACES)}")
+    proxies = [p for p in args.proxies.split(",") if p] if args.proxies else None
+    try:
+        return TableBenchmark.from_csv(args.table, make_space(args.space), args.objective, proxies=proxies,
+                                       key=args.key)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"cannot use the table: {exc}") from None
 
 
 def bench_fronts(args: argparse.Namespace) -> int:
@@ -302,10 +336,22 @@ def main(argv: list[str] | None = None) -> int:
     from .bench import BENCHMARKS
     from .strategies import strategy_names
 
-    bench_parser = commands.add_parser("bench", help="run a strategy on NAS-Bench-201 over many seeds")
+    bench_parser = commands.add_parser(
+        "bench", help="run a strategy on a tabular benchmark (NAS-Bench-201, TransNAS-Bench-101, a CSV) over many seeds"
+    )
     bench_parser.add_argument("--strategy", choices=strategy_names(), required=True)
-    bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10")
-    bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper")
+    bench_parser.add_argument("--benchmark", choices=tuple(BENCHMARKS), default="nb201-cifar10", metavar="NAME",
+                              help=f"a shipped benchmark: {', '.join(BENCHMARKS)} (default nb201-cifar10)")
+    bench_parser.add_argument("--protocol", choices=("paper", "own"), default="paper",
+                              help="NAS-Bench-201's protocol (default paper)")
+    bench_parser.add_argument("--table", help="a benchmark of your own: a CSV (plain or .gz) with one row per "
+                              "architecture; needs --space and --objective")
+    bench_parser.add_argument("--space", help="with --table: the registered space whose strings the table holds")
+    bench_parser.add_argument("--objective", help="with --table: the column to maximise")
+    bench_parser.add_argument("--proxies", help="with --table: proxy columns, e.g. synflow,zen (default: every "
+                              "column named like a registered proxy)")
+    bench_parser.add_argument("--key", help="with --table: the column of architecture strings (default arch_str, "
+                              "else arch; NASLib op tuples are read where the space can map them)")
     bench_parser.add_argument("--budget", type=_positive_int, default=20, help="queries per run (default 20)")
     bench_parser.add_argument(
         "--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default) or 0,3,7"

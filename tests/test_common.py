@@ -6,6 +6,7 @@ from sknas import (
     BOSearch,
     EvolutionSearch,
     EvolvedProxySearch,
+    LocalSearch,
     POnasSearch,
     RandomSearch,
     ReinforceSearch,
@@ -31,6 +32,9 @@ ESTIMATORS = [
     BOSearch(task="regression", n_candidates=6, n_initial=1, **SMALL),
     ReinforceSearch(task="classification", **SMALL),
     ReinforceSearch(task="regression", **SMALL),
+    # n_initial=1: the second candidate is a neighbour of the first
+    LocalSearch(task="classification", n_initial=1, **SMALL),
+    LocalSearch(task="regression", n_initial=1, **SMALL),
     # budget 2 ends within the warm-up, so these check the estimator, not the evolution
     EvolvedProxySearch(task="classification", n_candidates=4, proxies=("synflow", "snip"), **SMALL),
     EvolvedProxySearch(task="regression", n_candidates=4, proxies=("synflow", "snip"), **SMALL),

@@ -19,6 +19,7 @@ from sknas import (
     BOSearch,
     EvolutionSearch,
     EvolvedProxySearch,
+    LocalSearch,
     POnasSearch,
     RandomSearch,
     ReinforceSearch,
@@ -37,6 +38,7 @@ ESTIMATORS = [
     pytest.param(RoBoTSearch, dict(n_candidates=6, proxies=("synflow", "snip")), id="robot"),
     pytest.param(BOSearch, dict(n_candidates=10, n_initial=1), id="bo"),
     pytest.param(ReinforceSearch, {}, id="reinforce"),
+    pytest.param(LocalSearch, dict(n_initial=2), id="local-search"),
     pytest.param(
         EvolvedProxySearch,
         dict(n_candidates=6, n_warmup=3, proxies=("synflow", "snip"), generations=2, population_size=20),

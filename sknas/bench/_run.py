@@ -12,21 +12,29 @@ from tqdm.auto import tqdm
 from .._parallel import parallel_map
 from ..driver import run_search
 from ..hardware import TableProfiler
-from ..proxies import available_proxies
 from ..strategies import Strategy, make_strategy
 from ._nb201 import NB201Benchmark
+from ._table_benchmark import TableBenchmark
+from ._tables import DATASETS
+from ._tnb101 import SPACES as TNB101_SPACES
+from ._tnb101 import TASKS, TNB101Benchmark
 
 
-def setup_on(spec: Strategy, benchmark: NB201Benchmark, rng: np.random.Generator, budget: int,
+def setup_on(spec: Strategy, benchmark: TableBenchmark, rng: np.random.Generator, budget: int,
              **context) -> Strategy:
     """``spec`` bound to ``benchmark``: its pool (the whole space) and, when the strategy weighs
-    proxies (``spec.proxies``), the benchmark's values of them."""
+    proxies (``spec.proxies``), the benchmark's values of those it has (see
+    :meth:`TableBenchmark.available_proxies`)."""
     context.update(pool=benchmark.pool, budget=budget)
-    names = spec.proxies
+    names = proxies_on(spec, benchmark)
     if names is not None:
-        names = available_proxies() if names == "all" else tuple(names)
         context.update(proxy_scores=benchmark.proxy_scorer(names).score(benchmark.pool), proxy_names=names)
     return spec.setup(benchmark.space, rng, **context)
+
+
+def proxies_on(spec: Strategy, benchmark: TableBenchmark) -> tuple[str, ...] | None:
+    """The proxies ``spec`` weighs on ``benchmark``; None for a strategy that weighs none."""
+    return None if spec.proxies is None else benchmark.available_proxies(spec.proxies)
 
 
 def resolve_strategy(strategy: str | Strategy, *, multi_objective: bool = False) -> tuple[str, Strategy]:
@@ -36,38 +44,49 @@ def resolve_strategy(strategy: str | Strategy, *, multi_objective: bool = False)
     return strategy, make_strategy(strategy, multi_objective=multi_objective)
 
 
-#: Benchmarks by their command-line name.
-BENCHMARKS = {
-    "nb201-cifar10": "cifar10",
-    "nb201-cifar100": "cifar100",
-    "nb201-ImageNet16-120": "ImageNet16-120",
+#: Benchmarks by their command-line name: the benchmark class and its arguments.
+BENCHMARKS: dict[str, tuple[type, tuple]] = {
+    **{f"nb201-{dataset}": (NB201Benchmark, (dataset,)) for dataset in DATASETS},
+    **{f"tnb101-{space}-{task}": (TNB101Benchmark, (space, task)) for space in TNB101_SPACES for task in TASKS},
 }
 
 
-def make_benchmark(name: str, protocol: str = "paper") -> NB201Benchmark:
-    """The benchmark of a command-line name such as ``"nb201-cifar10"``."""
+def make_benchmark(name: str, protocol: str = "paper") -> TableBenchmark:
+    """The benchmark of a command-line name such as ``"nb201-cifar10"`` or ``"tnb101-micro-jigsaw"``.
+
+    ``protocol`` is NAS-Bench-201's (``"paper"`` or ``"own"``); the other benchmarks have one.
+    """
     if name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; use one of {', '.join(BENCHMARKS)}")
-    return NB201Benchmark(BENCHMARKS[name], protocol)
+    cls, args = BENCHMARKS[name]
+    if cls is NB201Benchmark:
+        return cls(*args, protocol)
+    if protocol != "paper":
+        raise ValueError(f"the protocol {protocol!r} is NAS-Bench-201's; {name} has only one protocol")
+    return cls(*args)
 
 
 def run_one(
-    strategy: str | Strategy, benchmark: NB201Benchmark, budget: int, seed: int,
+    strategy: str | Strategy, benchmark: TableBenchmark, budget: int, seed: int,
     profiler: TableProfiler | None = None, batch_size: int = 1,
 ) -> dict:
     """One search of ``budget`` queries with one seed, through the driver users run; the
     figures of DESIGN.md's ``runs``.
 
-    The strategy asks ``batch_size`` cells at a time. With a ``profiler``, the run also
-    reports the hardware costs of the cell it ends with.
+    The strategy asks ``batch_size`` architectures at a time. The record holds the
+    architecture the run ends with (the best queried by the objective), its objective, its
+    ``rank`` in the pool (1 = best), the benchmark's further figures of it (NAS-Bench-201's
+    ``test_accuracy``), and after each query the best-so-far objective, rank and figures.
+    With a ``profiler``, the run also reports the hardware costs of that architecture.
     """
     start = time.perf_counter()
     _, spec = resolve_strategy(strategy)
     searcher = setup_on(spec, benchmark, np.random.default_rng(seed), budget)
     history = run_search(searcher, benchmark.evaluator(), budget=budget, batch_size=batch_size)
     target = benchmark.objective(benchmark.best_objective_arch())
+    metrics = benchmark.metric_names
     best_arch, best_objective, queries_to_best, cost = None, -np.inf, None, 0.0
-    best_so_far: list[float] = []
+    so_far: dict[str, list] = {key: [] for key in ("objective", "rank", *metrics)}
     for query, (arch, result) in enumerate(history, start=1):
         if not result.ok:
             continue
@@ -76,19 +95,24 @@ def run_one(
             best_arch, best_objective = arch, result.objective
         if queries_to_best is None and result.objective >= target:
             queries_to_best = query
-        best_so_far.append(benchmark.test_accuracy(best_arch))
+        so_far["objective"].append(best_objective)
+        so_far["rank"].append(benchmark.rank(best_arch))
+        for name in metrics:
+            so_far[name].append(benchmark.metric(name, best_arch))
+    found = best_arch is not None
     record = {
         "seed": int(seed),
-        "best_arch": str(best_arch) if best_arch is not None else None,
-        "objective": float(best_objective) if best_arch is not None else None,
-        "test_accuracy": benchmark.test_accuracy(best_arch) if best_arch is not None else None,
+        "best_arch": str(best_arch) if found else None,
+        "objective": float(best_objective) if found else None,
+        **{name: benchmark.metric(name, best_arch) if found else None for name in metrics},
+        "rank": benchmark.rank(best_arch) if found else None,
         "n_queries": len(history),
         "queries_to_best": queries_to_best,
-        "search_cost_s": cost,
+        "search_cost_s": cost if benchmark.has_cost else None,
         "wall_s": time.perf_counter() - start,
-        "best_so_far_test_accuracy": best_so_far,
+        **{f"best_so_far_{key}": values for key, values in so_far.items()},
     }
-    if profiler is not None and best_arch is not None:
+    if profiler is not None and found:
         try:
             record["hardware"] = profiler.profile(best_arch)
         except KeyError:  # a user's table may not cover every cell: null, not a crash
@@ -118,8 +142,8 @@ def _statistics(values: list) -> dict:
             "min": float(values.min()), "max": float(values.max())}
 
 
-def _summary(runs: list[dict]) -> dict:
-    keys = ("objective", "test_accuracy", "n_queries", "queries_to_best", "search_cost_s", "wall_s")
+def _summary(runs: list[dict], metrics: tuple[str, ...]) -> dict:
+    keys = ("objective", *metrics, "rank", "n_queries", "queries_to_best", "search_cost_s", "wall_s")
     summary = {key: _statistics([r[key] for r in runs]) for key in keys}
     summary["queries_to_best"]["found"] = sum(r["queries_to_best"] is not None for r in runs)
     columns = list(dict.fromkeys(c for r in runs for c in r.get("hardware", {})))
@@ -132,7 +156,7 @@ def _summary(runs: list[dict]) -> dict:
 
 def run(
     strategy: str | Strategy,
-    benchmark: NB201Benchmark | str,
+    benchmark: TableBenchmark | str,
     budget: int = 20,
     seeds: Iterable[int] = range(30),
     *,
@@ -150,19 +174,21 @@ def run(
     strategy : str or Strategy
         A name registered in :data:`sknas.strategies.STRATEGIES` (``"random"``,
         ``"evolution"``, ``"ponas"``...), or a strategy spec.
-    benchmark : NB201Benchmark or str
-        A benchmark, or its command-line name such as ``"nb201-cifar10"``.
+    benchmark : TableBenchmark or str
+        A benchmark (:class:`NB201Benchmark`, :class:`TNB101Benchmark`, or any
+        :class:`TableBenchmark`, e.g. from a CSV file), or the command-line name of a shipped
+        one such as ``"nb201-cifar10"`` or ``"tnb101-macro-jigsaw"``.
     budget : int, default=20
         Queries per run.
     seeds : iterable of int, default=range(30)
         One run per seed; each seeds the strategy's generator.
     protocol : {"paper", "own"}, default="paper"
-        Used when ``benchmark`` is a name.
+        NAS-Bench-201's protocol, used when ``benchmark`` is a name.
     profiler : TableProfiler or None, default=None
         Hardware costs to report for the cell each run ends with (``hardware`` in each run
         and in the summary), e.g. ``benchmark.profiler(["edgegpu_latency"])``.
     batch_size : int, default=1
-        Cells the strategy asks at once (one surrogate fit per batch).
+        Architectures the strategy asks at once (one surrogate fit per batch).
     n_jobs : int or None, default=None
         Seeds run in parallel with joblib; None means 1.
     verbose : int, default=0
@@ -174,11 +200,14 @@ def run(
     Returns
     -------
     record : dict
-        ``strategy``, ``benchmark``, ``dataset``, ``protocol``, ``budget``, ``batch_size``, ``proxy_source``,
-        ``runs`` (one per seed: seed, best_arch, objective, test_accuracy, n_queries,
-        queries_to_best, search_cost_s, wall_s, best_so_far_test_accuracy) and ``summary``
-        (mean, std, min and max of each figure; ``queries_to_best`` also counts the runs
-        that ``found`` the pool's best cell).
+        ``strategy``, ``benchmark``, ``dataset``, ``protocol`` (None but on NAS-Bench-201),
+        ``budget``, ``batch_size``, ``proxies`` (those the strategy weighed, or None),
+        ``proxy_source``, ``runs`` (one per seed: seed, best_arch, objective, the benchmark's
+        figures such as test_accuracy, rank, n_queries, queries_to_best, search_cost_s (None
+        when the table records no training time), wall_s, and best_so_far_objective,
+        best_so_far_rank and best_so_far_<figure> after each successful query) and
+        ``summary`` (mean, std, min and max of each figure; ``queries_to_best`` also counts
+        the runs that ``found`` the pool's best architecture).
 
     Examples
     --------
@@ -198,15 +227,16 @@ def run(
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     runs = over_seeds(functools.partial(run_one, spec, bench, budget, profiler=profiler, batch_size=int(batch_size)),
                       seeds, n_jobs, f"{name} runs", verbose, on_run)
-    benchmark_name = next((k for k, v in BENCHMARKS.items() if v == bench.dataset), bench.dataset)
+    proxies = proxies_on(spec, bench)
     return {
         "strategy": name,
-        "benchmark": benchmark_name,
-        "dataset": bench.dataset,
-        "protocol": bench.protocol,
+        "benchmark": bench.name,
+        "dataset": getattr(bench, "dataset", bench.name),
+        "protocol": getattr(bench, "protocol", None),
         "budget": int(budget),
         "batch_size": int(batch_size),
+        "proxies": None if proxies is None else list(proxies),
         "proxy_source": bench.proxy_source,
         "runs": runs,
-        "summary": _summary(runs),
+        "summary": _summary(runs, bench.metric_names),
     }

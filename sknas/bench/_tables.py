@@ -70,7 +70,7 @@ def _read_text(path: Path, max_bytes: int) -> str:
         raise ValueError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def read_table(path: Path | str, *, max_bytes: int = MAX_TABLE_BYTES) -> dict[str, np.ndarray]:
+def read_table(path: Path | str, *, key: str | None = "arch_str", max_bytes: int = MAX_TABLE_BYTES) -> dict[str, np.ndarray]:
     """A CSV file (plain or .gz) as ``{column: array}``; numeric columns become float64.
 
     Blank lines are skipped; an empty field reads as NaN in a numeric column.
@@ -78,13 +78,15 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_TABLE_BYTES) -> dict[st
     Parameters
     ----------
     path : str or Path
+    key : str or None, default="arch_str"
+        The column that must be there, holding the architecture strings; None checks none.
     max_bytes : int, default=MAX_TABLE_BYTES
         Most text the file may hold (after decompression).
 
     Raises
     ------
     ValueError
-        If the file has no ``arch_str`` column, which keys every table; if a row has more or
+        If the file has no ``key`` column; if a row has more or
         fewer fields than the header (the message names the line); if the header repeats a
         name; or if the file is not UTF-8 CSV text or holds more than ``max_bytes``.
     """
@@ -105,7 +107,7 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_TABLE_BYTES) -> dict[st
             rows.append(row)
     except csv.Error as exc:
         raise ValueError(f"{path}, line {reader.line_num}: not a CSV row ({exc})") from None
-    if "arch_str" not in header:
+    if key == "arch_str" and key not in header:
         raise ValueError(
             f"{path} has no 'arch_str' column; a table must key its rows by the NAS-Bench-201 "
             "cell string, e.g. |nor_conv_3x3~0|+|none~0|skip_connect~1|+|...|"
@@ -113,6 +115,8 @@ def read_table(path: Path | str, *, max_bytes: int = MAX_TABLE_BYTES) -> dict[st
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise ValueError(f"{path} names the columns {repeated} more than once; give each column one name")
+    if key is not None and key not in header:
+        raise ValueError(f"{path} has no {key!r} column of architecture strings; its columns are {', '.join(header)}")
     table: dict[str, np.ndarray] = {}
     for j, name in enumerate(header):
         column = [row[j] for row in rows]

@@ -6,6 +6,7 @@ from ._persistence import load, save
 from ._plot import plot_search
 from ._evolution import EvolutionSearch
 from ._evolved_proxy import EvolvedProxySearch
+from ._local_search import LocalSearch
 from ._bo import BOSearch
 from ._ponas import POnasSearch
 from ._random import RandomSearch
@@ -20,6 +21,7 @@ __all__ = [
     "EarlyStopping",
     "EvolutionSearch",
     "EvolvedProxySearch",
+    "LocalSearch",
     "POnasSearch",
     "RandomSearch",
     "ReinforceSearch",

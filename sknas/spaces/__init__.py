@@ -4,17 +4,23 @@ from ._base import Architecture, ArchitectureGraph, SearchSpace
 from ._cell import CellArchitecture, CellSpace
 from ._mlp import MLPArchitecture, MLPSpace
 from ._registry import SPACE_CLASSES, SPACES, make_space, register_space
+from ._tnb101_macro import TNB101MacroArchitecture, TNB101MacroSpace
+from ._tnb101_micro import TNB101MicroArchitecture, TNB101MicroSpace
 
 __all__ = [
+    "SPACES",
+    "SPACE_CLASSES",
     "Architecture",
     "ArchitectureGraph",
-    "SearchSpace",
     "CellArchitecture",
     "CellSpace",
     "MLPArchitecture",
     "MLPSpace",
-    "SPACES",
-    "SPACE_CLASSES",
+    "SearchSpace",
+    "TNB101MacroArchitecture",
+    "TNB101MacroSpace",
+    "TNB101MicroArchitecture",
+    "TNB101MicroSpace",
     "make_space",
     "register_space",
 ]

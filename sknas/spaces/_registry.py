@@ -8,6 +8,8 @@ from typing import Callable
 from ._base import SearchSpace
 from ._cell import CellSpace
 from ._mlp import MLPSpace
+from ._tnb101_macro import TNB101MacroSpace
+from ._tnb101_micro import TNB101MicroSpace
 
 #: Spaces by name: ``SPACES[name]()`` builds one.
 SPACES: dict[str, Callable[[], SearchSpace]] = {}
@@ -39,3 +41,7 @@ def make_space(name: str) -> SearchSpace:
 register_space("cell", lambda: CellSpace(channels=16, cells_per_stage=1), CellSpace)
 register_space("nb201", CellSpace, CellSpace)
 register_space("mlp", MLPSpace, MLPSpace)
+# TransNAS-Bench-101's spaces with 16 channels and one block per module, light enough for a CPU;
+# the classes' defaults build the benchmark's networks (64 channels, two blocks per module).
+register_space("tnb101-micro", lambda: TNB101MicroSpace(channels=16, blocks_per_module=1), TNB101MicroSpace)
+register_space("tnb101-macro", lambda: TNB101MacroSpace(channels=16, blocks_per_module=1), TNB101MacroSpace)

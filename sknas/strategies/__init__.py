@@ -8,6 +8,7 @@ from ._base import Strategy
 from ._bo import BayesianOptimisation
 from ._evolution import RegularizedEvolution
 from ._evolved_proxy import EvolvedProxyRanking
+from ._local_search import LocalSearchStrategy
 from ._nsga2 import NSGA2
 from ._ponas import PONAS
 from ._ponas_front import MultiObjectivePONAS
@@ -20,6 +21,7 @@ from ._zero_cost import ZeroCostRanking
 
 register_strategy("random", single=RandomStrategy, multi=RandomStrategy)
 register_strategy("evolution", single=RegularizedEvolution)
+register_strategy("local-search", single=LocalSearchStrategy)
 register_strategy("reinforce", single=Reinforce)
 register_strategy("zero-cost", single=ZeroCostRanking)
 register_strategy("robot", single=RoBoT)
@@ -39,6 +41,7 @@ __all__ = [
     "Strategy",
     "BayesianOptimisation",
     "EvolvedProxyRanking",
+    "LocalSearchStrategy",
     "RandomStrategy",
     "RegularizedEvolution",
     "Reinforce",

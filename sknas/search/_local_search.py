@@ -1,0 +1,93 @@
+"""LocalSearch: hill climbing over neighbourhoods of architectures trained on your data."""
+
+from __future__ import annotations
+
+from ._base import BaseSearch, check_integer
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+
+
+class LocalSearch(BaseSearch):
+    """Local search (White, Nolen & Savani, 2021) over architectures trained on your data.
+
+    The first ``n_initial`` candidates are random. The best of them is the incumbent: its
+    neighbours (every architecture one elementary change away) are trained in random
+    order, then the search moves to the best architecture found if it beats the
+    incumbent, and trains that one's neighbours; when none does, the incumbent is a local
+    optimum and the search restarts from a random architecture. White et al. found this
+    simple baseline competitive with far more elaborate strategies on NAS benchmarks.
+
+    The strategy can also evaluate neighbours best zero-cost proxy first
+    (``sknas.strategies.LocalSearchStrategy(order="proxy")``, on the benchmarks); this
+    estimator visits them in random order.
+
+    Parameters
+    ----------
+%(common_parameters)s
+    n_initial : int, default=10
+        Random architectures trained before the first climb starts from the best of them.
+
+    Attributes
+    ----------
+%(common_attributes)s
+
+    See Also
+    --------
+    EvolutionSearch : Mutations of tournament winners, the oldest member dies.
+    RandomSearch : Random architectures over the same spaces.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import LocalSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = LocalSearch(budget=3, n_initial=2, epochs=2, final_epochs=2, random_state=0)
+    >>> len(search.fit(X[:300], y[:300]).results_["architecture"])
+    3
+    """
+
+    def __init__(
+        self,
+        *,
+        space="auto",
+        budget=20,
+        epochs=10,
+        final_epochs=20,
+        validation_fraction=0.2,
+        batch_size=64,
+        optimizer="adamw",
+        learning_rate=None,
+        image_shape=None,
+        task="auto",
+        device="auto",
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        checkpoint=None,
+        warm_start=False,
+        n_initial=10,
+    ):
+        super().__init__(
+            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
+            optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
+            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
+            warm_start=warm_start,
+        )
+        self.n_initial = n_initial
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        check_integer("n_initial", self.n_initial, 1, "the first climb starts from the best random architecture")
+
+    _strategy_name = "local-search"
+
+    def _strategy_options(self) -> dict:
+        return {"n_initial": self.n_initial}
+
+
+LocalSearch.__doc__ = (
+    LocalSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
+    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
+)

@@ -1,0 +1,117 @@
+"""What the two TransNAS-Bench-101 search spaces share: the network configuration, the input
+check and the NASLib op-tuple strings.
+
+The spaces themselves live in ``_tnb101_micro.py`` (the cell space) and ``_tnb101_macro.py``
+(the block-sequence space).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ._base import SearchSpace
+
+#: Images with a shorter side of at least this many pixels get the reference's stride-4 stem
+#: when ``stem_stride=None``; smaller ones get a stride-1 stem.
+STRIDE_4_MIN_SIZE = 64
+
+
+def parse_naslib_tuple(text: str, what: str, example: str) -> tuple[int, ...]:
+    """The integers of a NASLib op-tuple string such as ``"(2, 3, 2, 3, 2, 3)"``.
+
+    Parameters
+    ----------
+    text : str
+        The string.
+    what : str
+        What the tuple describes, for error messages.
+    example : str
+        A well-formed example, for error messages.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a parenthesised, comma-separated list of integers.
+    """
+    if not isinstance(text, str):
+        raise ValueError(  # noqa: TRY004 (SearchSpace.parse promises ValueError)
+            f"a NASLib {what} is a str like {example!r}, got {text!r}"
+        )
+    body = text.strip()
+    if not (body.startswith("(") and body.endswith(")")):
+        raise ValueError(
+            f"cannot parse {text!r}: a NASLib {what} is a parenthesised tuple of integers like "
+            f"{example!r}"
+        )
+    items = [item.strip() for item in body[1:-1].split(",")]
+    if items and items[-1] == "":
+        items.pop()  # a one-element tuple "(1,)" ends with a comma
+    try:
+        return tuple(int(item) for item in items)
+    except ValueError:
+        raise ValueError(
+            f"cannot parse {text!r}: a NASLib {what} holds comma-separated integers, like "
+            f"{example!r}"
+        ) from None
+
+
+class TNB101Space(SearchSpace):
+    """Base of the TransNAS-Bench-101 spaces: the configuration of their networks.
+
+    Parameters
+    ----------
+    channels : int, default=64
+        Channels after the stem (the benchmark's 64).
+    blocks_per_module : int, default=2
+        Cells or blocks per module of the network (the benchmark's 2); only the first of a
+        module changes the stride or the channels.
+    stem_stride : {None, 1, 2, 4}, default=None
+        Stride of the stem. None chooses 4, the benchmark's stem, for images whose shorter
+        side is at least 64 pixels, and 1 for smaller ones, so 8x8 images work.
+    """
+
+    min_image_size = 8
+
+    def __init__(self, channels: int = 64, blocks_per_module: int = 2, stem_stride: int | None = None):
+        cls = type(self).__name__
+        if int(channels) < 1 or int(blocks_per_module) < 1:
+            raise ValueError(
+                f"{cls} needs channels >= 1 and blocks_per_module >= 1, got channels={channels}, "
+                f"blocks_per_module={blocks_per_module}"
+            )
+        if stem_stride is not None and stem_stride not in (1, 2, 4):
+            raise ValueError(
+                f"{cls} takes stem_stride=None (4 for images of at least {STRIDE_4_MIN_SIZE} "
+                f"pixels, else 1), 1, 2 or 4, got {stem_stride!r}"
+            )
+        self.channels = int(channels)
+        self.blocks_per_module = int(blocks_per_module)
+        self.stem_stride = None if stem_stride is None else int(stem_stride)
+
+    def resolve_stem_stride(self, input_shape: Sequence[int]) -> int:
+        """The stem stride networks for images of ``input_shape`` get (see ``stem_stride``)."""
+        if self.stem_stride is not None:
+            return self.stem_stride
+        return 4 if min(int(s) for s in input_shape[1:]) >= STRIDE_4_MIN_SIZE else 1
+
+    def check_input_shape(self, input_shape: Sequence[int]) -> None:
+        shape = tuple(int(s) for s in input_shape)
+        cls = type(self).__name__
+        if len(shape) != 3:
+            raise ValueError(
+                f"{cls} networks take images of shape (channels, height, width), got input shape "
+                f"{shape}; pass 4-D X or set image_shape"
+            )
+        if min(shape[1:]) < self.min_image_size:
+            raise ValueError(
+                f"{cls} networks need images of at least {self.min_image_size}x"
+                f"{self.min_image_size} pixels, got {shape[1]}x{shape[2]}; upsample the images "
+                "or use space='mlp'"
+            )
+
+    def _check_buildable(self, arch: object) -> None:
+        if arch not in self:
+            raise ValueError(
+                f"cannot build {arch!r}: it is not an architecture of the {self.name} space; "
+                f"parse one with space.parse(...) or draw one with space.sample(rng)"
+            )
