@@ -47,7 +47,7 @@ def main(argv: list[str]) -> None:
     records = json.loads((HERE / "nb201_table.json").read_text(encoding="utf-8"))
     strategies = list(dict.fromkeys(r["strategy"] for r in records))
     ponas = [s for s in strategies if s.startswith("ponas")]
-    searches = [(name, protocol) for protocol in ("paper", "own") for name in BENCHMARKS]
+    searches = [(name, protocol) for protocol in ("paper", "own") for name in BENCHMARKS if name.startswith("nb201-")]
     pool_rows, budget10_rows = [], []
     for name, protocol in searches:
         benchmark = make_benchmark(name, protocol)
