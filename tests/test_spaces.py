@@ -824,3 +824,21 @@ def test_sample_pool_draws_as_before_when_sampling_reaches_n():
         arch = space.sample(rng)
         expected.setdefault(space.canonical(arch), arch)
     assert space.sample_pool(n, np.random.default_rng(0)) == list(expected.values())
+
+
+def test_cell_from_naslib_reads_naslibs_op_indices():
+    # NASLib (nasbench201/conversions.py): edges (1,2),(1,3),(1,4),(2,3),(2,4),(3,4) of 1-based
+    # nodes, ops Identity, Zero, ReLUConvBN3x3, ReLUConvBN1x1, AvgPool1x1
+    naslib_ops = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
+    naslib_edges = ((1, 2), (1, 3), (1, 4), (2, 3), (2, 4), (3, 4))
+    space = CellSpace()
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        arch = space.sample(rng)
+        by_edge = {(source + 1, target + 1): op for (target, source), op in zip(EDGES, arch.ops)}
+        codes = tuple(naslib_ops.index(by_edge[edge]) for edge in naslib_edges)
+        assert space.from_naslib(str(codes)) == arch
+    with pytest.raises(ValueError, match="6 op indices in 0..4"):
+        space.from_naslib("(0, 1, 2, 3, 4, 5)")
+    with pytest.raises(ValueError, match="tuple"):
+        space.from_naslib("0, 1, 2")

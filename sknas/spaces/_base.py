@@ -15,6 +15,45 @@ from torch import nn
 _ENUMERATION_LIMIT = 100_000
 
 
+def parse_naslib_tuple(text: str, what: str, example: str) -> tuple[int, ...]:
+    """The integers of a NASLib op-tuple string such as ``"(2, 3, 2, 3, 2, 3)"``.
+
+    Parameters
+    ----------
+    text : str
+        The string.
+    what : str
+        What the tuple describes, for error messages.
+    example : str
+        A well-formed example, for error messages.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a parenthesised, comma-separated list of integers.
+    """
+    if not isinstance(text, str):
+        raise ValueError(  # noqa: TRY004 (SearchSpace.parse promises ValueError)
+            f"a NASLib {what} is a str like {example!r}, got {text!r}"
+        )
+    body = text.strip()
+    if not (body.startswith("(") and body.endswith(")")):
+        raise ValueError(
+            f"cannot parse {text!r}: a NASLib {what} is a parenthesised tuple of integers like "
+            f"{example!r}"
+        )
+    items = [item.strip() for item in body[1:-1].split(",")]
+    if items and items[-1] == "":
+        items.pop()  # a one-element tuple "(1,)" ends with a comma
+    try:
+        return tuple(int(item) for item in items)
+    except ValueError:
+        raise ValueError(
+            f"cannot parse {text!r}: a NASLib {what} holds comma-separated integers, like "
+            f"{example!r}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Architecture(abc.ABC):
     """An immutable, hashable point of a search space.

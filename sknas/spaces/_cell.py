@@ -9,10 +9,16 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ._base import Architecture, ArchitectureGraph, SearchSpace
+from ._base import Architecture, ArchitectureGraph, SearchSpace, parse_naslib_tuple
 from ._cell_network import EDGES, OPS, CellNetwork
 
 N_NODES = 4
+
+#: NASLib's NAS-Bench-201 op indices (``OP_NAMES``: Identity, Zero, ReLUConvBN3x3, ReLUConvBN1x1,
+#: AvgPool1x1) and, for each of its edges ``(1,2), (1,3), (1,4), (2,3), (2,4), (3,4)`` (1-based
+#: nodes), the position of that edge in the NAS-Bench-201 string.
+NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
+NASLIB_EDGE_POSITIONS = (0, 1, 3, 2, 4, 5)
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,28 @@ class CellSpace(SearchSpace):
                         f"known operations are {', '.join(OPS)}"
                     )
                 ops.append(op)
+        return CellArchitecture(tuple(ops))
+
+    def from_naslib(self, text: str) -> CellArchitecture:
+        """The cell of a NASLib op-index tuple such as ``"(2, 3, 0, 1, 4, 2)"``.
+
+        NASLib orders the edges ``1->2, 1->3, 1->4, 2->3, 2->4, 3->4`` and numbers the ops
+        skip_connect 0, none 1, nor_conv_3x3 2, nor_conv_1x1 3, avg_pool_3x3 4.
+
+        Raises
+        ------
+        ValueError
+            If the text is not a tuple of six op indices 0..4.
+        """
+        codes = parse_naslib_tuple(text, "NAS-Bench-201 op tuple", "(2, 3, 0, 1, 4, 2)")
+        if len(codes) != len(EDGES) or not all(0 <= c < len(NASLIB_OPS) for c in codes):
+            raise ValueError(
+                f"cannot parse {text!r}: a NASLib NAS-Bench-201 op tuple has {len(EDGES)} op indices in 0..4 "
+                f"({', '.join(f'{i} {op}' for i, op in enumerate(NASLIB_OPS))})"
+            )
+        ops = [""] * len(EDGES)
+        for position, code in zip(NASLIB_EDGE_POSITIONS, codes):
+            ops[position] = NASLIB_OPS[code]
         return CellArchitecture(tuple(ops))
 
     # -- sampling and neighbourhoods -------------------------------------------------------

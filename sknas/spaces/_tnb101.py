@@ -1,5 +1,5 @@
-"""What the two TransNAS-Bench-101 search spaces share: the network configuration, the input
-check and the NASLib op-tuple strings.
+"""What the two TransNAS-Bench-101 search spaces share: the network configuration and the input
+check.
 
 The spaces themselves live in ``_tnb101_micro.py`` (the cell space) and ``_tnb101_macro.py``
 (the block-sequence space).
@@ -14,45 +14,6 @@ from ._base import SearchSpace
 #: Images with a shorter side of at least this many pixels get the reference's stride-4 stem
 #: when ``stem_stride=None``; smaller ones get a stride-1 stem.
 STRIDE_4_MIN_SIZE = 64
-
-
-def parse_naslib_tuple(text: str, what: str, example: str) -> tuple[int, ...]:
-    """The integers of a NASLib op-tuple string such as ``"(2, 3, 2, 3, 2, 3)"``.
-
-    Parameters
-    ----------
-    text : str
-        The string.
-    what : str
-        What the tuple describes, for error messages.
-    example : str
-        A well-formed example, for error messages.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not a parenthesised, comma-separated list of integers.
-    """
-    if not isinstance(text, str):
-        raise ValueError(  # noqa: TRY004 (SearchSpace.parse promises ValueError)
-            f"a NASLib {what} is a str like {example!r}, got {text!r}"
-        )
-    body = text.strip()
-    if not (body.startswith("(") and body.endswith(")")):
-        raise ValueError(
-            f"cannot parse {text!r}: a NASLib {what} is a parenthesised tuple of integers like "
-            f"{example!r}"
-        )
-    items = [item.strip() for item in body[1:-1].split(",")]
-    if items and items[-1] == "":
-        items.pop()  # a one-element tuple "(1,)" ends with a comma
-    try:
-        return tuple(int(item) for item in items)
-    except ValueError:
-        raise ValueError(
-            f"cannot parse {text!r}: a NASLib {what} holds comma-separated integers, like "
-            f"{example!r}"
-        ) from None
 
 
 class TNB101Space(SearchSpace):

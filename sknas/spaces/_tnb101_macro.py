@@ -9,8 +9,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ._base import Architecture, ArchitectureGraph
-from ._tnb101 import TNB101Space, parse_naslib_tuple
+from ._base import Architecture, ArchitectureGraph, parse_naslib_tuple
+from ._tnb101 import TNB101Space
 from ._tnb101_network import TNB101MacroNetwork, module_change
 
 #: Block codes: 1 plain, 2 doubles the channels, 3 halves the resolution, 4 does both.

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import Architecture, ArchitectureGraph
-from ._tnb101 import TNB101Space, parse_naslib_tuple
+from ._base import Architecture, ArchitectureGraph, parse_naslib_tuple
+from ._tnb101 import TNB101Space
 from ._tnb101_network import MICRO_EDGES, MICRO_OPS, TNB101MicroNetwork
 
 N_NODES = 4
