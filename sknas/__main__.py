@@ -234,7 +234,7 @@ def bench(args: argparse.Namespace) -> int:
         return partial.interrupted()
     summary = record["summary"]
     protocol = f" ({record['protocol']} protocol)" if record["protocol"] else ""
-    print(f"{args.strategy} on {record['benchmark']}{protocol}, budget {args.budget}, {len(args.seeds)} seeds")
+    print(f"{args.strategy} on {record['benchmark']}{protocol}, budget {record['budget']}, {len(args.seeds)} seeds")
     if record["proxies"]:
         print(f"proxies weighed: {', '.join(record['proxies'])} (values of {record['proxy_source']})")
     if record["dataset"] in DATASETS and record["dataset"] != record["proxy_source"]:
@@ -310,7 +310,8 @@ def bench_fronts(args: argparse.Namespace) -> int:
     partial = _PartialRuns(args.json)
     try:
         profiler = TableProfiler(args.hw_table, columns) if args.hw_table else None
-        record = run_fronts(args.strategy, args.benchmark, columns, args.budget, args.seeds, bounds=bounds,
+        budget = args.budget or 20
+        record = run_fronts(args.strategy, args.benchmark, columns, budget, args.seeds, bounds=bounds,
                             protocol=args.protocol, profiler=profiler, batch_size=args.batch_size,
                             n_jobs=args.n_jobs, verbose=1, on_run=partial)
     except (OSError, ValueError, KeyError) as exc:
@@ -319,7 +320,7 @@ def bench_fronts(args: argparse.Namespace) -> int:
         return partial.interrupted()
     s = record["summary"]["hypervolume_ratio"]
     print(f"{args.strategy} on {args.benchmark} ({args.protocol} protocol), objectives {args.objectives}, "
-          f"budget {args.budget}, {len(args.seeds)} seeds; true front: {len(record['true_front'])} cells")
+          f"budget {record['budget']}, {len(args.seeds)} seeds; true front: {len(record['true_front'])} cells")
     print(f"hypervolume ratio: {s['mean']:.4f} ± {s['std']:.4f} [{s['min']:.4f}, {s['max']:.4f}]")
     return _write_outputs(args, record, partial, None, plot_fronts)
 
@@ -352,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
                               "column named like a registered proxy)")
     bench_parser.add_argument("--key", help="with --table: the column of architecture strings (default arch_str, "
                               "else arch; NASLib op tuples are read where the space can map them)")
-    bench_parser.add_argument("--budget", type=_positive_int, default=20, help="queries per run (default 20)")
+    bench_parser.add_argument("--budget", type=_positive_int, default=None,
+                              help="queries per run (default 100 on TransNAS-Bench-101, else 20)")
     bench_parser.add_argument(
         "--seeds", type=parse_seeds, default=list(range(30)), help="e.g. 0-29 (default) or 0,3,7"
     )

@@ -355,7 +355,7 @@ def fitted_searches(iris, digits):
     rng = np.random.default_rng(0)
     Xr = rng.normal(size=(120, 4))
     yr = Xr @ np.array([3.0, -1.0, 0.0, 2.0]) + 50.0
-    yield "regression", RandomSearch(**dict(TINY, budget=1), random_state=0).fit(Xr, yr), Xr
+    yield "regression", RandomSearch(**dict(TINY, budget=1), task="regression", random_state=0).fit(Xr, yr), Xr
 
 
 def expected_outputs(search, X):

@@ -120,9 +120,9 @@ def test_string_labels(animals):
 
 
 @pytest.mark.parametrize("cls, extra", ESTIMATORS)
-def test_regression_auto_task(cls, extra, linear):
+def test_regression(cls, extra, linear):
     X_train, X_test, y_train, y_test = linear
-    search = make_search(cls, extra, budget=2, epochs=5, final_epochs=10, random_state=0)
+    search = make_search(cls, extra, budget=2, epochs=5, final_epochs=10, task="regression", random_state=0)
     search.fit(X_train, y_train)
     assert search.task_ == "regression"
     assert not hasattr(search, "classes_")
@@ -137,6 +137,7 @@ def test_regression_auto_task(cls, extra, linear):
 def test_no_predict_proba_for_a_regressor():
     assert not hasattr(RandomSearch(task="regression"), "predict_proba")
     assert hasattr(RandomSearch(task="classification"), "predict_proba")
+    assert hasattr(RandomSearch(), "predict_proba")  # "auto" is a classifier
 
 
 # -- images --------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def test_image_inputs_select_the_cell_space(shape, image_shape, input_shape):
     search.fit(X, y)
     assert isinstance(search.space_, CellSpace)
     assert search.input_shape_ == input_shape
-    assert search.n_features_in_ == shape[0]
+    assert search.n_features_in_ == np.prod(shape)  # values per sample, however given
     assert search.predict(X[:5]).shape == (5,)
     assert search.predict_proba(X[:5]).shape == (5, 2)
 
@@ -249,7 +250,7 @@ def test_different_random_state_different_search(iris):
 def test_n_jobs_gives_the_same_search(space, linear):
     # Regression: R² is continuous, so a candidate trained differently would show.
     X_train, X_test, y_train, _ = linear
-    params = dict(TINY, space=space, budget=4, random_state=0)
+    params = dict(TINY, space=space, budget=4, task="regression", random_state=0)
     serial = RandomSearch(**params, n_jobs=1).fit(X_train, y_train)
     parallel = RandomSearch(**params, n_jobs=2).fit(X_train, y_train)
     assert serial.results_["architecture"] == parallel.results_["architecture"]
@@ -519,9 +520,9 @@ def test_settings_that_would_fail_every_candidate_are_refused_up_front(params, m
 def test_a_learning_rate_that_wrecks_training_is_flagged_in_results(linear):
     X_train, _, y_train, _ = linear
     with pytest.warns(UserWarning, match="no candidate's validation loss fell below its untrained.*learning_rate=1000.0"):
-        search = RandomSearch(**SMALLER, learning_rate=1e3, random_state=0).fit(X_train, y_train)
+        search = RandomSearch(**SMALLER, learning_rate=1e3, task="regression", random_state=0).fit(X_train, y_train)
     assert search.results_["status"] == ["ok", "ok"] and search.results_["loss_improved"] == [False, False]
-    ordinary = RandomSearch(**SMALLER, random_state=0).fit(X_train, y_train)
+    ordinary = RandomSearch(**SMALLER, task="regression", random_state=0).fit(X_train, y_train)
     assert ordinary.results_["loss_improved"] == [True, True]
 
 

@@ -157,7 +157,7 @@ def _summary(runs: list[dict], metrics: tuple[str, ...]) -> dict:
 def run(
     strategy: str | Strategy,
     benchmark: TableBenchmark | str,
-    budget: int = 20,
+    budget: int | None = None,
     seeds: Iterable[int] = range(30),
     *,
     protocol: str = "paper",
@@ -178,8 +178,9 @@ def run(
         A benchmark (:class:`NB201Benchmark`, :class:`TNB101Benchmark`, or any
         :class:`TableBenchmark`, e.g. from a CSV file), or the command-line name of a shipped
         one such as ``"nb201-cifar10"`` or ``"tnb101-macro-jigsaw"``.
-    budget : int, default=20
-        Queries per run.
+    budget : int or None, default=None
+        Queries per run; None takes the benchmark's ``default_budget`` (20 on NAS-Bench-201
+        and tables, 100 on TransNAS-Bench-101, as its papers query).
     seeds : iterable of int, default=range(30)
         One run per seed; each seeds the strategy's generator.
     protocol : {"paper", "own"}, default="paper"
@@ -217,9 +218,10 @@ def run(
     [5, 5]
     """
     name, spec = resolve_strategy(strategy)
+    bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
+    budget = bench.default_budget if budget is None else budget
     if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
         raise ValueError(f"budget must be an integer >= 1, got {budget!r}")
-    bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("no seeds given; pass at least one, e.g. seeds=range(30)")

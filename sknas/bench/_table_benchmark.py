@@ -131,6 +131,8 @@ class TableBenchmark:
         The proxies the table has.
     proxy_source : str
         Where the proxy values come from (said in reports).
+    default_budget : int
+        Queries per run when none is given (20).
 
     Raises
     ------
@@ -138,6 +140,8 @@ class TableBenchmark:
         If an architecture is repeated, a column's length differs from the pool's, or the
         objective is not finite somewhere (the message names the first such row).
     """
+
+    default_budget = 20
 
     def __init__(
         self,

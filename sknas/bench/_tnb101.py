@@ -50,7 +50,8 @@ class TNB101Benchmark(TableBenchmark):
     (1 = best), the figure published papers use. The proxies are those the task has:
     ``zen`` everywhere, ``epe_nas`` and ``synflow`` on class_scene, class_object, room_layout
     and jigsaw, ``fisher`` on class_object and jigsaw (see ``proxy_names``). The tables record
-    no training time: runs report no search cost.
+    no training time: runs report no search cost. Runs query 100 architectures unless told
+    otherwise (``default_budget``), as RoBoT and PO-NAS do here.
 
     Parameters
     ----------
@@ -68,6 +69,8 @@ class TNB101Benchmark(TableBenchmark):
     >>> bench.rank(bench.best_objective_arch())
     1
     """
+
+    default_budget = 100
 
     def __init__(self, space: str = "micro", task: str = "class_scene"):
         if space not in SPACES:

@@ -143,10 +143,15 @@ def train_network(
     device: torch.device,
     generator: torch.Generator,
     on_epoch_end: Callable[[int, float], None] | None = None,
+    sample_weight: torch.Tensor | None = None,
 ) -> list[float]:
     """Train ``module`` in place on ``(X, y)``; return the mean loss of each epoch.
 
     ``y`` holds class indices (classification) or targets of shape ``(n, k)`` (regression).
+    ``sample_weight``, when given, holds one non-negative weight per sample: each batch's
+    loss is then the mean of its per-sample losses times their weights, divided by the mean
+    weight of all samples, an unbiased estimate of the weighted mean loss over ``X`` (so a
+    batch of zero-weight samples teaches nothing, and weight 2 counts a sample twice).
     ``on_epoch_end(epoch, loss)``, when given, is called after each epoch (from 1), e.g. to
     show progress.
 
@@ -174,10 +179,15 @@ def train_network(
             nesterov=True,
             weight_decay=recipe.weight_decay,
         )
+    reduction = "mean" if sample_weight is None else "none"
     if task == "classification":
-        loss_fn: nn.Module = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing)
+        loss_fn: nn.Module = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing, reduction=reduction)
     else:
-        loss_fn = nn.MSELoss()
+        loss_fn = nn.MSELoss(reduction=reduction)
+    weights = None
+    if sample_weight is not None:
+        weights = torch.as_tensor(sample_weight, dtype=torch.float32)
+        weights = weights / weights.mean()
     n = len(X)
     batch_size = min(int(recipe.batch_size), n)
     if batch_size == 1 < n and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules()):
@@ -203,6 +213,9 @@ def train_network(
             xb, yb = X[index].to(device), y[index].to(device)
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(module(xb), yb)
+            if weights is not None:
+                per_sample = loss if loss.dim() == 1 else loss.mean(dim=1)  # regression: over targets
+                loss = (per_sample * weights[index].to(device)).mean()
             if not torch.isfinite(loss):
                 raise TrainingDiverged(f"the training loss became {loss.item()} in epoch {epoch + 1}")
             loss.backward()
@@ -219,30 +232,61 @@ def train_network(
 
 @torch.no_grad()
 def predict_outputs(
-    module: nn.Module, X: torch.Tensor, device: torch.device, batch_size: int = 512
+    module: nn.Module, X: torch.Tensor, device: torch.device, batch_size: int = 512,
+    fixed_batch: bool = False,
 ) -> torch.Tensor:
-    """Outputs of ``module`` in eval mode on ``X``, computed in batches, returned on the CPU."""
+    """Outputs of ``module`` in eval mode on ``X``, computed in batches, returned on the CPU.
+
+    With ``fixed_batch``, every batch is padded with zeros to ``batch_size`` rows, so that
+    each sample goes through computations of the same shape whatever else is predicted with
+    it: float32 matrix products of other shapes round differently (by ~1e-7), and a sample
+    predicted alone would not get exactly its output within a larger batch.
+    """
     module.eval()
-    outputs = [module(X[i : i + batch_size].to(device)).cpu() for i in range(0, len(X), batch_size)]
+    outputs = []
+    for start in range(0, len(X), batch_size):
+        batch = X[start : start + batch_size]
+        n = len(batch)
+        if fixed_batch and n < batch_size:
+            batch = torch.cat([batch, batch.new_zeros((batch_size - n, *batch.shape[1:]))])
+        outputs.append(module(batch.to(device))[:n].cpu())
     return torch.cat(outputs) if outputs else torch.empty(0)
 
 
-def score_outputs(outputs: torch.Tensor, y: torch.Tensor, task: str) -> float:
-    """Accuracy (classification, ``y`` class indices) or R² (regression, averaged over targets)."""
+def _weighted_mean(values: torch.Tensor, weight: torch.Tensor | None) -> torch.Tensor:
+    """Mean of ``values`` over samples (dimension 0), weighted when ``weight`` is given."""
+    if weight is None:
+        return values.mean(dim=0)
+    weight = weight.double().reshape(-1, *([1] * (values.dim() - 1)))
+    return (values * weight).sum(dim=0) / weight.sum()
+
+
+def score_outputs(outputs: torch.Tensor, y: torch.Tensor, task: str,
+                  sample_weight: torch.Tensor | None = None) -> float:
+    """Accuracy (classification, ``y`` class indices) or R² (regression, averaged over targets).
+
+    With ``sample_weight``, the weighted accuracy or weighted R², as sklearn's
+    ``accuracy_score`` and ``r2_score`` compute them.
+    """
     if task == "classification":
-        return float((outputs.argmax(dim=1) == y).double().mean())
-    residual = ((y - outputs) ** 2).sum(dim=0)
-    spread = ((y - y.mean(dim=0)) ** 2).sum(dim=0)
+        return float(_weighted_mean((outputs.argmax(dim=1) == y).double(), sample_weight))
+    y, outputs = y.double(), outputs.double()
+    residual = _weighted_mean((y - outputs) ** 2, sample_weight)
+    spread = _weighted_mean((y - _weighted_mean(y, sample_weight)) ** 2, sample_weight)
     # A constant target is predicted perfectly or not at all, as sklearn's r2_score does.
-    r2 = torch.where(spread > 0, 1 - residual / spread.clamp_min(1e-12), (residual == 0).double() * 1.0)
-    return float(r2.double().mean())
+    r2 = torch.where(spread > 0, 1 - residual / spread.clamp_min(1e-300), (residual == 0).double() * 1.0)
+    return float(r2.mean())
 
 
-def validation_loss(outputs: torch.Tensor, y: torch.Tensor, task: str) -> float:
-    """Cross-entropy (classification) or mean squared error (regression) of ``outputs``."""
+def validation_loss(outputs: torch.Tensor, y: torch.Tensor, task: str,
+                    sample_weight: torch.Tensor | None = None) -> float:
+    """Cross-entropy (classification) or mean squared error (regression) of ``outputs``,
+    weighted by ``sample_weight`` when given."""
     if task == "classification":
-        return float(nn.functional.cross_entropy(outputs.double(), y))
-    return float(nn.functional.mse_loss(outputs.double(), y.double()))
+        losses = nn.functional.cross_entropy(outputs.double(), y, reduction="none")
+    else:
+        losses = nn.functional.mse_loss(outputs.double(), y.double(), reduction="none").mean(dim=1)
+    return float(_weighted_mean(losses, sample_weight))
 
 
 class TrainingEvaluator:
@@ -270,6 +314,11 @@ class TrainingEvaluator:
         Where to train: ``"cpu"``, ``"cuda"`` or ``"auto"``.
     seed : int, default=0
         Seeds weight initialisation and batch order.
+    sample_weight_train, sample_weight_val : ndarray of shape (n,) or None, default=None
+        Non-negative weights of the training samples (used in the training loss, see
+        :func:`train_network`) and of the validation samples (the weighted validation
+        score and loss); None weighs every sample alike. Validation weights must not all be
+        zero.
 
     Examples
     --------
@@ -299,6 +348,8 @@ class TrainingEvaluator:
         recipe: TrainingRecipe = TrainingRecipe(),
         device: str | torch.device = "cpu",
         seed: int = 0,
+        sample_weight_train: np.ndarray | None = None,
+        sample_weight_val: np.ndarray | None = None,
     ):
         if task not in TASKS:
             raise ValueError(f"unknown task {task!r}; use 'classification' or 'regression'")
@@ -309,6 +360,8 @@ class TrainingEvaluator:
         self.seed = int(seed)
         self.X_train, self.y_train = as_tensors(X_train, y_train, task)
         self.X_val, self.y_val = as_tensors(X_val, y_val, task)
+        self.w_train = _weight_tensor(sample_weight_train, len(self.X_train), "sample_weight_train")
+        self.w_val = _weight_tensor(sample_weight_val, len(self.X_val), "sample_weight_val")
         self.input_shape: Sequence[int] = tuple(self.X_train.shape[1:])
         if n_outputs is None:
             n_outputs = int(self.y_train.max()) + 1 if task == "classification" else self.y_train.shape[1]
@@ -321,10 +374,12 @@ class TrainingEvaluator:
     def fit_network(
         self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe,
         on_epoch_end: Callable[[int, float], None] | None = None,
+        sample_weight: torch.Tensor | None = None,
     ) -> tuple[nn.Module, list[float]]:
         """Build ``arch`` and train it on ``(X, y)`` with ``recipe``; return it with its losses.
 
-        ``on_epoch_end(epoch, loss)`` is called after each epoch (see :func:`train_network`).
+        ``on_epoch_end(epoch, loss)`` is called after each epoch, and ``sample_weight``
+        weighs the samples' losses (see :func:`train_network`).
         """
         module = self.build(arch)
         generator = torch.Generator().manual_seed(architecture_seed(self.seed + 1, arch))
@@ -334,7 +389,7 @@ class TrainingEvaluator:
             torch.manual_seed(architecture_seed(self.seed + 2, arch))
             losses = train_network(
                 module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator,
-                on_epoch_end=on_epoch_end,
+                on_epoch_end=on_epoch_end, sample_weight=sample_weight,
             )
         return module, losses
 
@@ -350,13 +405,14 @@ class TrainingEvaluator:
         try:
             # the untrained network's loss, for comparison; its own build draws nothing
             initial = predict_outputs(self.build(arch).to(self.device), self.X_val, self.device)
-            initial_val_loss = validation_loss(initial, self.y_val, self.task)
-            module, losses = self.fit_network(arch, self.X_train, self.y_train, self.recipe)
+            initial_val_loss = validation_loss(initial, self.y_val, self.task, self.w_val)
+            module, losses = self.fit_network(arch, self.X_train, self.y_train, self.recipe,
+                                              sample_weight=self.w_train)
             outputs = predict_outputs(module, self.X_val, self.device)
             if not torch.isfinite(outputs).all():
                 raise TrainingDiverged("the trained network's validation outputs are not finite")
-            objective = score_outputs(outputs, self.y_val, self.task)
-            val_loss = validation_loss(outputs, self.y_val, self.task)
+            objective = score_outputs(outputs, self.y_val, self.task, self.w_val)
+            val_loss = validation_loss(outputs, self.y_val, self.task, self.w_val)
         except Exception as exc:  # noqa: BLE001 - one bad candidate must not end a search
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
@@ -374,3 +430,16 @@ def as_tensors(X: np.ndarray, y: np.ndarray, task: str) -> tuple[torch.Tensor, t
         return X_t, torch.as_tensor(np.asarray(y, dtype=np.int64))
     y = np.asarray(y, dtype=np.float32)
     return X_t, torch.as_tensor(y.reshape(len(y), -1))
+
+
+def _weight_tensor(weight: np.ndarray | None, n: int, name: str) -> torch.Tensor | None:
+    """Float64 weights of ``n`` samples, or None; raises a ``ValueError`` for unusable ones."""
+    if weight is None:
+        return None
+    weight = np.asarray(weight, dtype=np.float64)
+    if weight.shape != (n,) or not np.isfinite(weight).all() or (weight < 0).any() or weight.sum() <= 0:
+        raise ValueError(
+            f"{name} must hold {n} finite, non-negative weights, not all zero; got an array of "
+            f"shape {weight.shape}"
+        )
+    return torch.as_tensor(weight)

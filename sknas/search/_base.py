@@ -13,22 +13,25 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._tags import ClassifierTags, RegressorTags
+from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
-from ..evaluation._training import as_tensors, infer_task, resolve_device
+from ..evaluation._training import as_tensors, resolve_device
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
 from ._export import export_search
 from ._results import check_outcome, results_table
-from ._data import InputScaler, resolve_input_shape, split_train_validation
+from ._data import InputScaler, network_floats, resolve_input_shape, rows_of, split_train_validation
+from ._targets import TASKS, check_fit_weights, encode_targets, resolve_task
+
+#: Rows per forward pass in ``predict``: every pass has this many rows (padded), so a
+#: sample's prediction does not depend on what else is predicted with it.
+PREDICT_BATCH = 64
 
 
 def check_integer(name: str, value, low: int, why: str = "") -> None:
@@ -40,9 +43,9 @@ def check_integer(name: str, value, low: int, why: str = "") -> None:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}{'; ' + why if why else ''}")
 
 
-def _is_classifier_or_auto(estimator: "BaseSearch") -> bool:
-    task = getattr(estimator, "task_", estimator.task)
-    return task in ("classification", "auto")
+def _classifies(estimator: "BaseSearch") -> bool:
+    """Whether the estimator is a classifier: its fitted task, or before ``fit`` its ``task``."""
+    return getattr(estimator, "task_", estimator.task) != "regression"
 
 
 class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
@@ -50,6 +53,14 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     Subclasses only say which strategy drives the search: its registered name
     (``_strategy_name``) and options (``_strategy_options``).
+
+    One class per strategy serves both tasks, and its type is known before ``fit``: with
+    ``task="auto"`` (the default) or ``"classification"`` the estimator is a classifier
+    (``sklearn.base.is_classifier`` is True, so cross-validation stratifies its folds and
+    ``roc_auc`` and the other probability scorers work; ``StackingClassifier`` and
+    ``VotingClassifier`` take it), with ``task="regression"`` a regressor. Under ``"auto"``,
+    ``fit`` refuses float targets that look continuous, with a ``ValueError`` that says to
+    pass ``task="regression"`` (see the ``task`` parameter).
     """
 
     #: The name of the strategy in :data:`sknas.strategies.STRATEGIES`.
@@ -140,16 +151,23 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     # -- fitting ---------------------------------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Search architectures on ``(X, y)`` and refit the best one on all of it.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
             Training inputs: tabular features, images, or images flattened into rows
-            (then give ``image_shape``).
+            (then give ``image_shape``). They are rounded once to float32, the precision
+            the networks compute in (values beyond its range are first scaled down).
         y : array-like of shape (n_samples,)
-            Class labels of any type, or continuous targets.
+            Class labels of any type, or targets (with ``task="regression"``).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weights of the samples. They weigh each sample's loss in the
+            training of every candidate and of the refit, and the validation score
+            (weighted accuracy or R²) the candidates are ranked by; the training and
+            validation splits keep each sample's weight. None, or equal weights, weigh the
+            samples alike. The input and target standardisation is not weighted.
 
         Returns
         -------
@@ -157,19 +175,21 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             The fitted estimator.
         """
         self._check_params()
-        task = self._resolve_task(y)
-        X, y = validate_data(
-            self, X, y, allow_nd=True, ensure_min_samples=2, dtype=[np.float32, np.float64],
-            y_numeric=task == "regression",
-        )
-        self.task_ = task
-        self.input_shape_ = resolve_input_shape(X, self.image_shape)
+        X, images = rows_of(X)
+        X, y = validate_data(self, X, y, ensure_min_samples=2, dtype=[np.float64, np.float32],
+                             y_numeric=self.task == "regression")
+        X = network_floats(X)
+        self.task_ = resolve_task(self.task, y)
+        self.input_shape_ = resolve_input_shape(X, self.image_shape, images)
         self.space_ = self._resolve_space(len(self.input_shape_) == 3)
         self.space_.check_input_shape(self.input_shape_)
-        targets = self._encode_targets(y)
+        targets, decoding = encode_targets(self.task_, y)
+        for name, value in decoding.items():
+            setattr(self, name, value)
+        weight = check_fit_weights(sample_weight, X, targets, self.task_)
         spec = self._strategy_spec()
         batch_size = joblib.effective_n_jobs(self.n_jobs)
-        fingerprint = search_fingerprint(self, X, y)
+        fingerprint = search_fingerprint(self, X, y, weight)
         checkpoint = None
         if self.checkpoint is not None:
             path = checkpoint_file(self.checkpoint, fingerprint, type(self).__name__)
@@ -181,7 +201,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             state.check_batch_size(batch_size, spec.batch_invariant, where)
             if checkpoint is not None:
                 checkpoint.write(state, strict=True)  # a folder that cannot be written fails now, not later
-            evaluator, proxy_scorer, recipe, X_all = self._prepare(X, targets, state.seed)
+            evaluator, proxy_scorer, recipe, X_all = self._prepare(X, targets, weight, state.seed)
             start = time.perf_counter()
             self._start_profiling()
             rng = np.random.default_rng(state.seed)
@@ -199,7 +219,8 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self._keep_from_strategy(strategy)
         notify(callbacks, "on_search_end", self)
 
-        X_t, y_t = as_tensors(X_all, targets, task)
+        X_t, y_t = as_tensors(X_all, targets, self.task_)
+        w_t = None if weight is None else torch.as_tensor(weight)
         architectures = self._refit_architectures()
         final = replace(recipe, epochs=self.final_epochs)
         notify(callbacks, "on_refit_begin", self, architectures=architectures, epochs=self.final_epochs)
@@ -207,12 +228,13 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         def on_epoch_end(epoch: int, loss: float) -> None:
             notify(callbacks, "on_refit_epoch_end", self, epoch=epoch, loss=loss)
 
-        models = [evaluator.fit_network(a, X_t, y_t, final, on_epoch_end)[0] for a in architectures]
+        models = [evaluator.fit_network(a, X_t, y_t, final, on_epoch_end, sample_weight=w_t)[0]
+                  for a in architectures]
         self._keep_refitted(models)
         notify(callbacks, "on_refit_end", self)
         return self
 
-    def _prepare(self, X: np.ndarray, targets: np.ndarray, seed: int):
+    def _prepare(self, X: np.ndarray, targets: np.ndarray, weight: np.ndarray | None, seed: int):
         """The input scaling, the training evaluator and the proxy scorer of the search."""
         self.input_scaler_ = InputScaler(self.input_shape_).fit(X)
         X_all = self.input_scaler_.transform(X)
@@ -223,9 +245,19 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
             learning_rate=self.learning_rate,
         )
+        w_train = w_val = None
+        if weight is not None:
+            w_train, w_val = weight[train], weight[val]
+            if not w_train.any() or not w_val.any():
+                raise ValueError(
+                    f"sample_weight is zero for every sample of the {'training' if not w_train.any() else 'validation'} "
+                    "split, so the candidates cannot be trained or scored; give more samples a "
+                    "positive weight, or change validation_fraction or random_state"
+                )
         evaluator = TrainingEvaluator(
             self.space_, X_all[train], targets[train], X_all[val], targets[val], task=self.task_,
             n_outputs=self.n_outputs_, recipe=recipe, device=self.device, seed=seed,
+            sample_weight_train=w_train, sample_weight_val=w_val,
         )
         proxy_scorer = None
         if self._proxy_names():
@@ -290,7 +322,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             raise ValueError(
                 f"n_jobs must be a nonzero integer (-1 for every core) or None for 1, got {n_jobs!r}"
             )
-        if self.task not in ("auto", "classification", "regression"):
+        if self.task not in TASKS:
             raise ValueError(
                 f"unknown task {self.task!r}; use 'auto', 'classification' or 'regression'"
             )
@@ -303,11 +335,6 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             if not isinstance(self.checkpoint, (str, os.PathLike)):
                 raise ValueError(f"checkpoint must be a file or folder path or None, got {self.checkpoint!r}")
             # whether its folder exists and can be written is checked by Checkpoint.open, before any work
-
-    def _resolve_task(self, y) -> str:
-        if self.task != "auto":
-            return self.task
-        return infer_task(y)
 
     def _resolve_space(self, images: bool) -> SearchSpace:
         space = self.space
@@ -324,33 +351,27 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             )
         return resolved
 
-    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        if self.task_ == "classification":
-            check_classification_targets(y)
-            encoder = LabelEncoder().fit(y)
-            self.classes_ = encoder.classes_
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"y has only one class ({self.classes_[0]!r}); classification needs at "
-                    "least two classes. For continuous targets, set task='regression'."
-                )
-            self.n_outputs_ = len(self.classes_)
-            return encoder.transform(y)
-        y = np.asarray(y, dtype=np.float64)
-        self.target_mean_ = float(y.mean())
-        self.target_scale_ = float(y.std()) or 1.0
-        self.n_outputs_ = 1
-        return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
-
     # -- prediction ------------------------------------------------------------------------
 
     def _outputs(self, X, model: torch.nn.Module | None = None) -> torch.Tensor:
-        """Raw outputs of ``model`` (``best_model_`` by default) on ``X`` as given to ``fit``."""
+        """Raw outputs of ``model`` (``best_model_`` by default) on ``X``: rows of
+        ``n_features_in_`` values, or (after a fit on images) images of ``input_shape_``."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, allow_nd=True, dtype=[np.float32, np.float64])
+        X, images = rows_of(X)
+        shape = tuple(self.input_shape_)
+        if images is not None and images != shape:
+            raise ValueError(f"X has per-sample shape {images} but the estimator was fitted on shape {shape}")
+        width = (getattr(X, "shape", None) or np.shape(X) or (0, 0))[-1]
+        if images is None and len(shape) == 3 and width != self.n_features_in_:
+            raise ValueError(
+                f"X has {width} features, but {type(self).__name__} was fitted on images of shape "
+                f"{shape}: give X of shape (n_samples, {', '.join(map(str, shape))}), or rows of "
+                f"{self.n_features_in_} values"
+            )
+        X = network_floats(validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
         X_t = torch.as_tensor(self.input_scaler_.transform(X))
         model = self.best_model_ if model is None else model
-        return predict_outputs(model, X_t, next(model.parameters()).device)
+        return predict_outputs(model, X_t, next(model.parameters()).device, PREDICT_BATCH, fixed_batch=True)
 
     def _decode(self, outputs: torch.Tensor) -> np.ndarray:
         """Class labels or targets from raw outputs."""
@@ -373,7 +394,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         """
         return self._decode(self._outputs(X))
 
-    @available_if(_is_classifier_or_auto)
+    @available_if(_classifies)
     def predict_proba(self, X):
         """Class probabilities from the best network (classification only).
 
@@ -392,7 +413,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             raise AttributeError("predict_proba is only available for classification")
         return torch.softmax(outputs.double(), dim=1).numpy()
 
-    def score(self, X, y):
+    def score(self, X, y, sample_weight=None):
         """Accuracy (classification) or R² (regression) of ``predict(X)`` against ``y``.
 
         Parameters
@@ -401,6 +422,8 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
             Inputs.
         y : array-like of shape (n_samples,)
             True labels or targets.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the score.
 
         Returns
         -------
@@ -408,7 +431,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         """
         check_is_fitted(self)
         metric = accuracy_score if self.task_ == "classification" else r2_score
-        return float(metric(y, self.predict(X)))
+        return float(metric(y, self.predict(X), sample_weight=sample_weight))
 
     def export(self, path, format="torchscript"):
         """Write the fitted model, with the preprocessing learned in ``fit``, to one file.
@@ -446,13 +469,15 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         return export_search(self, path, format)
 
     def __sklearn_tags__(self):
+        """A classifier unless ``task="regression"``: the type is known before ``fit``."""
         tags = super().__sklearn_tags__()
-        if self.task == "classification":
-            tags.estimator_type = "classifier"
-            tags.classifier_tags = ClassifierTags()
-        elif self.task == "regression":
+        tags.target_tags.required = True
+        if self.task == "regression":
             tags.estimator_type = "regressor"
             tags.regressor_tags = RegressorTags()
+        else:
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
         return tags
 
 

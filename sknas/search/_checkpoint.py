@@ -20,15 +20,17 @@ from ..spaces import SearchSpace
 RESUMABLE_WITH_OTHER = ("budget", "n_jobs", "verbose", "callbacks", "checkpoint", "warm_start", "device")
 
 
-def search_fingerprint(estimator, X, y) -> str:
-    """Hash of what decides a search: the estimator's class, its parameters and the data."""
+def search_fingerprint(estimator, X, y, sample_weight=None) -> str:
+    """Hash of what decides a search: the estimator's class, its parameters and the data
+    (with the sample weights, when there are any)."""
     params = estimator.get_params(deep=False)
     for name in RESUMABLE_WITH_OTHER:
         params.pop(name, None)
     if not isinstance(params.get("random_state"), int):
         params["random_state"] = None  # unseeded: the state's own seed is reused
     described = {name: _describe(value) for name, value in sorted(params.items())}
-    return joblib.hash([type(estimator).__qualname__, described, X, y])
+    data = [X, y] if sample_weight is None else [X, y, sample_weight]
+    return joblib.hash([type(estimator).__qualname__, described, *data])
 
 
 def _describe(value: Any) -> Any:

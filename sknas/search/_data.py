@@ -10,28 +10,66 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 
-def resolve_input_shape(X: np.ndarray, image_shape: Sequence[int] | None) -> tuple[int, ...]:
-    """The per-sample shape networks see: ``(C, H, W)`` for images, ``(n_features,)`` otherwise.
+def rows_of(X) -> tuple[object, tuple[int, ...] | None]:
+    """``X`` with 4-D images flattened into rows, and the per-sample image shape (None for rows).
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features) or (n_samples, C, H, W)
-    image_shape : tuple of int or None
-        ``(H, W)`` or ``(C, H, W)`` of the images stored in the rows of a 2-D ``X``.
+    Images travel as rows through scikit-learn's validation, so that ``n_features_in_`` is
+    the number of values per sample however the images are given. Other inputs (lists,
+    DataFrames, sparse matrices...) are returned as they are, for the validation to judge;
+    3-D and 5-D arrays are refused here with the shape they should have.
     """
-    if X.ndim == 4:
-        if image_shape is not None and tuple(_image_shape(image_shape)) != X.shape[1:]:
-            raise ValueError(
-                f"image_shape={tuple(image_shape)} does not match the 4-D X of per-sample "
-                f"shape {X.shape[1:]}; leave image_shape=None for 4-D X"
-            )
-        return tuple(int(s) for s in X.shape[1:])
-    if X.ndim != 2:
-        hint = " For single-channel images, reshape X to (n_samples, 1, height, width)." if X.ndim == 3 else ""
+    if isinstance(X, (list, tuple)):
+        try:
+            array = np.asarray(X)
+        except ValueError:  # ragged: the validation says so
+            return X, None
+        X = array if array.ndim != 2 else X
+    ndim = getattr(X, "ndim", 2) if isinstance(X, np.ndarray) else 2
+    if ndim == 4:
+        return X.reshape(len(X), -1), tuple(int(s) for s in X.shape[1:])
+    if ndim in (3, 5) or ndim > 5:
+        hint = " For single-channel images, reshape X to (n_samples, 1, height, width)." if ndim == 3 else ""
         raise ValueError(
             f"X must be 2-D (n_samples, n_features) or 4-D (n_samples, channels, height, "
             f"width); got an array of shape {X.shape}.{hint}"
         )
+    return X, None
+
+
+def network_floats(X: np.ndarray) -> np.ndarray:
+    """``X`` rounded once to float32, the precision the networks compute in.
+
+    So a list, a float64 array and a float32 array of the same values give the same search
+    and the same predictions. Values beyond float32's range stay float64: the input scaler
+    divides them down to ordinary sizes before the networks see them.
+    """
+    if X.dtype == np.float32:
+        return X
+    with np.errstate(over="ignore"):
+        rounded = X.astype(np.float32)
+    return rounded if np.isfinite(rounded).all() else X
+
+
+def resolve_input_shape(X: np.ndarray, image_shape: Sequence[int] | None,
+                        images: tuple[int, ...] | None = None) -> tuple[int, ...]:
+    """The per-sample shape networks see: ``(C, H, W)`` for images, ``(n_features,)`` otherwise.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The validated rows (4-D images flattened by :func:`rows_of`).
+    image_shape : tuple of int or None
+        ``(H, W)`` or ``(C, H, W)`` of the images stored in the rows of a 2-D ``X``.
+    images : tuple of int or None, default=None
+        ``(C, H, W)`` of 4-D images that :func:`rows_of` flattened.
+    """
+    if images is not None:
+        if image_shape is not None and tuple(_image_shape(image_shape)) != images:
+            raise ValueError(
+                f"image_shape={tuple(image_shape)} does not match the 4-D X of per-sample "
+                f"shape {images}; leave image_shape=None for 4-D X"
+            )
+        return images
     if image_shape is None:
         return (int(X.shape[1]),)
     shape = _image_shape(image_shape)

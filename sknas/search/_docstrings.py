@@ -24,8 +24,13 @@ COMMON_PARAMETERS = """\
         ``(height, width)`` or ``(channels, height, width)`` of images stored as rows of a
         2-D ``X``, e.g. ``(8, 8)`` for scikit-learn's digits.
     task : {"auto", "classification", "regression"}, default="auto"
-        ``"auto"`` treats float ``y`` with non-integer values as regression and anything
-        else as class labels; set ``"regression"`` for integer-valued targets.
+        ``"auto"`` and ``"classification"`` make the estimator a classifier, before ``fit``
+        (``sklearn.base.is_classifier`` is True: folds are stratified, probability scorers
+        such as ``roc_auc`` work); ``"regression"`` makes it a regressor. Under ``"auto"``,
+        ``fit`` refuses float ``y`` that looks continuous (a value that is not a whole
+        number; or more than 20 distinct whole numbers; or, beyond two, more distinct
+        values than half the samples) with a ``ValueError``: pass ``"regression"`` for such
+        targets, or ``"classification"`` if they are class labels.
     device : str, default="auto"
         Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
         A device this machine cannot train on (``"meta"``, ``"mps"`` without Apple's GPU)
@@ -86,7 +91,9 @@ COMMON_ATTRIBUTES = """\
     classes_ : ndarray of shape (n_classes,)
         Class labels (classification).
     n_features_in_ : int
-        Number of features (the second dimension of ``X``) seen in ``fit``.
+        Number of values per sample seen in ``fit``: the columns of a 2-D ``X``, or
+        ``channels * height * width`` of 4-D images. ``predict`` takes rows of that many
+        values, or (after a fit on images) images of ``input_shape_``.
     space_ : SearchSpace
         The space that was searched.
     task_ : str

@@ -71,9 +71,13 @@ def prediction_module(search) -> PredictionModule:
 
 
 def fit_sample_shape(search) -> tuple[int, ...]:
-    """The shape of one sample of the ``X`` given to ``fit``: a row, or an image (C, H, W)."""
-    n_values = int(np.prod(search.input_shape_))
-    return (n_values,) if search.n_features_in_ == n_values else tuple(search.input_shape_)
+    """The shape of one sample of the ``X`` given to ``fit``: a row, or an image (C, H, W).
+
+    Images reach ``fit`` as 4-D arrays unless ``image_shape`` says they are rows.
+    """
+    if len(search.input_shape_) == 3 and search.image_shape is None:
+        return tuple(search.input_shape_)
+    return (int(search.n_features_in_),)
 
 
 def export_metadata(search) -> dict[str, Any]:
