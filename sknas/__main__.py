@@ -230,6 +230,8 @@ def bench(args: argparse.Namespace) -> int:
             args.strategy, benchmark, args.budget, args.seeds, profiler=profiler, batch_size=args.batch_size,
             n_jobs=args.n_jobs, verbose=1, on_run=partial,
         )
+    except ValueError as exc:  # e.g. a strategy that weighs proxies on a table without any
+        raise SystemExit(f"cannot run {args.strategy}: {exc}") from None
     except KeyboardInterrupt:
         return partial.interrupted()
     summary = record["summary"]

@@ -134,7 +134,7 @@ def test_weighted_metrics_match_sklearn():
 
 def test_zero_weights_teach_the_network_nothing():
     space = MLPSpace()
-    arch = space.parse("mlp:16,relu,dropout=0,norm=none")
+    arch = space.parse("mlp:64,relu,dropout=0,norm=none")
     X, y = torch.randn(64, 4), torch.randint(0, 2, (64,))
     weight = torch.ones(64)
     weight[32:] = 0

@@ -218,8 +218,9 @@ def test_tnb101_has_one_protocol_and_every_benchmark_builds():
 @pytest.mark.parametrize("benchmark", ["tnb101-macro-class_object", "tnb101-micro-autoencoder"])
 @pytest.mark.parametrize("strategy", strategy_names(multi_objective=False))
 def test_every_strategy_runs_on_tnb101_without_repeats(monkeypatch, strategy, benchmark):
-    # PO-NAS pre-trains an encoder per run: one short run (3 spread queries, then 2 guided ones)
-    budget, seeds = (5, [0]) if strategy.startswith("ponas") else (8, [0, 1])
+    # PO-NAS pre-trains an encoder per run, then retrains it per query: one short run (its 3 spread
+    # queries, then one it chooses; test_ponas tests the search itself)
+    budget, seeds = (4, [0]) if strategy.startswith("ponas") else (8, [0, 1])
     space, task = benchmark.split("-", 2)[1:]
     bench = tnb(space, task)
     asked = record_queries(monkeypatch, bench)
@@ -374,7 +375,29 @@ def test_an_infinite_objective_is_refused(tmp_path):
 def test_a_repeated_architecture_is_refused(tmp_path):
     cells = nb201_strings(2)
     message = bad_table(tmp_path, ["arch_str", "acc"], [[cells[0], 1], [cells[1], 2], [cells[0], 3]])
-    assert "repeats the architecture" in message and cells[0] in message
+    assert "row 2 repeats the architecture" in message and cells[0] in message and "of row 0" in message
+
+
+def test_an_empty_table_is_refused(tmp_path):
+    assert "has no rows" in bad_table(tmp_path, ["arch_str", "acc"], [])
+
+
+def test_proxy_columns_must_name_registered_proxies_once(tmp_path):
+    cells = nb201_strings(2)
+    message = bad_table(tmp_path, ["arch_str", "acc", "mine"], [[cells[0], 1, 0.5], [cells[1], 2, 0.1]],
+                        proxies=["mine"])
+    assert "unknown proxy 'mine'" in message and "synflow" in message
+    message = bad_table(tmp_path, ["arch_str", "acc", "jacov", "jacob_cov"], [[cells[0], 1, 1, 1], [cells[1], 2, 2, 2]])
+    assert "two columns hold the proxy 'jacob_cov'" in message
+
+
+def test_cli_a_strategy_that_needs_proxies_on_a_table_without_any(tmp_path):
+    cells = nb201_strings(3)
+    path = write_csv(tmp_path / "plain.csv", ["arch_str", "acc"], [[c, i] for i, c in enumerate(cells)])
+    with pytest.raises(SystemExit) as info:
+        main(["bench", "--strategy", "zero-cost", "--table", str(path), "--space", "nb201", "--objective", "acc",
+              "--budget", "2", "--seeds", "0"])
+    assert "cannot run zero-cost" in str(info.value) and "no zero-cost proxy columns" in str(info.value)
 
 
 @pytest.mark.parametrize("column", ["acc", "synflow"])

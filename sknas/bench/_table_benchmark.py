@@ -158,10 +158,14 @@ class TableBenchmark:
         self.name = name
         self.objective_name = objective_name
         self.pool = list(pool)
-        self._index = {arch: i for i, arch in enumerate(self.pool)}
-        if len(self._index) < len(self.pool):
-            first = next(i for i, arch in enumerate(self.pool) if self._index[arch] != i)
-            raise ValueError(f"row {first} repeats the architecture {self.pool[first]}; keep one row per architecture")
+        if not self.pool:
+            raise ValueError(f"the benchmark {name!r} has no rows; a table needs one row per architecture")
+        self._index: dict[Architecture, int] = {}
+        for row, arch in enumerate(self.pool):
+            first = self._index.setdefault(arch, row)
+            if first != row:
+                raise ValueError(f"row {row} repeats the architecture {arch} of row {first}; keep one row per "
+                                 "architecture")
         self.space = PoolSpace(space, self.pool)
         self._objective = self._column(objective_name, objective)
         bad = np.flatnonzero(~np.isfinite(self._objective))
@@ -172,7 +176,12 @@ class TableBenchmark:
             )
         self._cost = None if cost is None else self._column("cost", cost)
         self._metrics = {key: self._column(key, values) for key, values in (metrics or {}).items()}
-        columns = {canonical_name(key): self._column(key, values) for key, values in (proxies or {}).items()}
+        columns: dict[str, np.ndarray] = {}
+        for key, values in (proxies or {}).items():
+            (proxy,) = resolve_names([key])  # a ValueError lists the registered proxies
+            if proxy in columns:
+                raise ValueError(f"two columns hold the proxy {proxy!r} (one is {key!r}); keep one")
+            columns[proxy] = self._column(key, values)
         self.proxy_names = tuple(columns)
         self._proxies = {key: np.where(values <= FAILED, np.nan, values) for key, values in columns.items()}
         self.proxy_source = name

@@ -361,8 +361,10 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         shape = tuple(self.input_shape_)
         if images is not None and images != shape:
             raise ValueError(f"X has per-sample shape {images} but the estimator was fitted on shape {shape}")
-        width = (getattr(X, "shape", None) or np.shape(X) or (0, 0))[-1]
-        if images is None and len(shape) == 3 and width != self.n_features_in_:
+        width = None
+        if images is None and len(shape) == 3:
+            width = (getattr(X, "shape", None) or np.asarray(X).shape or (0,))[-1]
+        if width is not None and width != self.n_features_in_:
             raise ValueError(
                 f"X has {width} features, but {type(self).__name__} was fitted on images of shape "
                 f"{shape}: give X of shape (n_samples, {', '.join(map(str, shape))}), or rows of "

@@ -76,7 +76,8 @@ def check_fit_weights(sample_weight, X: np.ndarray, targets: np.ndarray, task: s
     if sample_weight is None:
         return None
     try:
-        weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True,
+                                      allow_all_zero_weights=True)  # refused below, saying why
     except ValueError as exc:
         raise ValueError(
             f"{exc} Give sample_weight one finite, non-negative weight per sample of X "
