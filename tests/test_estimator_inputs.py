@@ -78,3 +78,18 @@ def test_tabular_fit_refuses_images(iris):
     search = RandomSearch(**TINY).fit(X, y)
     with pytest.raises(ValueError, match=r"per-sample shape \(1, 2, 2\).*fitted on shape \(4,\)"):
         search.predict(X.reshape(-1, 1, 2, 2))
+
+
+def test_save_load_and_export_of_a_fit_on_4d_images(images, tmp_path):
+    import torch
+
+    import sknas
+
+    X, _, search = images
+    loaded = sknas.load(sknas.save(search, tmp_path / "search.pt"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), search.predict_proba(X))
+    assert loaded.n_features_in_ == 128
+    path = search.export(tmp_path / "model.pt")  # traced on 4-D images, as fit got them
+    with torch.no_grad():
+        exported = torch.jit.load(str(path))(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(exported, search.predict_proba(X), atol=1e-5)

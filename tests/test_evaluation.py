@@ -422,3 +422,43 @@ def test_evaluate_keeps_the_untrained_validation_loss_to_show_whether_training_h
     wrecked = ev.evaluate(arch())
     assert wrecked.ok and wrecked.metrics["initial_val_loss"] == learned.metrics["initial_val_loss"]
     assert not wrecked.metrics["val_loss"] < wrecked.metrics["initial_val_loss"]
+
+
+# ---------------------------------------------------------------------------------------------
+# sample weights and batch-independent predictions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_validation_weights_make_the_objective_a_weighted_accuracy():
+    X_train, y_train, X_val, y_val = classification_data()
+    plain = evaluator(data=(X_train, y_train, X_val, y_val))
+    only_class_0 = (y_val == 0).astype(float)
+    weighted = evaluator(data=(X_train, y_train, X_val, y_val), sample_weight_val=only_class_0)
+    module, _ = plain.fit_network(arch(), plain.X_train, plain.y_train, plain.recipe)
+    from sknas.evaluation import predict_outputs
+
+    predicted = predict_outputs(module, plain.X_val, torch.device("cpu")).argmax(1).numpy()
+    result = weighted.evaluate(arch())
+    assert result.objective == pytest.approx(accuracy_score(y_val, predicted, sample_weight=only_class_0))
+    assert result.metrics["val_loss"] != pytest.approx(plain.evaluate(arch()).metrics["val_loss"])
+
+
+@pytest.mark.parametrize("name, weight", [
+    ("sample_weight_train", -np.ones(225)),
+    ("sample_weight_train", np.ones(10)),
+    ("sample_weight_val", np.zeros(75)),
+])
+def test_evaluator_refuses_unusable_weights(name, weight):
+    with pytest.raises(ValueError, match=f"{name} must hold .* finite, non-negative weights, not all zero"):
+        evaluator(**{name: weight})
+
+
+def test_fixed_batches_make_a_sample_s_output_independent_of_its_batch():
+    from sknas.evaluation import predict_outputs
+
+    module = MLPSpace().build(arch("mlp:128-64,gelu,dropout=0,norm=layer"), (5,), 3).eval()
+    X = torch.randn(100, 5)
+    whole = predict_outputs(module, X, torch.device("cpu"), batch_size=32, fixed_batch=True)
+    alone = torch.cat([predict_outputs(module, X[i : i + 1], torch.device("cpu"), 32, fixed_batch=True)
+                       for i in range(len(X))])
+    assert torch.equal(whole, alone)

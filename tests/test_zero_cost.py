@@ -169,7 +169,7 @@ def test_regression_on_tabular_data():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(150, 4))
     y = X @ [1.0, -1.0, 0.5, 2.0]
-    search = ZeroCostSearch(budget=2, n_candidates=5, epochs=20, final_epochs=20, device="cpu",
+    search = ZeroCostSearch(task="regression", budget=2, n_candidates=5, epochs=20, final_epochs=20, device="cpu",
                             proxies=("grad_norm", "epe_nas"), random_state=0).fit(X, y)
     assert search.task_ == "regression" and search.score(X, y) > 0.8
     # epe_nas needs classes: NaN for every candidate, ranked on grad_norm alone

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import abc
-import os
 import time
 from dataclasses import replace
-from numbers import Integral, Real
 
 import joblib
 import numpy as np
@@ -19,28 +17,22 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
-from ..evaluation._training import as_tensors, resolve_device
+from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
 from ._export import export_search
 from ._results import check_outcome, results_table
-from ._data import InputScaler, network_floats, resolve_input_shape, rows_of, split_train_validation
-from ._targets import TASKS, check_fit_weights, encode_targets, resolve_task
+from ._data import (
+    InputScaler, check_prediction_rows, network_floats, resolve_input_shape, rows_of, split_train_validation,
+)
+from ._params import check_integer, check_search_params
+from ._targets import check_fit_weights, encode_targets, resolve_task
 
 #: Rows per forward pass in ``predict``: every pass has this many rows (padded), so a
 #: sample's prediction does not depend on what else is predicted with it.
 PREDICT_BATCH = 64
-
-
-def check_integer(name: str, value, low: int, why: str = "") -> None:
-    """Raise a ``ValueError`` naming ``name`` unless ``value`` is an integer >= ``low``.
-
-    ``why``, when given, ends the message (e.g. the reason for ``low``).
-    """
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}{'; ' + why if why else ''}")
 
 
 def _classifies(estimator: "BaseSearch") -> bool:
@@ -298,43 +290,8 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     # -- validation ------------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        checks = [
-            ("budget", self.budget, 1),
-            ("epochs", self.epochs, 1),
-            ("final_epochs", self.final_epochs, 1),
-        ]
-        for name, value, low in checks:
-            check_integer(name, value, low)
-        # one-sample batches cannot train batch normalisation: every step would be skipped
-        check_integer("batch_size", self.batch_size, 2,
-                      "batch normalisation cannot train on one sample per batch")
-        fraction = self.validation_fraction
-        if not isinstance(fraction, Real) or not 0 < fraction < 1:
-            raise ValueError(f"validation_fraction must be a number in (0, 1), got {fraction!r}")
-        rate = self.learning_rate
-        if rate is not None and (
-            not isinstance(rate, Real) or isinstance(rate, bool) or not 0 < rate < np.inf
-        ):
-            # else every candidate fails inside torch and fit blames the data
-            raise ValueError(f"learning_rate must be a positive finite number or None, got {rate!r}")
-        n_jobs = self.n_jobs
-        if n_jobs is not None and (not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0):
-            raise ValueError(
-                f"n_jobs must be a nonzero integer (-1 for every core) or None for 1, got {n_jobs!r}"
-            )
-        if self.task not in TASKS:
-            raise ValueError(
-                f"unknown task {self.task!r}; use 'auto', 'classification' or 'regression'"
-            )
-        resolve_device(self.device)
-        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
-            raise ValueError(
-                f"callbacks must be a list of callback objects or None, got {self.callbacks!r}"
-            )
-        if self.checkpoint is not None:
-            if not isinstance(self.checkpoint, (str, os.PathLike)):
-                raise ValueError(f"checkpoint must be a file or folder path or None, got {self.checkpoint!r}")
-            # whether its folder exists and can be written is checked by Checkpoint.open, before any work
+        """Refuse parameter values that would fail later, or fail every candidate, saying why."""
+        check_search_params(self)
 
     def _resolve_space(self, images: bool) -> SearchSpace:
         space = self.space
@@ -357,19 +314,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         """Raw outputs of ``model`` (``best_model_`` by default) on ``X``: rows of
         ``n_features_in_`` values, or (after a fit on images) images of ``input_shape_``."""
         check_is_fitted(self)
-        X, images = rows_of(X)
-        shape = tuple(self.input_shape_)
-        if images is not None and images != shape:
-            raise ValueError(f"X has per-sample shape {images} but the estimator was fitted on shape {shape}")
-        width = None
-        if images is None and len(shape) == 3:
-            width = (getattr(X, "shape", None) or np.asarray(X).shape or (0,))[-1]
-        if width is not None and width != self.n_features_in_:
-            raise ValueError(
-                f"X has {width} features, but {type(self).__name__} was fitted on images of shape "
-                f"{shape}: give X of shape (n_samples, {', '.join(map(str, shape))}), or rows of "
-                f"{self.n_features_in_} values"
-            )
+        X = check_prediction_rows(X, tuple(self.input_shape_), self.n_features_in_, type(self).__name__)
         X = network_floats(validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
         X_t = torch.as_tensor(self.input_scaler_.transform(X))
         model = self.best_model_ if model is None else model

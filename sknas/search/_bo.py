@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ._base import BaseSearch, check_integer
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 
+@fill_doc()
 class BOSearch(BaseSearch):
     """Bayesian optimisation (BANANAS-like): a GP over one-hot encodings picks what to train.
 
@@ -83,9 +84,3 @@ class BOSearch(BaseSearch):
 
     def _strategy_options(self) -> dict:
         return {"n_initial": self.n_initial, "n_candidates": self.n_candidates}
-
-
-BOSearch.__doc__ = (
-    BOSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

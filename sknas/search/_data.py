@@ -36,6 +36,27 @@ def rows_of(X) -> tuple[object, tuple[int, ...] | None]:
     return X, None
 
 
+def check_prediction_rows(X, input_shape: tuple[int, ...], n_features: int, name: str):
+    """``X`` given to ``predict`` as rows (4-D images flattened), once its shape is checked
+    against the fit's: images of ``input_shape``, or rows of ``n_features`` values.
+
+    Other row widths are left to the validation, but after a fit on images they are
+    refused here, with the image shape expected.
+    """
+    X, images = rows_of(X)
+    if images is not None and images != input_shape:
+        raise ValueError(f"X has per-sample shape {images} but the estimator was fitted on shape {input_shape}")
+    if images is None and len(input_shape) == 3:
+        width = (getattr(X, "shape", None) or np.asarray(X).shape or (0,))[-1]
+        if width != n_features:
+            raise ValueError(
+                f"X has {width} features, but {name} was fitted on images of shape {input_shape}: "
+                f"give X of shape (n_samples, {', '.join(map(str, input_shape))}), or rows of "
+                f"{n_features} values"
+            )
+    return X
+
+
 def network_floats(X: np.ndarray) -> np.ndarray:
     """``X`` rounded once to float32, the precision the networks compute in.
 

@@ -1,5 +1,7 @@
 """The parameters and fitted attributes every search estimator documents (numpydoc sections)."""
 
+import re
+
 COMMON_PARAMETERS = """\
     space : {"auto", "cell", "mlp"} or SearchSpace, default="auto"
         Where to search. ``"auto"`` picks the cell space for images (4-D ``X``, or 2-D
@@ -105,3 +107,33 @@ COMMON_ATTRIBUTES = """\
     search_state_ : SearchState
         What ``warm_start`` and ``checkpoint`` continue from: the seed, the strategy's state
         and every result."""
+
+
+#: ``%(name)s`` placeholders of a docstring.
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def fill_doc(**sections: str):
+    """Class decorator: replace each ``%(name)s`` of the docstring with its section.
+
+    ``common_parameters`` and ``common_attributes`` are always known; ``sections`` adds
+    others (e.g. ``hardware_parameters=HARDWARE_PARAMETERS``). A placeholder without a
+    section, or a section given but not used, raises a ``ValueError`` at import, so a
+    misspelt key cannot leave ``%(...)s`` in the documentation.
+    """
+    known = {"common_parameters": COMMON_PARAMETERS, "common_attributes": COMMON_ATTRIBUTES, **sections}
+
+    def decorate(cls):
+        doc = cls.__doc__ or ""
+        used = PLACEHOLDER.findall(doc)
+        missing = sorted(set(used) - set(known))
+        unused = sorted(set(sections) - set(used))
+        if missing or unused:
+            raise ValueError(
+                f"the docstring of {cls.__name__} has placeholders without a section {missing} "
+                f"and sections without a placeholder {unused}; fix the names in fill_doc or the docstring"
+            )
+        cls.__doc__ = PLACEHOLDER.sub(lambda match: known[match.group(1)], doc)
+        return cls
+
+    return decorate

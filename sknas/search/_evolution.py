@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ._base import BaseSearch, check_integer
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 
+@fill_doc()
 class EvolutionSearch(BaseSearch):
     """Regularized evolution (Real et al., 2019) over architectures trained on your data.
 
@@ -89,9 +90,3 @@ class EvolutionSearch(BaseSearch):
 
     def _strategy_options(self) -> dict:
         return {"population_size": self.population_size, "tournament_size": self.tournament_size}
-
-
-EvolutionSearch.__doc__ = (
-    EvolutionSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from ..proxies import available_proxies
 from ..strategies import EvolvedProxyRanking
 from ._base import ProxyPoolSearch, check_integer
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 ALL_PROXIES = tuple(available_proxies())
 
 
+@fill_doc()
 class EvolvedProxySearch(ProxyPoolSearch):
     """Zero-cost search with a proxy written for your data by genetic programming.
 
@@ -102,9 +103,3 @@ class EvolvedProxySearch(ProxyPoolSearch):
 
     def _keep_from_strategy(self, strategy: EvolvedProxyRanking) -> None:
         self.proxy_ = strategy.proxy
-
-
-EvolvedProxySearch.__doc__ = (
-    EvolvedProxySearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

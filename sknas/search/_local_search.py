@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ._base import BaseSearch, check_integer
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 
+@fill_doc()
 class LocalSearch(BaseSearch):
     """Local search (White, Nolen & Savani, 2021) over architectures trained on your data.
 
@@ -85,9 +86,3 @@ class LocalSearch(BaseSearch):
 
     def _strategy_options(self) -> dict:
         return {"n_initial": self.n_initial}
-
-
-LocalSearch.__doc__ = (
-    LocalSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

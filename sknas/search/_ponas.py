@@ -6,10 +6,11 @@ from ..proxies import PONAS_PROXIES
 from ..strategies import PONAS
 from ..strategies._ponas import CHOICE_RULES
 from ._base import ProxyPoolSearch, check_integer
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
 
 
+@fill_doc(hardware_parameters=HARDWARE_PARAMETERS, hardware_attributes=HARDWARE_ATTRIBUTES)
 class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     """PO-NAS (NeurIPS 2025): per-architecture weighting of zero-cost proxies, learned online.
 
@@ -166,11 +167,3 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         self.pool_ = list(strategy.pool)
         self.proxy_scores_ = strategy.raw_scores.copy()
         self.learned_scores_ = None if strategy.last_scores is None else strategy.last_scores.copy()
-
-
-POnasSearch.__doc__ = (
-    POnasSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-    .replace("%(hardware_parameters)s", HARDWARE_PARAMETERS)
-    .replace("%(hardware_attributes)s", HARDWARE_ATTRIBUTES)
-)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ._base import BaseSearch
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
 
 
+@fill_doc(hardware_parameters=HARDWARE_PARAMETERS, hardware_attributes=HARDWARE_ATTRIBUTES)
 class RandomSearch(HardwareAwareMixin, BaseSearch):
     """Random architecture search: train ``budget`` random architectures, keep the best.
 
@@ -78,11 +79,3 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
         self.front_choice = front_choice
 
     _strategy_name = "random"
-
-
-RandomSearch.__doc__ = (
-    RandomSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-    .replace("%(hardware_parameters)s", HARDWARE_PARAMETERS)
-    .replace("%(hardware_attributes)s", HARDWARE_ATTRIBUTES)
-)

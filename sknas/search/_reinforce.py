@@ -6,9 +6,10 @@ from numbers import Real
 
 
 from ._base import BaseSearch
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 
+@fill_doc()
 class ReinforceSearch(BaseSearch):
     """Policy-gradient NAS: a categorical distribution per choice, rewarded by validation scores.
 
@@ -84,9 +85,3 @@ class ReinforceSearch(BaseSearch):
 
     def _strategy_options(self) -> dict:
         return {"learning_rate": self.policy_learning_rate}
-
-
-ReinforceSearch.__doc__ = (
-    ReinforceSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..proxies import PONAS_PROXIES
 from ._base import ProxyPoolSearch
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 
+@fill_doc()
 class RoBoTSearch(ProxyPoolSearch):
     """RoBoT (He et al., ICLR 2024): learn how to weigh the zero-cost proxies, by training.
 
@@ -80,9 +81,3 @@ class RoBoTSearch(ProxyPoolSearch):
         self.n_candidates = n_candidates
 
     _strategy_name = "robot"  # BO steps: the budget, as the reference
-
-
-RoBoTSearch.__doc__ = (
-    RoBoTSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from ..proxies import ZERO_COST_PROXIES, EvolvedProxy
 from ..strategies import ZeroCostRanking
 from ._base import ProxyPoolSearch
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._docstrings import fill_doc
 
 
+@fill_doc()
 class ZeroCostSearch(ProxyPoolSearch):
     """Zero-cost NAS: score many candidates without training, train the top ``budget``.
 
@@ -98,9 +99,3 @@ class ZeroCostSearch(ProxyPoolSearch):
             "score": strategy.scores[order].tolist(),
             **{name: strategy.raw_scores[order, j].tolist() for j, name in enumerate(self._proxy_names())},
         }
-
-
-ZeroCostSearch.__doc__ = (
-    ZeroCostSearch.__doc__.replace("%(common_parameters)s", COMMON_PARAMETERS)
-    .replace("%(common_attributes)s", COMMON_ATTRIBUTES)
-)

@@ -56,6 +56,20 @@ def make_op(name: str, channels: int) -> nn.Module:
     raise ValueError(f"unknown cell operation {name!r}; expected one of {', '.join(OPS)}")
 
 
+def run_cell(x: torch.Tensor, ops: Sequence[nn.Module]) -> torch.Tensor:
+    """The output node of a 4-node cell whose edges (in :data:`EDGES` order) apply ``ops``: node j
+    sums op_ij(node i) over its predecessors i < j."""
+    nodes: list[torch.Tensor] = [x]
+    # EDGES is sorted by target node, so every source is complete before it is read.
+    for (target, source), op in zip(EDGES, ops):
+        out = op(nodes[source])
+        if target == len(nodes):
+            nodes.append(out)
+        else:
+            nodes[target] = nodes[target] + out
+    return nodes[-1]
+
+
 class Cell(nn.Module):
     """A NAS-Bench-201 cell: node j sums op_ij(node i) over its predecessors i < j."""
 
@@ -64,15 +78,7 @@ class Cell(nn.Module):
         self.ops = nn.ModuleList(make_op(op, channels) for op in ops)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        nodes: list[torch.Tensor] = [x]
-        # EDGES is sorted by target node, so every source is complete before it is read.
-        for (target, source), op in zip(EDGES, self.ops):
-            out = op(nodes[source])
-            if target == len(nodes):
-                nodes.append(out)
-            else:
-                nodes[target] = nodes[target] + out
-        return nodes[-1]
+        return run_cell(x, self.ops)
 
 
 class ResidualReduction(nn.Module):

@@ -70,6 +70,25 @@ class TNB101Space(SearchSpace):
                 "or use space='mlp'"
             )
 
+    def build(self, arch, input_shape: Sequence[int], n_outputs: int):
+        """The network of ``arch`` for images of ``input_shape``: stem, modules, global pooling
+        and a linear head (:meth:`_network` names the class and the architecture's codes)."""
+        self.check_input_shape(input_shape)
+        self._check_buildable(arch)
+        network, codes = self._network(arch)
+        return network(
+            codes,
+            in_channels=int(input_shape[0]),
+            n_outputs=int(n_outputs),
+            channels=self.channels,
+            blocks_per_module=self.blocks_per_module,
+            stem_stride=self.resolve_stem_stride(input_shape),
+        )
+
+    def _network(self, arch) -> tuple[type, tuple[int, ...]]:
+        """The network class of the space and the codes of ``arch`` it is built from."""
+        raise NotImplementedError
+
     def _check_buildable(self, arch: object) -> None:
         if arch not in self:
             raise ValueError(

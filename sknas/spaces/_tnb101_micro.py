@@ -208,16 +208,5 @@ class TNB101MicroSpace(TNB101Space):
 
     # -- networks --------------------------------------------------------------------------
 
-    def build(
-        self, arch: TNB101MicroArchitecture, input_shape: Sequence[int], n_outputs: int
-    ) -> TNB101MicroNetwork:
-        self.check_input_shape(input_shape)
-        self._check_buildable(arch)
-        return TNB101MicroNetwork(
-            arch.ops,
-            in_channels=int(input_shape[0]),
-            n_outputs=int(n_outputs),
-            channels=self.channels,
-            blocks_per_module=self.blocks_per_module,
-            stem_stride=self.resolve_stem_stride(input_shape),
-        )
+    def _network(self, arch: TNB101MicroArchitecture) -> tuple[type, tuple[int, ...]]:
+        return TNB101MicroNetwork, arch.ops

@@ -21,13 +21,13 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from ._cell_network import ReLUConvBN
+from ._cell_network import EDGES, ReLUConvBN, run_cell
 
 #: Operations of a micro cell's edges, by op code.
 MICRO_OPS = ("none", "skip_connect", "conv_1x1", "conv_3x3")
 
 #: ``(target node, source node)`` of each edge of a micro cell, in the order of its string.
-MICRO_EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
+MICRO_EDGES = EDGES
 
 #: The module codes of the micro network's fixed skeleton.
 MICRO_SKELETON = (4, 1, 4, 1, 4)
@@ -110,15 +110,7 @@ class MicroCell(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        nodes: list[torch.Tensor] = [x]
-        # MICRO_EDGES is sorted by target node, so every source is complete before it is read.
-        for (target, source), op in zip(MICRO_EDGES, self.ops):
-            out = op(nodes[source])
-            if target == len(nodes):
-                nodes.append(out)
-            else:
-                nodes[target] = nodes[target] + out
-        return nodes[-1]
+        return run_cell(x, self.ops)
 
 
 class BasicBlock(nn.Module):
