@@ -487,3 +487,17 @@ def test_registered_spaces_are_light(name, cls):
     assert space.get_config() == {"channels": 16, "blocks_per_module": 1, "stem_stride": None}
     assert sknas.spaces.SPACE_CLASSES[cls.__name__] is cls
     assert cls.__name__ in sknas.spaces.__all__
+
+
+@pytest.mark.parametrize("name", ["tnb101-micro", "tnb101-macro"])
+def test_an_estimator_searches_the_space_on_images(name):
+    from sklearn.datasets import load_digits
+
+    from sknas import RandomSearch
+
+    X, y = load_digits(return_X_y=True)
+    search = RandomSearch(space=name, budget=2, epochs=1, final_epochs=1, image_shape=(8, 8), random_state=0)
+    search.fit(X[:200], y[:200])
+    assert search.results_["status"] == ["ok", "ok"]
+    assert search.best_architecture_ in sknas.spaces.make_space(name)
+    assert search.predict(X[:5]).shape == (5,)
