@@ -79,3 +79,21 @@ html_theme_options = {
     "fixed_sidebar": True,
 }
 html_static_path = []
+
+
+# -- scikit-learn's generated metadata-routing methods ----------------------------------------
+
+#: ``set_fit_request`` and ``set_score_request`` are written by scikit-learn for every estimator
+#: whose ``fit``/``score`` take ``sample_weight``; their docstrings point into scikit-learn's own
+#: glossary and user guide, which this build cannot resolve. The user guide says how to route
+#: ``sample_weight`` (``set_fit_request(sample_weight=True)``).
+METADATA_REQUEST_METHODS = {"set_fit_request", "set_score_request", "set_predict_request",
+                            "set_predict_proba_request", "set_partial_fit_request"}
+
+
+def _skip_metadata_requests(app, what, name, obj, skip, options):
+    return True if name in METADATA_REQUEST_METHODS else None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_requests)
