@@ -561,3 +561,10 @@ def test_published_ranks():
     assert "| published rank, 100 queries | tnb101-macro-jigsaw | tnb101-micro-autoencoder |" in table
     assert "| RoBoT (other proxies) | 3 ± 1 | 66 ± 70 |" in table
     assert published_ranks_table(["nb201-cifar10"]) == ""
+
+
+def test_fronts_on_a_benchmark_without_hardware_table_ask_for_a_profiler():
+    from sknas.bench import run_fronts
+
+    with pytest.raises(ValueError, match="ships no hardware table; pass profiler="):
+        run_fronts("nsga2", "tnb101-micro-jigsaw", ["latency"], budget=5, seeds=[0])

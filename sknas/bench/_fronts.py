@@ -166,6 +166,9 @@ def run_fronts(
     name, spec = resolve_strategy(strategy, multi_objective=True)
     bench = make_benchmark(benchmark, protocol) if isinstance(benchmark, str) else benchmark
     if profiler is None:
+        if not hasattr(bench, "profiler"):
+            raise ValueError(f"the benchmark {bench.name!r} ships no hardware table; pass "
+                             "profiler=sknas.hardware.TableProfiler(CSV keyed by its architecture strings)")
         profiler = bench.profiler(list(columns))
     elif list(profiler.columns) != list(columns):
         raise ValueError(f"the profiler reports {list(profiler.columns)}, not the columns {list(columns)}")
@@ -177,8 +180,8 @@ def run_fronts(
     runs = over_seeds(run_seed, seeds, n_jobs, f"{name} fronts", verbose, on_run)
     return {
         "strategy": name,
-        "benchmark": bench.dataset,
-        "protocol": bench.protocol,
+        "benchmark": getattr(bench, "dataset", bench.name),
+        "protocol": getattr(bench, "protocol", None),
         "budget": int(budget),
         "objectives": ["accuracy", *columns],
         "bounds": None if bounds is None else [float(b) for b in bounds],
