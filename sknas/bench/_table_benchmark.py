@@ -137,8 +137,9 @@ class TableBenchmark:
     Raises
     ------
     ValueError
-        If an architecture is repeated, a column's length differs from the pool's, or the
-        objective is not finite somewhere (the message names the first such row).
+        If the pool is empty, an architecture is repeated, a column's length differs from the
+        pool's, the objective is not finite somewhere (the message names the first such row),
+        or a proxy column is not a registered proxy or repeats one.
     """
 
     default_budget = 20
