@@ -1,6 +1,33 @@
-"""scikit-learn's estimator checks on every sknas estimator, for both tasks."""
+"""scikit-learn's estimator checks on every sknas estimator, for both tasks.
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+The API surface lives in ``BaseSearch``: the full check list runs on one estimator per family
+(``RandomSearch`` for both tasks and with ``task="classification"``, and ``POnasSearch``
+for the estimators that score a proxy pool). Every other estimator runs a fast subset that
+exercises its own code: its constructor and parameters (clone, ``get_params``,
+``set_params``), a fit that returns ``self`` without touching its parameters, predictions
+of the right shape and quality, pickling of what its strategy leaves behind, and refusal
+before ``fit``.
+"""
+
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.utils.estimator_checks import (
+    check_classifiers_train,
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_estimators_dtypes,
+    check_estimators_fit_returns_self,
+    check_estimators_overwrite_params,
+    check_estimators_pickle,
+    check_estimators_unfitted,
+    check_fit_score_takes_y,
+    check_get_params_invariance,
+    check_methods_subset_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_regressors_train,
+    check_set_params,
+    parametrize_with_checks,
+)
 
 from sknas import (
     BOSearch,
@@ -34,10 +61,19 @@ CLASSES = [
     # budget 2 ends within PO-NAS's start (the best mean proxies): pre-training still runs
     (POnasSearch, dict(n_candidates=4, proxies=("synflow", "snip"))),
 ]
-ESTIMATORS = [
-    *(cls(**SMALL, **extra) for cls, extra in CLASSES),
-    *(cls(task="regression", **SMALL, **extra) for cls, extra in CLASSES),
+EXTRA = dict(CLASSES)
+
+#: Every check, on one estimator per family.
+FULLY_CHECKED = [
+    RandomSearch(**SMALL),
+    RandomSearch(task="regression", **SMALL),
     RandomSearch(task="classification", **SMALL),
+    POnasSearch(**SMALL, **EXTRA[POnasSearch]),
+]
+#: The fast subset, on the others.
+SUBSET_CHECKED = [
+    *(cls(**SMALL, **extra) for cls, extra in CLASSES if cls not in (RandomSearch, POnasSearch)),
+    *(cls(task="regression", **SMALL, **extra) for cls, extra in CLASSES if cls is not RandomSearch),
 ]
 
 # Why a check is expected to fail; every other check passes.
@@ -50,6 +86,44 @@ EXPECTED_FAILURES = {
 }
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=lambda estimator: EXPECTED_FAILURES)
+@parametrize_with_checks(FULLY_CHECKED, expected_failed_checks=lambda estimator: EXPECTED_FAILURES)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+#: Checks that need no fit: the constructor's contract, which each estimator writes itself.
+CONSTRUCTOR_CHECKS = [
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_get_params_invariance,
+    check_set_params,
+    check_do_not_raise_errors_in_init_or_set_params,
+]
+#: Checks that fit: the strategy's code runs under each.
+FIT_CHECKS = [
+    check_estimators_fit_returns_self,
+    check_estimators_overwrite_params,
+    check_estimators_unfitted,
+    check_fit_score_takes_y,
+    check_estimators_dtypes,
+    check_methods_subset_invariance,
+    check_estimators_pickle,
+]
+
+
+def _estimator_id(estimator):
+    return f"{type(estimator).__name__}-{'classifier' if is_classifier(estimator) else 'regressor'}"
+
+
+@pytest.mark.parametrize("estimator", SUBSET_CHECKED, ids=_estimator_id)
+@pytest.mark.parametrize("check", [*CONSTRUCTOR_CHECKS, *FIT_CHECKS, "train"],
+                         ids=lambda check: getattr(check, "__name__", check))
+def test_fast_sklearn_checks(estimator, check):
+    if check == "train":
+        check = check_classifiers_train if is_classifier(estimator) else check_regressors_train
+    check(type(estimator).__name__, clone(estimator).set_params(random_state=0))
+
+
+def test_every_estimator_is_checked():
+    checked = {(type(e), is_classifier(e)) for e in [*FULLY_CHECKED, *SUBSET_CHECKED]}
+    assert checked == {(cls, task) for cls, _ in CLASSES for task in (True, False)}

@@ -1,13 +1,13 @@
 """Evaluators: how an architecture gets its objective."""
 
 from ._result import EvaluationResult
+from ._scoring import objective_score, score_outputs
 from ._training import (
     TrainingDiverged,
     TrainingEvaluator,
     TrainingRecipe,
     predict_outputs,
     resolve_device,
-    score_outputs,
     train_network,
 )
 
@@ -16,6 +16,7 @@ __all__ = [
     "TrainingDiverged",
     "TrainingEvaluator",
     "TrainingRecipe",
+    "objective_score",
     "predict_outputs",
     "resolve_device",
     "score_outputs",

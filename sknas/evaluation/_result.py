@@ -11,7 +11,7 @@ from typing import Any
 class EvaluationResult:
     """What an evaluator found for one architecture.
 
-    Attributes
+    Parameters
     ----------
     objective : float
         The score to maximise (validation accuracy or R²); NaN when the evaluation failed.
@@ -38,5 +38,20 @@ class EvaluationResult:
 
     @classmethod
     def failed(cls, error: str, cost_s: float = 0.0, **metrics: Any) -> "EvaluationResult":
-        """A failed evaluation with the text of its error."""
+        """A failed evaluation with the text of its error.
+
+        Parameters
+        ----------
+        error : str
+            What went wrong, e.g. ``"RuntimeError: CUDA out of memory"``.
+        cost_s : float, default=0.0
+            Seconds the evaluation cost before it failed.
+        **metrics : float
+            Further figures known despite the failure.
+
+        Returns
+        -------
+        result : EvaluationResult
+            A result of status ``"failed"`` and objective NaN.
+        """
         return cls(float("nan"), float(cost_s), dict(metrics), "failed", error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import time
 import zlib
@@ -15,7 +14,9 @@ from sklearn.utils.multiclass import type_of_target
 from torch import nn
 
 from ..spaces import Architecture, SearchSpace
+from ._device import resolve_device
 from ._result import EvaluationResult
+from ._scoring import score_outputs, validation_loss
 
 TASKS = ("classification", "regression")
 
@@ -67,48 +68,6 @@ class TrainingRecipe:
         return 3e-3 if self.optimizer == "adamw" else 0.05
 
 
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``"auto"`` means CUDA when available, else CPU; a device that cannot train is an error.
-
-    A CUDA device must exist (``"cuda:N"`` with ``N`` below the number of GPUs); any other
-    device but the CPU is tried once per process (a tiny tensor, a backward pass, its value
-    read back), so that ``"meta"``, or ``"mps"`` on a machine without it, is refused here
-    rather than failing every candidate later. CUDA is not tried: that would create its
-    context in this process before workers are forked.
-    """
-    if str(device) == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda', 'cuda:N' or 'auto'") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was asked for but CUDA is not available; use device='cpu'")
-    if resolved.type == "cuda" and (resolved.index or 0) >= torch.cuda.device_count():
-        raise ValueError(
-            f"device={device!r} was asked for but this machine has {torch.cuda.device_count()} "
-            "CUDA device(s), numbered from 0; use 'cuda' or 'auto'"
-        )
-    if resolved.type not in ("cpu", "cuda"):
-        _check_trainable(str(resolved))
-    return resolved
-
-
-@functools.cache  # a failed try raises, so only devices that work are cached
-def _check_trainable(device: str) -> None:
-    try:
-        weight = torch.ones(2, device=device, requires_grad=True)
-        loss = (weight * weight).sum()
-        loss.backward()
-        weight.grad.sum().item()  # reading a value back runs the work (a meta tensor has none)
-    except (RuntimeError, NotImplementedError, AssertionError, ImportError, TypeError) as exc:
-        reason = (str(exc).strip().splitlines() or [""])[0]
-        raise ValueError(
-            f"device={device!r} cannot train networks on this machine ({type(exc).__name__}: "
-            f"{reason}); use device='cpu', or 'auto' for CUDA when it is available"
-        ) from None
-
-
 def architecture_seed(seed: int, arch: Architecture | str) -> int:
     """A seed for one architecture, so its result does not depend on evaluation order."""
     return (int(seed) * 1_000_003 + zlib.crc32(str(arch).encode())) % (2**31 - 1)
@@ -157,6 +116,32 @@ def train_network(
 
     A last batch of one sample is skipped (batch normalisation cannot train on it) when
     larger batches exist, so every epoch makes at least one step.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network, trained in place (moved to ``device``, left in eval mode).
+    X : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+        Float32 inputs.
+    y : torch.Tensor of shape (n_samples,) or (n_samples, n_targets)
+        Class indices (int64) or float32 targets.
+    task : {"classification", "regression"}
+        Cross-entropy or mean squared error loss.
+    recipe : TrainingRecipe
+        Epochs, batch size, optimiser and learning rate.
+    device : torch.device
+        Where to train.
+    generator : torch.Generator
+        Draws the order of the samples in each epoch.
+    on_epoch_end : callable or None, default=None
+        Called as ``on_epoch_end(epoch, loss)`` after each epoch.
+    sample_weight : torch.Tensor of shape (n_samples,) or None, default=None
+        Non-negative weights of the samples' losses; None weighs them alike.
+
+    Returns
+    -------
+    losses : list of float
+        The mean training loss of each epoch.
 
     Raises
     ------
@@ -241,6 +226,24 @@ def predict_outputs(
     each sample goes through computations of the same shape whatever else is predicted with
     it: float32 matrix products of other shapes round differently (by ~1e-7), and a sample
     predicted alone would not get exactly its output within a larger batch.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network, or any module that maps a batch of ``X`` to a batch of outputs.
+    X : torch.Tensor of shape (n_samples, ...)
+        Inputs, as ``module`` takes them.
+    device : torch.device
+        Where ``module`` is; each batch is moved there.
+    batch_size : int, default=512
+        Rows per forward pass.
+    fixed_batch : bool, default=False
+        Whether to pad every batch to ``batch_size`` rows.
+
+    Returns
+    -------
+    outputs : torch.Tensor of shape (n_samples, ...)
+        The outputs of ``module``, on the CPU.
     """
     module.eval()
     outputs = []
@@ -251,42 +254,6 @@ def predict_outputs(
             batch = torch.cat([batch, batch.new_zeros((batch_size - n, *batch.shape[1:]))])
         outputs.append(module(batch.to(device))[:n].cpu())
     return torch.cat(outputs) if outputs else torch.empty(0)
-
-
-def _weighted_mean(values: torch.Tensor, weight: torch.Tensor | None) -> torch.Tensor:
-    """Mean of ``values`` over samples (dimension 0), weighted when ``weight`` is given."""
-    if weight is None:
-        return values.mean(dim=0)
-    weight = weight.double().reshape(-1, *([1] * (values.dim() - 1)))
-    return (values * weight).sum(dim=0) / weight.sum()
-
-
-def score_outputs(outputs: torch.Tensor, y: torch.Tensor, task: str,
-                  sample_weight: torch.Tensor | None = None) -> float:
-    """Accuracy (classification, ``y`` class indices) or R² (regression, averaged over targets).
-
-    With ``sample_weight``, the weighted accuracy or weighted R², as sklearn's
-    ``accuracy_score`` and ``r2_score`` compute them.
-    """
-    if task == "classification":
-        return float(_weighted_mean((outputs.argmax(dim=1) == y).double(), sample_weight))
-    y, outputs = y.double(), outputs.double()
-    residual = _weighted_mean((y - outputs) ** 2, sample_weight)
-    spread = _weighted_mean((y - _weighted_mean(y, sample_weight)) ** 2, sample_weight)
-    # A constant target is predicted perfectly or not at all, as sklearn's r2_score does.
-    r2 = torch.where(spread > 0, 1 - residual / spread.clamp_min(1e-300), (residual == 0).double() * 1.0)
-    return float(r2.mean())
-
-
-def validation_loss(outputs: torch.Tensor, y: torch.Tensor, task: str,
-                    sample_weight: torch.Tensor | None = None) -> float:
-    """Cross-entropy (classification) or mean squared error (regression) of ``outputs``,
-    weighted by ``sample_weight`` when given."""
-    if task == "classification":
-        losses = nn.functional.cross_entropy(outputs.double(), y, reduction="none")
-    else:
-        losses = nn.functional.mse_loss(outputs.double(), y.double(), reduction="none").mean(dim=1)
-    return float(_weighted_mean(losses, sample_weight))
 
 
 class TrainingEvaluator:
@@ -368,7 +335,18 @@ class TrainingEvaluator:
         self.n_outputs = int(n_outputs)
 
     def build(self, arch: Architecture) -> nn.Module:
-        """The untrained network of ``arch``, initialised from its own seed."""
+        """The untrained network of ``arch``, initialised from its own seed.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of ``space``.
+
+        Returns
+        -------
+        network : torch.nn.Module
+            The network, on the CPU.
+        """
         return build_network(self.space, arch, self.input_shape, self.n_outputs, self.seed)
 
     def fit_network(
@@ -378,8 +356,27 @@ class TrainingEvaluator:
     ) -> tuple[nn.Module, list[float]]:
         """Build ``arch`` and train it on ``(X, y)`` with ``recipe``; return it with its losses.
 
-        ``on_epoch_end(epoch, loss)`` is called after each epoch, and ``sample_weight``
-        weighs the samples' losses (see :func:`train_network`).
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to build.
+        X : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Float32 inputs.
+        y : torch.Tensor of shape (n_samples,) or (n_samples, n_targets)
+            Class indices or targets.
+        recipe : TrainingRecipe
+            How to train it.
+        on_epoch_end : callable or None, default=None
+            Called as ``on_epoch_end(epoch, loss)`` after each epoch.
+        sample_weight : torch.Tensor of shape (n_samples,) or None, default=None
+            Weights of the samples' losses (see :func:`train_network`).
+
+        Returns
+        -------
+        network : torch.nn.Module
+            The trained network, in eval mode.
+        losses : list of float
+            The mean training loss of each epoch.
         """
         module = self.build(arch)
         generator = torch.Generator().manual_seed(architecture_seed(self.seed + 1, arch))
@@ -400,6 +397,17 @@ class TrainingEvaluator:
         ``initial_val_loss``, the validation loss of the untrained network: a ``val_loss``
         not below it means training did not improve the network (e.g. a learning rate far
         too high).
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to train and score.
+
+        Returns
+        -------
+        result : EvaluationResult
+            Its objective and metrics; of status ``"failed"`` (with the error) when
+            training raised or diverged.
         """
         start = time.perf_counter()
         try:

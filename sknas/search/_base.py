@@ -10,36 +10,33 @@ import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
-from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, predict_outputs
+from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, objective_score
 from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
 from ._export import export_search
+from ._predict import prediction_module, predict_rows
 from ._results import check_outcome, results_table
 from ._data import (
     InputScaler, check_prediction_rows, network_floats, resolve_input_shape, rows_of, split_train_validation,
 )
+from ._docstrings import fill_doc
 from ._params import check_integer, check_search_params
 from ._targets import check_fit_weights, encode_targets, resolve_task
-
-#: Rows per forward pass in ``predict``: every pass has this many rows (padded), so a
-#: sample's prediction does not depend on what else is predicted with it.
-PREDICT_BATCH = 64
-
 
 def _classifies(estimator: "BaseSearch") -> bool:
     """Whether the estimator is a classifier: its fitted task, or before ``fit`` its ``task``."""
     return getattr(estimator, "task_", estimator.task) != "regression"
 
 
+@fill_doc()
 class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     """Base of the search estimators: validate, split, ask/evaluate/tell, refit the winner.
 
@@ -53,6 +50,14 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     ``VotingClassifier`` take it), with ``task="regression"`` a regressor. Under ``"auto"``,
     ``fit`` refuses float targets that look continuous, with a ``ValueError`` that says to
     pass ``task="regression"`` (see the ``task`` parameter).
+
+    Parameters
+    ----------
+%(common_parameters)s
+
+    Attributes
+    ----------
+%(common_attributes)s
     """
 
     #: The name of the strategy in :data:`sknas.strategies.STRATEGIES`.
@@ -268,6 +273,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
     def _keep_refitted(self, models: list[torch.nn.Module]) -> None:
         """Keep the refitted networks: ``best_model_``."""
         self.best_model_ = models[0]
+        self.predictor_ = prediction_module(self)
 
     def _set_results(
         self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None
@@ -310,21 +316,19 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     # -- prediction ------------------------------------------------------------------------
 
-    def _outputs(self, X, model: torch.nn.Module | None = None) -> torch.Tensor:
-        """Raw outputs of ``model`` (``best_model_`` by default) on ``X``: rows of
+    def _predicted(self, X, predictor: torch.nn.Module | None = None) -> np.ndarray:
+        """What ``predictor`` (``predictor_`` by default) gives on ``X``: rows of
         ``n_features_in_`` values, or (after a fit on images) images of ``input_shape_``."""
         check_is_fitted(self)
         X = check_prediction_rows(X, tuple(self.input_shape_), self.n_features_in_, type(self).__name__)
         X = network_floats(validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
-        X_t = torch.as_tensor(self.input_scaler_.transform(X))
-        model = self.best_model_ if model is None else model
-        return predict_outputs(model, X_t, next(model.parameters()).device, PREDICT_BATCH, fixed_batch=True)
+        return predict_rows(self.predictor_ if predictor is None else predictor, X)
 
-    def _decode(self, outputs: torch.Tensor) -> np.ndarray:
-        """Class labels or targets from raw outputs."""
+    def _decode(self, outputs: np.ndarray) -> np.ndarray:
+        """Class labels (of the most probable class) or targets from the predictor's outputs."""
         if self.task_ == "classification":
-            return self.classes_[outputs.argmax(dim=1).numpy()]
-        return outputs[:, 0].double().numpy() * self.target_scale_ + self.target_mean_
+            return self.classes_[outputs.argmax(axis=1)]
+        return outputs
 
     def predict(self, X):
         """Predict classes or targets with the best network.
@@ -339,7 +343,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         y : ndarray of shape (n_samples,)
             Predicted class labels, or predicted targets.
         """
-        return self._decode(self._outputs(X))
+        return self._decode(self._predicted(X))
 
     @available_if(_classifies)
     def predict_proba(self, X):
@@ -355,10 +359,10 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        outputs = self._outputs(X)
+        check_is_fitted(self)
         if self.task_ != "classification":
             raise AttributeError("predict_proba is only available for classification")
-        return torch.softmax(outputs.double(), dim=1).numpy()
+        return self._predicted(X)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy (classification) or R² (regression) of ``predict(X)`` against ``y``.
@@ -375,17 +379,22 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         Returns
         -------
         score : float
+            The (weighted) accuracy, from 0 to 1, or the (weighted) R², at most 1; computed
+            by :func:`sknas.evaluation.objective_score`, as the validation score of the
+            candidates is.
         """
         check_is_fitted(self)
-        metric = accuracy_score if self.task_ == "classification" else r2_score
-        return float(metric(y, self.predict(X), sample_weight=sample_weight))
+        return objective_score(y, self.predict(X), self.task_, sample_weight)
 
     def export(self, path, format="torchscript"):
         """Write the fitted model, with the preprocessing learned in ``fit``, to one file.
 
-        The file's module takes float32 inputs shaped as given to ``fit`` and returns what
-        ``predict_proba`` returns (classification; columns in the order of ``classes_``) or
-        what ``predict`` returns (regression). The estimator, the architecture, the task
+        The file holds ``predictor_`` traced: its module takes float32 inputs shaped as given
+        to ``fit`` and returns, in float64, what ``predict_proba`` returns (classification;
+        columns in the order of ``classes_``) or what ``predict`` returns (regression); on a
+        batch of 64 rows, the very same numbers (``predict`` runs passes of 64 rows, and
+        float32 matrix products of other shapes round differently, by about 1e-7). The
+        estimator, the architecture, the task
         and the classes are stored in it as JSON: in TorchScript the extra file
         ``sknas.json``, in ONNX the metadata property ``sknas``.
 

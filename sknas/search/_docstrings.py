@@ -81,6 +81,20 @@ COMMON_ATTRIBUTES = """\
         Its validation accuracy (classification) or R² (regression).
     best_model_ : torch.nn.Module
         The best architecture refitted on all training data, in eval mode.
+    predictor_ : torch.nn.Module
+        What ``predict_proba`` (classification) or ``predict`` (regression) computes, as one
+        module around ``best_model_``: the input standardisation, the network, and the
+        softmax or the de-standardisation of the targets, in float64. ``predict``,
+        ``predict_proba``, ``score``, ``export`` and ``sknas.load`` all go through it, in
+        passes of 64 rows (zero-padded), so a sample is predicted alike alone or among others.
+    input_scaler_ : InputScaler
+        The standardisation of the inputs learned in ``fit`` (per feature, or per channel of
+        images): ``mean_`` and ``scale_``.
+    n_outputs_ : int
+        Outputs of the networks: the number of classes, or 1 for regression.
+    target_mean_, target_scale_ : float
+        The mean and standard deviation of the targets the networks learn standardised
+        (regression).
     results_ : dict of lists
         One entry per evaluated candidate: ``architecture`` (string), ``objective``,
         ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,

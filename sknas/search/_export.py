@@ -14,60 +14,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
 FORMATS = ("torchscript", "onnx")
-
-
-class PredictionModule(nn.Module):
-    """What ``predict_proba`` (classification) or ``predict`` (regression) computes, as one module.
-
-    It takes raw float32 inputs shaped as given to ``fit`` (rows, or 4-D images), applies
-    the standardisation learned in ``fit``, runs the network and returns class
-    probabilities (columns in the order of ``classes_``) or targets in their original scale.
-
-    Parameters
-    ----------
-    network : torch.nn.Module
-        The trained network (``best_model_``).
-    input_shape : tuple of int
-        Per-sample shape the network takes.
-    mean, scale : ndarray
-        The input standardisation (``InputScaler.mean_`` and ``scale_``).
-    task : {"classification", "regression"}
-    target_mean, target_scale : float, default=0.0, 1.0
-        The target standardisation of a regression.
-    """
-
-    def __init__(self, network: nn.Module, input_shape, mean, scale, task: str,
-                 target_mean: float = 0.0, target_scale: float = 1.0):
-        super().__init__()
-        self.network = network
-        self.input_shape = tuple(int(s) for s in input_shape)
-        self.register_buffer("input_mean", torch.as_tensor(np.asarray(mean), dtype=torch.float32))
-        self.register_buffer("input_scale", torch.as_tensor(np.asarray(scale), dtype=torch.float32))
-        self.classification = task == "classification"
-        self.target_mean = float(target_mean)
-        self.target_scale = float(target_scale)
-
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        X = X.reshape((-1,) + self.input_shape)
-        outputs = self.network((X - self.input_mean) / self.input_scale)
-        if self.classification:
-            return torch.softmax(outputs, dim=1)
-        return outputs[:, 0] * self.target_scale + self.target_mean
-
-
-def prediction_module(search) -> PredictionModule:
-    """The ``PredictionModule`` of a fitted search, on the CPU, in eval mode."""
-    regression = search.task_ == "regression"
-    network = copy.deepcopy(search.best_model_).cpu().eval()  # the estimator's own stays put
-    return PredictionModule(
-        network, search.input_shape_, search.input_scaler_.mean_, search.input_scaler_.scale_,
-        search.task_,
-        target_mean=search.target_mean_ if regression else 0.0,
-        target_scale=search.target_scale_ if regression else 1.0,
-    ).eval()
 
 
 def fit_sample_shape(search) -> tuple[int, ...]:
@@ -100,7 +48,7 @@ def export_search(search, path: str | os.PathLike, format: str = "torchscript") 
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}; use 'torchscript' or 'onnx'")
     path = Path(path)
-    module = prediction_module(search)
+    module = copy.deepcopy(search.predictor_).cpu().eval()  # the estimator's own stays put
     example = torch.zeros((2, *fit_sample_shape(search)), dtype=torch.float32)
     metadata = json.dumps(export_metadata(search), default=str)
     if format == "torchscript":

@@ -10,12 +10,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..hardware import METRICS, NetworkProfiler, pareto_mask
 from ..spaces import Architecture
+from ._predict import prediction_module
 
 #: How ``predict`` chooses among the trained Pareto models.
 FRONT_CHOICES = ("accuracy", "knee")
 
 #: Latency of a candidate, measured while the search runs: fewer repeats than
-#: :class:`~sknas.hardware.NetworkProfiler`'s defaults, so that a pool of 200 is profiled in seconds.
+#: :class:`~sknas.hardware.NetworkProfiler`'s defaults, so that profiling a pool stays a small part
+#: of a search (``benchmarks/hw_digits.md`` measures searches with latency, profiling included).
 LATENCY_SETTINGS = dict(warmup=3, repeats=10, number=3)
 
 HARDWARE_PARAMETERS = """\
@@ -211,6 +213,7 @@ class HardwareAwareMixin:
             return super()._keep_refitted(models)
         self.pareto_front_["model"] = list(models)
         self.best_model_ = models[self.pareto_front_["chosen"].index(True)]
+        self.predictor_ = prediction_module(self)
 
     def predict_front(self, X) -> np.ndarray:
         """Predictions of every model of ``pareto_front_`` (to compare them on held-out data).
@@ -228,4 +231,5 @@ class HardwareAwareMixin:
         check_is_fitted(self)
         if self.pareto_front_ is None:
             raise AttributeError("there is no Pareto front: fit with a hardware cost in objectives")
-        return np.stack([self._decode(self._outputs(X, model)) for model in self.pareto_front_["model"]])
+        return np.stack([self._decode(self._predicted(X, prediction_module(self, model)))
+                         for model in self.pareto_front_["model"]])

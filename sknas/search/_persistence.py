@@ -19,6 +19,7 @@ from ..spaces import SPACE_CLASSES
 from ..driver import SearchState
 from ..driver._state import depth_at_most, json_number
 from ._data import InputScaler
+from ._predict import prediction_module
 
 FORMAT = "sknas-estimator"
 VERSION = 1
@@ -167,6 +168,7 @@ def save(search, path: str | os.PathLike) -> Path:
     Returns
     -------
     path : pathlib.Path
+        The file written.
 
     Examples
     --------
@@ -328,6 +330,7 @@ def _restore(metadata: dict, payload: dict, search_module, device: str):
     search.input_scaler_.mean_ = mean.numpy()
     search.input_scaler_.scale_ = scale.numpy()
     search.best_model_ = _network(search, payload["network"]).to(device).eval()
+    search.predictor_ = prediction_module(search)
     return search
 
 

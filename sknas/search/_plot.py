@@ -19,6 +19,7 @@ def plot_search(search, ax=None):
     Returns
     -------
     ax : matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
