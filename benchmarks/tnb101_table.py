@@ -6,7 +6,7 @@ of the rank (1 = best of 4,096 micro / 3,256 macro architectures) of the archite
 ends with, and of its validation metric; the published ranks at 100 queries (RoBoT, ICLR 2024)
 in separate, labelled rows. Also writes ``tnb101_table.json`` (every run), one record per
 strategy, benchmark and budget, saved as each finishes: an interrupted run keeps what it did,
-and a rerun skips what is there (``--redo`` recomputes).
+and a rerun skips what is there with at least as many seeds as asked (``--redo`` recomputes).
 
 Strategies that never read the budget (random, evolution, reinforce, local-search, zero-cost,
 bo) ask the same architectures in the same order whatever it is, so their budget-20 and -50
@@ -154,7 +154,8 @@ def main(argv: list[str]) -> None:
         n_seeds = args.expensive_seeds if strategy in EXPENSIVE else args.seeds
         for problem in problems:
             for budget in budgets:
-                if (strategy, problem, budget) in records and not args.redo:
+                done = records.get((strategy, problem, budget))
+                if done is not None and len(done["runs"]) >= n_seeds and not args.redo:
                     continue
                 t = time.perf_counter()
                 record = run(strategy, problem, budget=budget, seeds=range(n_seeds), n_jobs=args.n_jobs)
