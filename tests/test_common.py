@@ -7,6 +7,12 @@ exercises its own code: its constructor and parameters (clone, ``get_params``,
 ``set_params``), a fit that returns ``self`` without touching its parameters, predictions
 of the right shape and quality, pickling of what its strategy leaves behind, and refusal
 before ``fit``.
+
+``check_param_validation`` is in neither list (scikit-learn runs it only on its own
+estimators): it runs here on every estimator, for both tasks. It checks that the
+``_parameter_constraints`` name exactly the constructor's parameters, and that a value of the
+wrong type, or out of range, fails ``fit`` at once with scikit-learn's ``InvalidParameterError``
+naming the parameter and what it may be.
 """
 
 import pytest
@@ -23,6 +29,7 @@ from sklearn.utils.estimator_checks import (
     check_get_params_invariance,
     check_methods_subset_invariance,
     check_no_attributes_set_in_init,
+    check_param_validation,
     check_parameters_default_constructible,
     check_regressors_train,
     check_set_params,
@@ -122,6 +129,12 @@ def test_fast_sklearn_checks(estimator, check):
     if check == "train":
         check = check_classifiers_train if is_classifier(estimator) else check_regressors_train
     check(type(estimator).__name__, clone(estimator).set_params(random_state=0))
+
+
+@pytest.mark.parametrize("estimator", [*FULLY_CHECKED, *SUBSET_CHECKED], ids=_estimator_id)
+def test_param_validation(estimator):
+    # every bad value is refused by the constraints, before any data is read or network trained
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 def test_every_estimator_is_checked():

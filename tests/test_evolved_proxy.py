@@ -229,5 +229,5 @@ def test_zero_cost_search_ranks_by_an_evolved_proxy(digits):
 
 
 def test_evolved_proxy_search_checks_its_parameters(digits):
-    with pytest.raises(ValueError, match="n_warmup must be an integer >= 3"):
+    with pytest.raises(ValueError, match=r"'n_warmup' parameter of EvolvedProxySearch must be an int in the range \[3, inf\)"):
         EvolvedProxySearch(n_warmup=1, **TINY).fit(*digits)

@@ -391,5 +391,5 @@ def test_estimator_fits_and_climbs_from_the_best_start():
 @pytest.mark.parametrize("n_initial", [0, 2.5, "10"])
 def test_estimator_rejects_a_bad_n_initial(n_initial):
     X, y = load_iris(return_X_y=True)
-    with pytest.raises(ValueError, match="n_initial must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"'n_initial' parameter of LocalSearch must be an int in the range \[1, inf\)"):
         LocalSearch(budget=2, n_initial=n_initial, epochs=1, final_epochs=1, device="cpu").fit(X, y)

@@ -249,13 +249,13 @@ def test_constraints_nothing_meets_are_a_clear_error(cls, extra, iris):
 
 @pytest.mark.parametrize("params, message", [
     (dict(objectives=("params",)), "first objective must be 'accuracy'"),
-    (dict(objectives="accuracy"), "tuple of names"),
+    (dict(objectives="accuracy"), r"'objectives' parameter of POnasSearch must be an instance of 'tuple' or an instance of 'list'"),
     (dict(objectives=("accuracy", "watts")), "unknown or repeated"),
     (dict(objectives=("accuracy", "params", "params")), "unknown or repeated"),
     (dict(constraints={"watts": 1}), "unknown constraint"),
     (dict(constraints={"params": -1}), "positive number"),
-    (dict(constraints=[("params", 1)]), "must be a dict"),
-    (dict(front_choice="cheapest"), "front_choice"),
+    (dict(constraints=[("params", 1)]), r"'constraints' parameter of POnasSearch must be an instance of 'dict' or None"),
+    (dict(front_choice="cheapest"), r"'front_choice' parameter of POnasSearch must be a str among \{.*'knee'.*\}\. Got 'cheapest'"),
     (dict(acquisition="ei", constraints={"params": 1e6}), "hypervolume gain"),
 ])
 def test_bad_multi_objective_parameters_are_clear_errors(params, message, iris):

@@ -566,7 +566,7 @@ def test_ponas_search_exposes_its_pool(digits):
 
 def test_ponas_search_rejects_an_unknown_acquisition(digits):
     X, y = digits
-    with pytest.raises(ValueError, match="acquisition must be one of"):
+    with pytest.raises(ValueError, match=r"'acquisition' parameter of POnasSearch must be a str among \{.*'greedy'.*\}\. Got 'thompson'"):
         POnasSearch(acquisition="thompson", budget=1).fit(X[:50], y[:50])
 
 

@@ -163,7 +163,7 @@ def test_a_checkpoint_of_another_search_is_refused(iris, tmp_path):
 
 
 def test_checkpoint_must_be_a_path_in_a_folder_that_exists(iris, tmp_path):
-    with pytest.raises(ValueError, match="checkpoint must be a file or folder path"):
+    with pytest.raises(ValueError, match=r"'checkpoint' parameter .* an instance of 'str', an instance of 'os.PathLike' or None\. Got 3"):
         RandomSearch(**TINY, checkpoint=3).fit(*iris)
     with pytest.raises(ValueError, match="does not exist; create it first"):
         RandomSearch(**TINY, checkpoint=tmp_path / "missing" / "search.json").fit(*iris)
@@ -279,7 +279,7 @@ def test_early_stopping_waits_patience_candidates_without_improvement():
 
 
 def test_callbacks_must_be_a_list(iris):
-    with pytest.raises(ValueError, match="callbacks must be a list"):
+    with pytest.raises(ValueError, match=r"'callbacks' parameter of RandomSearch must be an instance of 'list', an instance of 'tuple' or None"):
         RandomSearch(**TINY, callbacks=EarlyStopping()).fit(*iris)
 
 

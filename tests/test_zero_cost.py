@@ -182,8 +182,8 @@ def test_regression_on_tabular_data():
     [
         (dict(proxies="synflw"), "unknown proxy 'synflw'.*available proxies are.*epe_nas"),
         (dict(proxies=()), "no proxy names"),
-        (dict(n_candidates=0), "n_candidates must be an integer >= 1"),
-        (dict(n_candidates=2.5), "n_candidates must be an integer >= 1"),
+        (dict(n_candidates=0), r"'n_candidates' parameter of ZeroCostSearch must be an int in the range \[1, inf\)\. Got 0"),
+        (dict(n_candidates=2.5), r"'n_candidates' parameter of ZeroCostSearch must be an int in the range \[1, inf\)\. Got 2\.5"),
     ],
 )
 def test_bad_parameters_are_helpful_errors(params, match, digits):

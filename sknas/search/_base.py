@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import abc
+import os
 import time
 from dataclasses import replace
+from numbers import Integral, Real
 
 import joblib
 import numpy as np
@@ -16,9 +18,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, objective_score
+from ..evaluation import resolve_device
 from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
-from ..spaces import Architecture, CellSpace, SearchSpace, make_space
+from ..spaces import SPACES, Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
 from ._export import export_search
@@ -27,9 +30,9 @@ from ._results import check_outcome, results_table
 from ._data import (
     InputScaler, check_prediction_rows, network_floats, resolve_input_shape, rows_of, split_train_validation,
 )
+from ._constraints import Interval, LiveNames, StrOptions, validate_parameter_constraints
 from ._docstrings import fill_doc
-from ._params import check_integer, check_search_params
-from ._targets import check_fit_weights, encode_targets, resolve_task
+from ._targets import TASKS, check_fit_weights, encode_targets, resolve_task
 
 def _classifies(estimator: "BaseSearch") -> bool:
     """Whether the estimator is a classifier: its fitted task, or before ``fit`` its ``task``."""
@@ -62,6 +65,33 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     #: The name of the strategy in :data:`sknas.strategies.STRATEGIES`.
     _strategy_name: str = ""
+
+    #: What each parameter may be (scikit-learn's idiom), checked at the start of ``fit``;
+    #: subclasses merge it with their own: ``{**BaseSearch._parameter_constraints, ...}``.
+    _parameter_constraints: dict = {
+        # a name registered later with sknas.spaces.register_space is accepted too
+        "space": [StrOptions(LiveNames(SPACES, "auto")), SearchSpace],
+        "budget": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "final_epochs": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        # one-sample batches cannot train batch normalisation: every step would be skipped
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "optimizer": [StrOptions({"adamw", "sgd"})],
+        # positive and finite: else every candidate fails inside torch and fit blames the data
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "image_shape": ["array-like", None],  # its values are checked against X in fit
+        "task": [StrOptions(set(TASKS))],
+        "device": [str, torch.device],  # whether this machine has it: _check_params
+        # nonzero: -1 is every core, None is 1
+        "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
+        # whether its folder exists and can be written is checked by Checkpoint.open, before any work
+        "checkpoint": [str, os.PathLike, None],
+        "warm_start": ["boolean"],
+    }
 
     def __init__(
         self,
@@ -171,6 +201,7 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
         self : object
             The fitted estimator.
         """
+        self._validate_params()
         self._check_params()
         X, images = rows_of(X)
         X, y = validate_data(self, X, y, ensure_min_samples=2, dtype=[np.float64, np.float32],
@@ -295,9 +326,20 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 
     # -- validation ------------------------------------------------------------------------
 
+    def _validate_params(self) -> None:
+        """Refuse a parameter that meets none of its ``_parameter_constraints``, naming what it may be.
+
+        scikit-learn's ``BaseEstimator._validate_params``, through the guarded import of
+        ``._constraints`` (a local copy when scikit-learn's private module is gone).
+        """
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
+        )
+
     def _check_params(self) -> None:
-        """Refuse parameter values that would fail later, or fail every candidate, saying why."""
-        check_search_params(self)
+        """Refuse what no single constraint can say: values that depend on each other or on
+        this machine. Runs after ``_validate_params``, so each parameter has a valid type."""
+        resolve_device(self.device)  # 'cuda' without CUDA, 'meta': refused before any work
 
     def _resolve_space(self, images: bool) -> SearchSpace:
         space = self.space
@@ -440,13 +482,20 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
 class ProxyPoolSearch(BaseSearch):
     """Base of the estimators that score a pool of ``n_candidates`` with the ``proxies``.
 
-    Subclasses define ``proxies`` and ``n_candidates`` in their ``__init__``.
+    Subclasses define ``proxies`` and ``n_candidates`` in their ``__init__``, and the
+    constraint of ``proxies`` (which of names, a list of them, an ``EvolvedProxy`` it takes).
     """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def _check_params(self) -> None:
         super()._check_params()
+        # the names against the registry of proxies (with its aliases), which a constraint cannot
+        # say of a tuple; a ValueError lists the available ones
         proxy_inputs(self.proxies)
-        check_integer("n_candidates", self.n_candidates, 1)
 
     def _proxy_names(self) -> tuple[str, ...]:
         return proxy_inputs(self.proxies)

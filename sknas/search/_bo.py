@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._base import BaseSearch, check_integer
+from numbers import Integral
+
+from ._base import BaseSearch
+from ._constraints import Interval
 from ._docstrings import fill_doc
 
 
@@ -41,6 +44,12 @@ class BOSearch(BaseSearch):
     3
     """
 
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+        "n_initial": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(
         self,
         *,
@@ -74,11 +83,6 @@ class BOSearch(BaseSearch):
         )
         self.n_candidates = n_candidates
         self.n_initial = n_initial
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        check_integer("n_candidates", self.n_candidates, 1)
-        check_integer("n_initial", self.n_initial, 0)
 
     _strategy_name = "bo"
 

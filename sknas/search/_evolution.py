@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._base import BaseSearch, check_integer
+from numbers import Integral
+
+from ._base import BaseSearch
+from ._constraints import Interval
 from ._docstrings import fill_doc
 
 
@@ -41,6 +44,12 @@ class EvolutionSearch(BaseSearch):
     3
     """
 
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "population_size": [Interval(Integral, 1, None, closed="left")],
+        "tournament_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(
         self,
         *,
@@ -77,8 +86,7 @@ class EvolutionSearch(BaseSearch):
 
     def _check_params(self) -> None:
         super()._check_params()
-        check_integer("population_size", self.population_size, 1)
-        check_integer("tournament_size", self.tournament_size, 1)
+        # across two parameters: a tournament draws from the population
         if self.tournament_size > self.population_size:
             raise ValueError(
                 "need 1 <= tournament_size <= population_size, got tournament_size="

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 from ..proxies import available_proxies
 from ..strategies import EvolvedProxyRanking
-from ._base import ProxyPoolSearch, check_integer
+from ._base import ProxyPoolSearch
+from ._constraints import Interval
 from ._docstrings import fill_doc
 
 ALL_PROXIES = tuple(available_proxies())
@@ -49,6 +52,15 @@ class EvolvedProxySearch(ProxyPoolSearch):
     True
     """
 
+    _parameter_constraints: dict = {
+        **ProxyPoolSearch._parameter_constraints,
+        "proxies": [str, tuple, list],
+        # a formula is fitted to the ranking of the warm-up: it needs 3 trained to rank
+        "n_warmup": [Interval(Integral, 3, None, closed="left")],
+        "generations": [Interval(Integral, 1, None, closed="left")],
+        "population_size": [Interval(Integral, 2, None, closed="left")],
+    }
+
     def __init__(
         self,
         *,
@@ -88,12 +100,6 @@ class EvolvedProxySearch(ProxyPoolSearch):
         self.n_warmup = n_warmup
         self.generations = generations
         self.population_size = population_size
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        check_integer("n_warmup", self.n_warmup, 3)
-        check_integer("generations", self.generations, 1)
-        check_integer("population_size", self.population_size, 2)
 
     _strategy_name = "evolved-proxy"
 

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..hardware import METRICS, NetworkProfiler, pareto_mask
 from ..spaces import Architecture
+from ._constraints import StrOptions
 from ._predict import prediction_module
 
 #: How ``predict`` chooses among the trained Pareto models.
@@ -52,11 +53,21 @@ class HardwareAwareMixin:
     The estimator's ``__init__`` stores the three parameters; ``BaseSearch`` calls the
     methods below. Costs are measured once per architecture by a ``NetworkProfiler`` of the
     network as the search builds it, and kept in ``_measured_costs``.
+
+    An estimator merges ``_parameter_constraints`` into its own (the names in ``objectives``
+    and ``constraints`` are checked by ``_check_params``: no constraint says them).
     """
 
+    _parameter_constraints: dict = {
+        "objectives": [tuple, list],
+        "constraints": [dict, None],
+        "front_choice": [StrOptions(set(FRONT_CHOICES))],
+    }
+
     def _check_hardware_params(self) -> None:
+        """The contents of ``objectives`` and ``constraints`` (their types are constraints)."""
         objectives = self.objectives
-        if isinstance(objectives, str) or not isinstance(objectives, (tuple, list)) or not objectives:
+        if not objectives:
             raise ValueError(
                 f"objectives must be a tuple of names such as ('accuracy', 'latency_ms'); got {objectives!r}"
             )
@@ -70,17 +81,11 @@ class HardwareAwareMixin:
             )
         constraints = self.constraints
         if constraints is not None:
-            if not isinstance(constraints, dict):
-                raise ValueError(f"constraints must be a dict such as {{'params': 1e5}} or None; got {constraints!r}")
             for name, bound in constraints.items():
                 if name not in METRICS:
                     raise ValueError(f"unknown constraint {name!r}; constrain one of {', '.join(METRICS)}")
                 if not isinstance(bound, Real) or isinstance(bound, bool) or not bound > 0:
                     raise ValueError(f"the bound of constraint {name!r} must be a positive number; got {bound!r}")
-        if self.front_choice not in FRONT_CHOICES:
-            raise ValueError(
-                f"front_choice must be one of {', '.join(map(repr, FRONT_CHOICES))}; got {self.front_choice!r}"
-            )
 
     @property
     def _cost_objectives(self) -> tuple[str, ...]:

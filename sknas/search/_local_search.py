@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._base import BaseSearch, check_integer
+from numbers import Integral
+
+from ._base import BaseSearch
+from ._constraints import Interval
 from ._docstrings import fill_doc
 
 
@@ -46,6 +49,12 @@ class LocalSearch(BaseSearch):
     3
     """
 
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        # the first climb starts from the best random architecture
+        "n_initial": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(
         self,
         *,
@@ -77,10 +86,6 @@ class LocalSearch(BaseSearch):
             warm_start=warm_start,
         )
         self.n_initial = n_initial
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        check_integer("n_initial", self.n_initial, 1, "the first climb starts from the best random architecture")
 
     _strategy_name = "local-search"
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from ..proxies import PONAS_PROXIES
+from numbers import Integral
+
+from ..proxies import PONAS_PROXIES, EvolvedProxy
 from ..strategies import PONAS
 from ..strategies._ponas import CHOICE_RULES
-from ._base import ProxyPoolSearch, check_integer
+from ._base import ProxyPoolSearch
+from ._constraints import Interval, StrOptions
 from ._docstrings import fill_doc
 from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
 
@@ -90,6 +93,17 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     (4, 12)
     """
 
+    _parameter_constraints: dict = {
+        **ProxyPoolSearch._parameter_constraints,
+        **HardwareAwareMixin._parameter_constraints,
+        "proxies": [str, tuple, list, EvolvedProxy],
+        "acquisition": [StrOptions(set(CHOICE_RULES))],
+        "per_architecture": ["boolean"],
+        "pretrain": ["boolean"],
+        "n_offspring": [Interval(Integral, 0, None, closed="left")],
+        "local_from": [Interval(Integral, 0, None, closed="left"), None],
+    }
+
     def __init__(
         self,
         *,
@@ -142,11 +156,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
 
     def _check_params(self) -> None:
         super()._check_params()
-        if self.acquisition not in CHOICE_RULES:
-            raise ValueError(
-                f"acquisition must be one of {', '.join(map(repr, CHOICE_RULES))}; got {self.acquisition!r}"
-            )
-        check_integer("n_offspring", self.n_offspring, 0)
+        # across parameters: with hardware costs the choice is by hypervolume gain
         if self.acquisition != "greedy" and (len(self.objectives) > 1 or self.constraints):
             raise ValueError(
                 "with hardware objectives or constraints the next architecture is chosen by "

@@ -42,6 +42,11 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
     (3,)
     """
 
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        **HardwareAwareMixin._parameter_constraints,
+    }
+
     def __init__(
         self,
         *,

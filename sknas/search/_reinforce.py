@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from numbers import Real
 
-
 from ._base import BaseSearch
+from ._constraints import Interval
 from ._docstrings import fill_doc
 
 
@@ -43,6 +43,11 @@ class ReinforceSearch(BaseSearch):
     2
     """
 
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "policy_learning_rate": [Interval(Real, 0, None, closed="neither")],  # positive, finite
+    }
+
     def __init__(
         self,
         *,
@@ -74,12 +79,6 @@ class ReinforceSearch(BaseSearch):
             warm_start=warm_start,
         )
         self.policy_learning_rate = policy_learning_rate
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        rate = self.policy_learning_rate
-        if not isinstance(rate, Real) or isinstance(rate, bool) or not 0 < rate < float("inf"):
-            raise ValueError(f"policy_learning_rate must be a positive finite number, got {rate!r}")
 
     _strategy_name = "reinforce"
 

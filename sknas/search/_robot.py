@@ -46,6 +46,11 @@ class RoBoTSearch(ProxyPoolSearch):
     2
     """
 
+    _parameter_constraints: dict = {
+        **ProxyPoolSearch._parameter_constraints,
+        "proxies": [str, tuple, list],
+    }
+
     def __init__(
         self,
         *,

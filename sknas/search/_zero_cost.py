@@ -51,6 +51,11 @@ class ZeroCostSearch(ProxyPoolSearch):
     True
     """
 
+    _parameter_constraints: dict = {
+        **ProxyPoolSearch._parameter_constraints,
+        "proxies": [str, tuple, list, EvolvedProxy],
+    }
+
     def __init__(
         self,
         *,
