@@ -37,6 +37,7 @@ from sknas import (
     BOSearch,
     EvolutionSearch,
     EvolvedProxySearch,
+    LocalSearch,
     POnasSearch,
     RandomSearch,
     ReinforceSearch,
@@ -50,6 +51,7 @@ PROXIES = dict(n_candidates=6, proxies=("synflow", "nwot"))
 ESTIMATORS: dict[str, tuple[type, dict]] = {
     "Random": (RandomSearch, {}),
     "Evolution": (EvolutionSearch, dict(population_size=2, tournament_size=1)),
+    "Local": (LocalSearch, dict(n_initial=1)),
     "ZeroCost": (ZeroCostSearch, PROXIES),
     "RoBoT": (RoBoTSearch, PROXIES),
     "BO": (BOSearch, dict(n_candidates=6, n_initial=1)),
