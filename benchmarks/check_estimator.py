@@ -35,7 +35,8 @@ def main() -> None:
             counts = collections.Counter(r["status"] for r in results)
             for r in results:
                 if r["status"] != "passed":
-                    reason = r.get("expected_to_fail_reason") or r.get("exception") or ""
+                    reason = (r.get("expected_to_fail_reason") if r["status"] == "xfail"
+                              else r.get("exception")) or ""
                     notes[(r["check_name"], r["status"])].add(str(reason).splitlines()[0][:160] if reason else "")
             rows.append([cls.__name__, task, counts["passed"], counts["failed"], counts["skipped"],
                          counts["xfail"], f"{time.perf_counter() - t:.0f}"])
