@@ -7,6 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ._tnb101 import TASKS
+
 #: Published NAS-Bench-201 test accuracies (%) from ALGORITHMS.md: PO-NAS, RoBoT and the
 #: baselines as reported by them, and the benchmark's optimum.
 PUBLISHED = {
@@ -19,12 +21,9 @@ PUBLISHED = {
 }
 
 
-_TNB101_COLUMNS = ("class_scene", "class_object", "jigsaw", "room_layout", "segmentsemantic", "normal",
-                   "autoencoder")
-
-
 def _by_task(means, stds) -> dict:
-    return {task: (float(m), float(s)) for task, m, s in zip(_TNB101_COLUMNS, means, stds)}
+    """``{task: (mean, std)}`` of figures given in the order of :data:`TASKS`."""
+    return {task: (float(m), float(s)) for task, m, s in zip(TASKS, means, stds)}
 
 
 #: Published TransNAS-Bench-101 ranks (mean, std over 10 runs, 100 queries; RoBoT, ICLR 2024,

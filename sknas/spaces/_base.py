@@ -54,6 +54,24 @@ def parse_naslib_tuple(text: str, what: str, example: str) -> tuple[int, ...]:
         ) from None
 
 
+def check_image_shape(space: "SearchSpace", input_shape: Sequence[int]) -> None:
+    """Raise ``ValueError`` unless ``input_shape`` is ``(channels, height, width)`` with both sides
+    at least ``space.min_image_size``: the input check of the spaces whose networks take images."""
+    shape = tuple(int(s) for s in input_shape)
+    name = type(space).__name__
+    if len(shape) != 3:
+        raise ValueError(
+            f"{name} networks take images of shape (channels, height, width), got input shape "
+            f"{shape}; pass 4-D X or set image_shape"
+        )
+    if min(shape[1:]) < space.min_image_size:
+        raise ValueError(
+            f"{name} networks need images of at least {space.min_image_size}x"
+            f"{space.min_image_size} pixels, got {shape[1]}x{shape[2]}; upsample the images "
+            "or use space='mlp'"
+        )
+
+
 @dataclass(frozen=True)
 class Architecture(abc.ABC):
     """An immutable, hashable point of a search space.

@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ._base import Architecture, ArchitectureGraph, SearchSpace, parse_naslib_tuple
+from ._base import Architecture, ArchitectureGraph, SearchSpace, check_image_shape, parse_naslib_tuple
 from ._cell_network import EDGES, OPS, CellNetwork
 
 N_NODES = 4
@@ -245,18 +245,7 @@ class CellSpace(SearchSpace):
     # -- networks --------------------------------------------------------------------------
 
     def check_input_shape(self, input_shape: Sequence[int]) -> None:
-        shape = tuple(int(s) for s in input_shape)
-        if len(shape) != 3:
-            raise ValueError(
-                f"CellSpace networks take images of shape (channels, height, width), got "
-                f"input shape {shape}; pass 4-D X or set image_shape"
-            )
-        if min(shape[1:]) < self.min_image_size:
-            raise ValueError(
-                f"CellSpace networks need images of at least {self.min_image_size}x"
-                f"{self.min_image_size} pixels, got {shape[1]}x{shape[2]}; upsample the "
-                "images or use space='mlp'"
-            )
+        check_image_shape(self, input_shape)
 
     def build(
         self, arch: CellArchitecture, input_shape: Sequence[int], n_outputs: int

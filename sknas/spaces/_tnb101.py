@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._base import SearchSpace
+from ._base import SearchSpace, check_image_shape
 
 #: Images with a shorter side of at least this many pixels get the reference's stride-4 stem
 #: when ``stem_stride=None``; smaller ones get a stride-1 stem.
@@ -56,19 +56,7 @@ class TNB101Space(SearchSpace):
         return 4 if min(int(s) for s in input_shape[1:]) >= STRIDE_4_MIN_SIZE else 1
 
     def check_input_shape(self, input_shape: Sequence[int]) -> None:
-        shape = tuple(int(s) for s in input_shape)
-        cls = type(self).__name__
-        if len(shape) != 3:
-            raise ValueError(
-                f"{cls} networks take images of shape (channels, height, width), got input shape "
-                f"{shape}; pass 4-D X or set image_shape"
-            )
-        if min(shape[1:]) < self.min_image_size:
-            raise ValueError(
-                f"{cls} networks need images of at least {self.min_image_size}x"
-                f"{self.min_image_size} pixels, got {shape[1]}x{shape[2]}; upsample the images "
-                "or use space='mlp'"
-            )
+        check_image_shape(self, input_shape)
 
     def build(self, arch, input_shape: Sequence[int], n_outputs: int):
         """The network of ``arch`` for images of ``input_shape``: stem, modules, global pooling
