@@ -10,13 +10,20 @@ from functools import partial
 
 from sknas.strategies import PONAS, register_strategy
 
-#: PO-NAS (greedy by default) with one option changed: local steps from the 11th query, a GP
-#: with log-EI or UCB, one global weighting, no pre-training, the reference's start (best mean
-#: proxies).
+#: The GP choice with its honest uncertainty: an ensemble of 4 warm-started weightings, the
+#: kernel averaged over them.
+GP_OPTIONS = dict(n_members=4, warm_start=True)
+
+#: PO-NAS (greedy by default) with one option changed: BoTorch log-EI or UCB over the
+#: proxy-contribution GP (4 warm-started members, or one re-initialised weighting as the
+#: reference fits it), greedy over an ensemble, local steps from the 11th query, one global
+#: weighting, no pre-training, the reference's start (best mean proxies).
 PONAS_VARIANTS = {
+    "ponas-ei": dict(acquisition="ei", **GP_OPTIONS),
+    "ponas-ucb": dict(acquisition="ucb", **GP_OPTIONS),
+    "ponas-ei-1": dict(acquisition="ei"),
+    "ponas-ensemble": dict(**GP_OPTIONS),
     "ponas-local": dict(local_from=10),
-    "ponas-ei": dict(acquisition="ei"),
-    "ponas-ucb": dict(acquisition="ucb"),
     "ponas-global": dict(per_architecture=False),
     "ponas-no-pretrain": dict(pretrain=False),
     "ponas-mean-start": dict(start="mean"),

@@ -2,7 +2,6 @@
 strategy and POnasSearch."""
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -224,9 +223,7 @@ def _counting(monkeypatch, owner, name):
 
 
 def test_ponas_spec_does_no_work_and_binds_independent_copies():
-    start = time.perf_counter()
     spec = PONAS(local_from=4, **FAST)
-    assert time.perf_counter() - start < 0.05
     assert not hasattr(spec, "encoder") and not spec.is_bound
     assert spec.get_options()["local_from"] == 4 and spec.pretrain_epochs == FAST["pretrain_epochs"]
     with pytest.raises(RuntimeError, match="unbound spec"):
@@ -327,7 +324,7 @@ def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition
     strategy = _ponas(pool, scores, acquisition=acquisition)
     _search(strategy, objective, 4)
     fits = _counting(monkeypatch, strategy, "fit_weighting")
-    gps = _counting(monkeypatch, module, "fit_gp")
+    gps = _counting(monkeypatch, module, "fit_contribution_gp")
     before = set(strategy.asked)
     batch = strategy.ask(4)
     assert len(fits) == 1 and len(gps) == 1
@@ -389,6 +386,38 @@ def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
     assert resumed.pool == first.pool
     run(resumed, 3)
     assert resumed.history == full.history
+
+
+def test_ponas_gp_over_a_warm_ensemble_is_deterministic_and_resumes_exactly():
+    pool, scores, objective = _problem(60, seed=2)
+    options = dict(acquisition="ei", n_members=3, warm_start=True, n_screened=20)
+
+    def run(strategy, n):
+        for _ in range(n):
+            archs = strategy.ask(1)
+            strategy.tell(archs, [result(objective[a]) for a in archs])
+
+    full = _ponas(pool, scores, 5, **options)
+    run(full, 8)
+    assert full.last_gp is not None and full.last_gp.covar_module.base_kernel.n_members == 3
+    again = _ponas(pool, scores, 5, **options)
+    run(again, 8)
+    assert again.history == full.history
+    first = _ponas(pool, scores, 5, **options)
+    run(first, 5)
+    state = json.loads(json.dumps(first.state_dict()))  # the ensemble and GP starts travel as JSON
+    assert {"warm_state", "gp_start"} <= set(state)
+    resumed = _ponas(pool, scores, 5, **options)
+    resumed.tell([a for a, _ in first.history], [result(y) for _, y in first.history])
+    resumed.load_state_dict(state)
+    run(resumed, 3)
+    assert resumed.history == full.history
+
+
+def test_ponas_rejects_an_empty_ensemble():
+    pool, scores, _ = _problem(10)
+    with pytest.raises(ValueError, match="n_members must be an int >= 1"):
+        _ponas(pool, scores, n_members=0)
 
 
 def test_ponas_resume_after_three_reproduces_the_next_three_asks():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import Any
 
@@ -16,17 +17,16 @@ from ..surrogate import (
     GraphEncoder,
     WeightGenerator,
     best_candidates,
-    fit_gp,
+    contribution_features,
+    fit_contribution_gp,
     fit_weights,
+    gp_hyperparameters,
     graph_batch,
     pretrain_encoder,
-    weighted_score,
+    proxy_contributions,
 )
 from ._base import Strategy
 from ._ponas_evolution import breed
-
-#: Dimensions of the embedding's projection (principal components) that the GP reads beside S.
-N_PROJECTED = 3
 
 #: Rules for the first ``n_initial`` queries.
 STARTS = ("spread", "mean")
@@ -43,13 +43,21 @@ class PONAS(Strategy):
        predict the proxies and the masked node features) and frozen.
     3. A weight generator maps each architecture's embedding to its own signed weights ŵ
        of the proxies; its score is S(A) = Σ relu(ŵ_k) m_k + relu(−ŵ_k)(1 − m_k).
-    4. After every query the generator is re-initialised and trained on the queried
-       architectures so that S agrees with their objectives (Pearson, pair alignment and
-       pair order terms).
+    4. After every query the generator is re-initialised (or, with ``warm_start``, goes on
+       from its last fit) and trained on the queried architectures so that S agrees with
+       their objectives (Pearson, pair alignment and pair order terms). ``n_members``
+       generators from independent initialisations form an ensemble, trained together; S
+       is their mean.
     5. The next architecture: the unqueried argmax of S (``acquisition="greedy"``, the
-       reference), or the maximiser of log-EI / UCB of a GP over (S, the first 3 principal
-       components of the embedding) fitted to the queried architectures. Greedy is the
-       default: on NAS-Bench-201 it finds the best cell sooner (``benchmarks/nb201_table.md``).
+       reference and the default), or the maximiser of BoTorch's log-EI / UCB of a GP whose
+       kernel is learned per architecture from the proxies
+       (:class:`sknas.surrogate.EnsembleContributionKernel`): a Matérn kernel on each
+       architecture's weighted proxy contributions φ_k(A) (Σ_k φ_k = S), averaged over the
+       ensemble's members, with prior mean c + b·S, hyperparameters fitted by marginal
+       likelihood at each choice (starting from the previous fit's), the acquisition
+       optimised over the ``n_screened`` open pool members of largest S. Greedy is the
+       default because it measured better: on NAS-Bench-201 and TransNAS-Bench-101 the GP
+       finds good architectures later (``benchmarks/nb201_table.md``, ``ponas-ei``).
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
        queries are done, before each choice the elite of the pool breeds offspring; the
        best ``n_offspring`` by S of their predicted proxies get real proxies and join the pool.
@@ -88,6 +96,14 @@ class PONAS(Strategy):
     ----------
     acquisition : {"greedy", "ei", "ucb"}, default="greedy"
         How the next architectures are chosen (step 5).
+    n_members : int, default=1
+        Weight generators in the ensemble (step 4).
+    warm_start : bool, default=False
+        Each online fit starts from the previous one's weights instead of a fresh
+        initialisation (step 4).
+    n_screened : int or None, default=64
+        The acquisition is optimised over this many open pool members of largest S (None:
+        every open member).
     per_architecture : bool, default=True
         False learns one weight vector shared by all architectures (ablation).
     pretrain : bool, default=True
@@ -146,6 +162,9 @@ class PONAS(Strategy):
         self,
         *,
         acquisition: str = "greedy",
+        n_members: int = 1,
+        warm_start: bool = False,
+        n_screened: int | None = 64,
         per_architecture: bool = True,
         pretrain: bool = True,
         start: str = "spread",
@@ -164,6 +183,9 @@ class PONAS(Strategy):
         local_from: int | None = None,
     ):
         self.acquisition = acquisition
+        self.n_members = n_members
+        self.warm_start = warm_start
+        self.n_screened = n_screened
         self.per_architecture = per_architecture
         self.pretrain = pretrain
         self.start = start
@@ -197,6 +219,9 @@ class PONAS(Strategy):
         if not pool or raw.shape != (len(pool), raw.shape[-1]) or raw.ndim != 2:
             raise ValueError(f"proxy_scores must have shape (len(pool), n_proxies); got {raw.shape} "
                              f"for a pool of {len(pool)}")
+        n_members = self.n_members
+        if isinstance(n_members, bool) or not isinstance(n_members, (int, np.integer)) or n_members < 1:
+            raise ValueError(f"n_members must be an int >= 1, got {n_members!r}")
         local_from = self.local_from
         if local_from is not None and (isinstance(local_from, bool) or not isinstance(local_from, (int, np.integer))
                                        or local_from < 0):
@@ -221,6 +246,9 @@ class PONAS(Strategy):
         self._build_encoder(bool(self.pretrain), int(self.pretrain_epochs), int(self.pretrain_batch_size),
                             int(self.pretrain_size))
         self.last_scores: np.ndarray | None = None  # S of the pool at the latest step
+        self.last_gp = None  # the GP of the latest choice by acquisition
+        self._warm_state: dict | None = None  # where the ensemble's latest fit ended (warm_start)
+        self._gp_start: dict | None = None  # the latest GP's hyperparameters, where the next fit starts
         self.online_report = None  # how the latest online fit went
 
     # -- pool and encoder ------------------------------------------------------------------
@@ -244,8 +272,6 @@ class PONAS(Strategy):
                 )
         self.encoder.eval()
         self.embeddings = self._embed(graphs)
-        centred = self.embeddings - self.embeddings.mean(dim=0)
-        self._projection = torch.linalg.svd(centred, full_matrices=False).Vh[:N_PROJECTED].T
 
     def _embed(self, graphs) -> torch.Tensor:
         with torch.no_grad():
@@ -271,26 +297,37 @@ class PONAS(Strategy):
         return [i for i, _ in pairs], np.array([y for _, y in pairs])
 
     def fit_weighting(self, rows: list[int], objectives: np.ndarray, seed: int | None = None) -> torch.nn.Module:
-        """A fresh weighting model, trained on the pool rows queried and their objectives.
+        """The ensemble of ``n_members`` weightings, trained on the pool rows queried and their objectives.
 
-        ``seed`` seeds its initialisation; None draws it from the strategy's generator.
+        The members start from independent initialisations (seeded by ``seed``; None draws
+        it from the strategy's generator) or, with ``warm_start``, from where the previous
+        fit left them.
         """
         seed = int(self.rng.integers(2**31 - 1)) if seed is None else int(seed)
         metrics = torch.as_tensor(np.nan_to_num(self.metrics[rows]), dtype=torch.float32)
         y = torch.as_tensor(objectives * float(self.objective_scale), dtype=torch.float32)
+        kind = WeightGenerator if self.per_architecture else GlobalWeights
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            kind = WeightGenerator if self.per_architecture else GlobalWeights
-            model = kind(self.embeddings.shape[1], self.n_proxies)
+            model = kind(self.embeddings.shape[1], self.n_proxies, n_members=int(self.n_members))
+            if self._warm_state is not None:
+                model.load_state_dict(self._warm_state)
             self.online_report = fit_weights(model, self.embeddings[rows], metrics, y, **self.online)
+        if self.warm_start:
+            self._warm_state = copy.deepcopy(model.state_dict())
         return model.eval()
 
-    def pool_scores(self, model: torch.nn.Module, embeddings=None, metrics=None) -> np.ndarray:
-        """S of every pool member (or of the given embeddings and normalised metrics)."""
+    def pool_contributions(self, model: torch.nn.Module, embeddings=None, metrics=None) -> torch.Tensor:
+        """The members' proxy contributions φ ``(E, n, K)`` of the pool (or of the given rows)."""
         embeddings = self.embeddings if embeddings is None else embeddings
         metrics = torch.as_tensor(np.nan_to_num(self.metrics if metrics is None else metrics), dtype=torch.float32)
         with torch.no_grad():
-            return weighted_score(model(embeddings), metrics).double().numpy()
+            return proxy_contributions(model(embeddings), metrics).double()
+
+    def pool_scores(self, model: torch.nn.Module, embeddings=None, metrics=None) -> np.ndarray:
+        """S of every pool member (or of the given embeddings and normalised metrics), averaged
+        over the ensemble's members."""
+        return self.pool_contributions(model, embeddings, metrics).sum(dim=-1).mean(dim=0).numpy()
 
     # -- evolution -------------------------------------------------------------------------
 
@@ -355,13 +392,17 @@ class PONAS(Strategy):
                 if self.pool[i] not in self.asked:
                     self._pick(self.pool[i], picks)
             return picks
-        open_rows = [i for i, a in enumerate(self.pool) if a not in self.asked]
+        open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
+        if self.n_screened is not None:
+            open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
             return picks
-        features = self.gp_features(scores)
-        bounds = np.stack([features.min(axis=0), features.max(axis=0) + 1e-9])
+        contributions = self.pool_contributions(model).numpy()
+        features, scale = contribution_features(contributions)
         seed = int(self.rng.integers(2**31 - 1))
-        gp = fit_gp(features[rows], objectives, bounds=bounds, seed=seed)
+        gp = fit_contribution_gp(features[rows], objectives, scale, model.n_members, seed=seed,
+                                 start_from=self._gp_start)
+        self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
         pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
         chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
                                  best_f=objectives.max(), observed=features[rows], pending=features[pending],
@@ -389,10 +430,6 @@ class PONAS(Strategy):
             return [row[a] for a in candidates]
         return []
 
-    def gp_features(self, scores: np.ndarray) -> np.ndarray:
-        """What the GP reads for each pool member: S and the embedding's first principal components."""
-        return np.column_stack([scores, (self.embeddings @ self._projection).double().numpy()])
-
     def _propose_start(self, allowed: np.ndarray | None = None) -> Architecture | None:
         """The next of the first ``n_initial`` queries, among the pool rows ``allowed`` (all by default)."""
         if self.start == "mean":
@@ -416,7 +453,8 @@ class PONAS(Strategy):
     # -- checkpointing ---------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        """The generator's state and the members evolution and local steps added to the pool.
+        """The generator's state, the members evolution and local steps added to the pool and,
+        with ``warm_start``, the ensemble's parameters the next fit starts from.
 
         The history is not in it: the driver tells it again before ``load_state_dict``.
         """
@@ -426,6 +464,11 @@ class PONAS(Strategy):
             [str(a), [float(v) if np.isfinite(v) else None for v in row]]
             for a, row in zip(self.pool[self.n_initial_pool :], added)
         ]
+        if self._warm_state is not None:  # the ensemble's parameters, exactly (float32 in float64)
+            state["warm_state"] = {name: value.tolist() for name, value in self._warm_state.items()}
+        if self._gp_start is not None:
+            state["gp_start"] = {module: {name: value.tolist() for name, value in values.items()}
+                                 for module, values in self._gp_start.items()}
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -436,6 +479,13 @@ class PONAS(Strategy):
         self.raw_scores = self.raw_scores[: self.n_initial_pool]
         self.metrics = self.metrics[: self.n_initial_pool]
         self.embeddings = self.embeddings[: self.n_initial_pool]
+        warm = state.get("warm_state")
+        self._warm_state = None if warm is None else {
+            name: torch.tensor(value, dtype=torch.float32) for name, value in warm.items()}
+        gp_start = state.get("gp_start")
+        self._gp_start = None if gp_start is None else {
+            module: {name: torch.tensor(value, dtype=torch.float64) for name, value in values.items()}
+            for module, values in gp_start.items()}
         added = state.get("added_to_pool", [])
         if added:
             raw = np.array([[np.nan if v is None else v for v in row] for _, row in added], dtype=np.float64)

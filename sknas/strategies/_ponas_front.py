@@ -15,6 +15,9 @@ from ._ponas import PONAS
 #: Share of the span of the values added beyond their worst to make the reference point.
 REFERENCE_MARGIN = 0.1
 
+#: Dimensions of the embedding's projection (principal components) that the GP reads beside S.
+N_PROJECTED = 3
+
 
 class MultiObjectivePONAS(PONAS):
     """PO-NAS searching for the Pareto front of the objective and hardware costs.
@@ -103,9 +106,13 @@ class MultiObjectivePONAS(PONAS):
     """
 
     requires = ("pool", "proxy_scores", "costs")
-    # PONAS's choice rules, fixed: the choice is by hypervolume gain
+    # PONAS's choice rules, fixed: the choice is by hypervolume gain; one weighting, refitted
+    # from a derived seed every refit_every queries (so a restored search rebuilds it)
     acquisition = "greedy"
     local_from = None
+    n_members = 1
+    warm_start = False
+    n_screened = None
 
     def __init__(
         self,
@@ -143,7 +150,7 @@ class MultiObjectivePONAS(PONAS):
             max_restarts=max_restarts, max_online_epochs=max_online_epochs, n_elite=n_elite, n_pairs=n_pairs,
             n_offspring=n_offspring, evolve_from=evolve_from,
         )
-        del self.acquisition, self.local_from  # the class's, not options
+        del self.acquisition, self.local_from, self.n_members, self.warm_start, self.n_screened  # the class's, not options
         self.kappa = kappa
         self.refit_every = refit_every
         self.population_size = population_size
@@ -165,6 +172,8 @@ class MultiObjectivePONAS(PONAS):
         if self.minimise.shape != (n_costs,):
             raise ValueError(f"minimise needs one flag per cost ({n_costs}); got {list(minimise)}")
         self._prepare(checked, score_proxies)  # pre-trains the encoder (draws from the generator)
+        centred = self.embeddings - self.embeddings.mean(dim=0)  # of the initial pool
+        self._projection = torch.linalg.svd(centred, full_matrices=False).Vh[:N_PROJECTED].T
         self._surrogate_seed = int(self.rng.integers(2**31 - 1))
         self._fitted: tuple[int, torch.nn.Module, dict] | None = None
         self.pool_costs = np.array([self.cost_of(a) for a in self.pool])
@@ -274,7 +283,7 @@ class MultiObjectivePONAS(PONAS):
     def _features(self, scores: np.ndarray, embeddings=None, costs=None) -> np.ndarray:
         """(S, principal components of the embedding, costs) of the pool or of given members."""
         if embeddings is None:
-            return np.column_stack([self.gp_features(scores), self.pool_costs])
+            embeddings, costs = self.embeddings, self.pool_costs
         projected = (embeddings @ self._projection).double().numpy()
         return np.column_stack([scores, projected, costs])
 

@@ -30,8 +30,9 @@ def quiet_botorch():
         yield
 
 
-def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0, hyperparameters: dict | None = None) -> SingleTaskGP:
-    """A ``SingleTaskGP`` with a Matérn-5/2 kernel, fitted by maximum marginal likelihood.
+def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0, hyperparameters: dict | None = None,
+           covar_module=None, mean_module=None, start_from: dict | None = None) -> SingleTaskGP:
+    """A ``SingleTaskGP`` (Matérn-5/2 kernel by default), fitted by maximum marginal likelihood.
 
     Outcomes are standardised; inputs are scaled to the unit cube when ``bounds`` is given.
     Fitting is seeded (its random restarts draw from torch's generator), so the same data
@@ -54,6 +55,13 @@ def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0, hyperparameter
     hyperparameters : dict or None, default=None
         ``gp_hyperparameters`` of an earlier model with the same features: the new model
         takes them and is not fitted (conditioning on new data only, much faster).
+    covar_module, mean_module : gpytorch modules or None, default=None
+        Another kernel or prior mean (``ard`` is then unused); default: a scaled Matérn-5/2
+        kernel and a constant mean.
+    start_from : dict or None, default=None
+        ``gp_hyperparameters`` of an earlier model with the same features, where the fit
+        starts (a warm start: when one more point is observed, the optimum moves little and
+        the fit converges in a few iterations).
 
     Returns
     -------
@@ -66,17 +74,19 @@ def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0, hyperparameter
     input_transform = None
     if bounds is not None:
         input_transform = Normalize(d, bounds=torch.as_tensor(np.asarray(bounds, dtype=np.float64)))
+    if covar_module is None:
+        covar_module = ScaleKernel(MaternKernel(nu=2.5, ard_num_dims=d if ard else None))
     model = SingleTaskGP(
         train_X,
         train_Y,
-        covar_module=ScaleKernel(MaternKernel(nu=2.5, ard_num_dims=d if ard else None)),
+        covar_module=covar_module,
+        mean_module=mean_module,
         input_transform=input_transform,
         outcome_transform=Standardize(m=1),
     )
+    for name, state in (hyperparameters or start_from or {}).items():
+        getattr(model, name).load_state_dict(state)
     if hyperparameters is not None:
-        model.covar_module.load_state_dict(hyperparameters["covar_module"])
-        model.likelihood.load_state_dict(hyperparameters["likelihood"])
-        model.mean_module.load_state_dict(hyperparameters["mean_module"])
         return model.eval()
     mll = ExactMarginalLogLikelihood(model.likelihood, model)
     with torch.random.fork_rng(devices=[]), quiet_botorch():

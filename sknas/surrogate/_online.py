@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass
 
@@ -12,8 +11,12 @@ from torch import nn
 from ._weights import weighted_score
 
 
-def _standardise(values: torch.Tensor) -> torch.Tensor:
-    return (values - values.mean()) / values.std(unbiased=False).clamp(min=1e-8)
+def _masked_standardise(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``values`` standardised over the entries where ``mask`` holds, along the last dimension."""
+    count = mask.sum(dim=-1, keepdim=True).clamp(min=1)
+    mean = (values * mask).sum(dim=-1, keepdim=True) / count
+    std = (((values - mean) ** 2 * mask).sum(dim=-1, keepdim=True) / count).sqrt()
+    return (values - mean) / std.clamp(min=1e-8)
 
 
 def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: float = 0.1) -> torch.Tensor:
@@ -26,26 +29,32 @@ def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: f
 
     Parameters
     ----------
-    scores : Tensor of shape (n,)
-        S of the queried architectures.
+    scores : Tensor of shape (..., n)
+        S of the queried architectures (one row per ensemble member, or one).
     objectives : Tensor of shape (n,)
         Their objectives, in accuracy points (so that ``tie_threshold`` and the weight 100
         of the ranking term mean what the reference means).
     tie_threshold : float, default=0.1
         T_th, in the units of ``objectives``.
+
+    Returns
+    -------
+    Tensor of shape (...)
+        The loss of each row of ``scores``.
     """
-    if scores.shape[0] < 2:
-        return scores.sum() * 0.0
-    s, y = scores - scores.mean(), objectives - objectives.mean()
-    pearson = (s * y).sum() / (s.norm() * y.norm()).clamp(min=1e-12)
-    i, j = torch.triu_indices(len(scores), len(scores), 1)
-    d_score, d_objective = scores[i] - scores[j], objectives[i] - objectives[j]
-    ranking = torch.relu(-d_score * d_objective).mean()
+    n = scores.shape[-1]
+    if n < 2:
+        return scores.sum(dim=-1) * 0.0
+    s, y = scores - scores.mean(dim=-1, keepdim=True), objectives - objectives.mean()
+    pearson = (s * y).sum(dim=-1) / (s.norm(dim=-1) * y.norm()).clamp(min=1e-12)
+    i, j = torch.triu_indices(n, n, 1)
+    d_score, d_objective = scores[..., i] - scores[..., j], objectives[i] - objectives[j]
+    ranking = torch.relu(-d_score * d_objective).mean(dim=-1)
     keep = ~((d_objective.abs() < tie_threshold) & (torch.sign(d_score) != torch.sign(d_objective)))
-    if keep.sum() >= 2:
-        align = ((_standardise(d_score.abs()[keep]) - _standardise(d_objective.abs()[keep])) ** 2).mean()
-    else:
-        align = scores.sum() * 0.0
+    keep = keep.to(scores.dtype)
+    gap = _masked_standardise(d_score.abs(), keep) - _masked_standardise(d_objective.abs().expand_as(d_score), keep)
+    kept = keep.sum(dim=-1)
+    align = torch.where(kept >= 2, (gap**2 * keep).sum(dim=-1) / kept.clamp(min=1), torch.zeros_like(kept))
     return (1.0 - pearson) + 0.5 * align + 100.0 * ranking
 
 
@@ -72,45 +81,75 @@ def fit_weights(
     max_epochs: int | None = None,
     tie_threshold: float = 0.1,
 ) -> OnlineFitReport:
-    """Train a weighting ``model`` on the queried architectures (full batch), in place.
+    """Train a weighting ``model`` (an ensemble of E members) on the queried architectures, in place.
 
-    A training period runs ``epochs`` epochs of AdamW (gradients clipped at norm 1) under a
-    cosine schedule. While the best loss is above ``target_loss``, a new period restarts
-    from the best weights with 10 % more epochs, at most ``max_restarts`` times and at most
-    ``max_epochs`` epochs in all. The model ends with the weights of the lowest loss seen.
+    A training period runs ``epochs`` epochs of AdamW (each member's gradient clipped at
+    norm 1) under a cosine schedule, full batch. While some member's best loss is above
+    ``target_loss``, a new period restarts every member from its best weights with 10 %
+    more epochs, at most ``max_restarts`` times and at most ``max_epochs`` epochs in all.
+    Each member ends with the weights of the lowest loss it reached. The members share the schedule and
+    nothing else: AdamW and the clipping act on each member's parameters alone.
 
     Parameters
     ----------
     model : nn.Module
-        Maps embeddings ``(n, D)`` to raw weights ``(n, K)``.
+        Maps embeddings ``(n, D)`` to raw weights ``(E, n, K)``; every parameter has the
+        member dimension E first.
     embeddings : Tensor of shape (n, D)
     metrics : Tensor of shape (n, K)
         Normalised proxies of the queried architectures.
     objectives : Tensor of shape (n,)
         Their objectives in accuracy points.
+
+    Returns
+    -------
+    OnlineFitReport
+        The members' mean best loss, the periods and the epochs run.
     """
-    best_loss, best_state = float("inf"), copy.deepcopy(model.state_dict())
+    parameters = list(model.parameters())
+    n_members = parameters[0].shape[0]
+    best_loss = torch.full((n_members,), float("inf"))
+    best = [p.detach().clone() for p in parameters]
     period, periods, done = int(epochs), 0, 0
     limit = float("inf") if max_epochs is None else int(max_epochs)
-    while periods <= max_restarts and done < limit:
+    reached = False
+    while periods <= max_restarts and done < limit and not reached:
         if periods:
-            model.load_state_dict(best_state)
+            with torch.no_grad():
+                for parameter, saved in zip(parameters, best):
+                    parameter.copy_(saved)
             period = math.ceil(period * 1.1)
         periods += 1
         length = int(min(period, limit - done))
-        optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
+        optimizer = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=weight_decay)
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=length)
         for _ in range(length):
             loss = online_loss(weighted_score(model(embeddings), metrics), objectives, tie_threshold)
-            if loss.item() < best_loss:
-                best_loss, best_state = loss.item(), copy.deepcopy(model.state_dict())
+            with torch.no_grad():
+                improved = loss < best_loss
+                if improved.any():
+                    best_loss = torch.where(improved, loss.detach(), best_loss)
+                    for parameter, saved in zip(parameters, best):
+                        saved[improved] = parameter[improved]
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            loss.sum().backward()
+            _clip_each_member(parameters, n_members, 1.0)
             optimizer.step()
             scheduler.step()
-        done += length
-        if best_loss <= target_loss:
-            break
-    model.load_state_dict(best_state)
-    return OnlineFitReport(best_loss, periods, done)
+            done += 1
+        reached = bool((best_loss <= target_loss).all())
+    with torch.no_grad():
+        for parameter, saved in zip(parameters, best):
+            parameter.copy_(saved)
+    return OnlineFitReport(float(best_loss.mean()), periods, done)
+
+
+def _clip_each_member(parameters: list[torch.Tensor], n_members: int, max_norm: float) -> None:
+    """Scale each member's gradient to norm at most ``max_norm`` (``clip_grad_norm_`` per member)."""
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return
+    norms = torch.stack([g.reshape(n_members, -1).pow(2).sum(dim=1) for g in grads]).sum(dim=0).sqrt()
+    factor = (max_norm / (norms + 1e-6)).clamp(max=1.0)
+    for g in grads:
+        g.mul_(factor.view(n_members, *([1] * (g.ndim - 1))))

@@ -3,37 +3,84 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
-def weighted_score(weights: torch.Tensor, metrics: torch.Tensor) -> torch.Tensor:
-    """PO-NAS's score S(A) ∈ [0, 1] of normalised proxies under signed weights.
+def proxy_contributions(weights: torch.Tensor, metrics: torch.Tensor) -> torch.Tensor:
+    """Each proxy's weighted contribution φ_k(A) to PO-NAS's score; they sum to S(A).
 
     The weights are L1-normalised, ŵ = w / Σ|w|, and
-    ``S = Σ_k relu(ŵ_k)·m_k + relu(−ŵ_k)·(1 − m_k)``: a negative weight rewards a low value
+    ``φ_k = relu(ŵ_k)·m_k + relu(−ŵ_k)·(1 − m_k)``: a negative weight rewards a low value
     of its proxy.
 
     Parameters
     ----------
-    weights : Tensor of shape (n, K) or (K,)
+    weights : Tensor of shape (..., n, K) or (K,)
         Raw weights, per architecture or shared.
     metrics : Tensor of shape (n, K)
         Proxies normalised to [0, 1].
 
     Returns
     -------
-    Tensor of shape (n,)
+    Tensor of shape (..., n, K)
     """
     normalised = weights / weights.abs().sum(dim=-1, keepdim=True).clamp(min=1e-12)
-    return (torch.relu(normalised) * metrics + torch.relu(-normalised) * (1.0 - metrics)).sum(dim=-1)
+    return torch.relu(normalised) * metrics + torch.relu(-normalised) * (1.0 - metrics)
+
+
+def weighted_score(weights: torch.Tensor, metrics: torch.Tensor) -> torch.Tensor:
+    """PO-NAS's score ``S(A) = Σ_k φ_k(A)`` ∈ [0, 1] (:func:`proxy_contributions`).
+
+    Parameters
+    ----------
+    weights : Tensor of shape (..., n, K) or (K,)
+        Raw weights, per architecture or shared.
+    metrics : Tensor of shape (n, K)
+        Proxies normalised to [0, 1].
+
+    Returns
+    -------
+    Tensor of shape (..., n)
+    """
+    return proxy_contributions(weights, metrics).sum(dim=-1)
+
+
+class MemberLinear(nn.Module):
+    """``n_members`` independent linear maps, applied to inputs of shape ``(E, ..., in)`` or ``(..., in)``.
+
+    Initialised as ``nn.Linear`` initialises each (uniform in ±1/√in).
+    """
+
+    def __init__(self, n_members: int, in_features: int, out_features: int):
+        super().__init__()
+        bound = 1.0 / in_features**0.5
+        self.weight = nn.Parameter(torch.empty(n_members, in_features, out_features).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(n_members, out_features).uniform_(-bound, bound))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n_members = self.weight.shape[0]
+        if x.shape[0] != n_members or x.ndim < 3:  # shared input: the same rows for every member
+            x = x.expand(n_members, *x.shape)
+        middle = (1,) * (x.ndim - 3)
+        weight = self.weight.view(n_members, *middle, *self.weight.shape[1:])
+        return x @ weight + self.bias.view(n_members, *middle, 1, -1)
 
 
 class WeightGenerator(nn.Module):
     """Maps an architecture's embedding to its own weight for each of the K proxies.
 
-    K learned metric tokens (dimension ``d``) attend to one architecture token (an MLP of
-    the embedding) by multi-head cross-attention; a sigmoid gate mixes each metric token
-    with what it read, and a shared MLP maps each mixed token to a raw weight w_k.
+    K learned metric tokens (dimension ``d``) read one architecture token (an MLP of the
+    embedding); a sigmoid gate mixes each metric token with what it read, and a shared MLP
+    maps each mixed token to a raw weight w_k.
+
+    The reference reads by multi-head cross-attention of the metric tokens over the
+    architecture token. With a single key the attention weights are all 1, so the
+    attention is its value and output projections: here one linear map (the same
+    functions, without the query and key weights, which get no gradient).
+
+    ``n_members`` generators of independent initialisations are held as one module (every
+    parameter has a leading member dimension) so that an ensemble trains in one pass.
 
     Parameters
     ----------
@@ -41,37 +88,46 @@ class WeightGenerator(nn.Module):
         Length of the architecture embeddings.
     n_proxies : int
         K.
-    d : int, default=64
-        Token dimension.
-    heads : int, default=4
-        Attention heads.
+    d : int, default=16
+        Token dimension (the reference's 64 gives 4 times the free parameters, for at most
+        a few hundred queried architectures).
+    n_members : int, default=1
+        Generators in the ensemble.
     """
 
-    def __init__(self, embedding_dim: int, n_proxies: int, d: int = 64, heads: int = 4):
+    def __init__(self, embedding_dim: int, n_proxies: int, d: int = 16, n_members: int = 1):
         super().__init__()
-        self.metric_tokens = nn.Parameter(torch.randn(n_proxies, d) * 0.02)
-        self.architecture_token = nn.Sequential(nn.Linear(embedding_dim, d), nn.GELU(), nn.Linear(d, d))
-        self.attention = nn.MultiheadAttention(d, heads, batch_first=True)
-        self.gate = nn.Linear(2 * d, d)
-        self.to_weight = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 1))
+        self.n_members = int(n_members)
+        self.metric_tokens = nn.Parameter(torch.randn(n_members, n_proxies, d) * 0.02)
+        self.token_hidden = MemberLinear(n_members, embedding_dim, d)
+        self.token_out = MemberLinear(n_members, d, d)
+        self.read = MemberLinear(n_members, d, d)
+        self.gate = MemberLinear(n_members, 2 * d, d)
+        self.weight_hidden = MemberLinear(n_members, d, d)
+        self.weight_out = MemberLinear(n_members, d, 1)
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """Raw weights ``(n, K)`` for embeddings ``(n, embedding_dim)``."""
-        n = embeddings.shape[0]
-        architecture = self.architecture_token(embeddings)[:, None, :]  # (n, 1, d)
-        metrics = self.metric_tokens.expand(n, -1, -1)  # (n, K, d)
-        read, _ = self.attention(metrics, architecture, architecture, need_weights=False)
+        """Raw weights ``(E, n, K)`` for embeddings ``(n, embedding_dim)``."""
+        n, n_proxies = embeddings.shape[0], self.metric_tokens.shape[1]
+        architecture = self.token_out(F.gelu(self.token_hidden(embeddings)))  # (E, n, d)
+        read = self.read(architecture)[:, :, None, :].expand(-1, -1, n_proxies, -1)  # (E, n, K, d)
+        metrics = self.metric_tokens[:, None].expand(-1, n, -1, -1)  # (E, n, K, d)
         gate = torch.sigmoid(self.gate(torch.cat([metrics, read], dim=-1)))
         mixed = gate * metrics + (1.0 - gate) * read
-        return self.to_weight(mixed).squeeze(-1)
+        return self.weight_out(F.gelu(self.weight_hidden(mixed))).squeeze(-1)
 
 
 class GlobalWeights(nn.Module):
-    """One weight vector shared by every architecture (the ``per_architecture=False`` ablation)."""
+    """One weight vector shared by every architecture (the ``per_architecture=False`` ablation).
 
-    def __init__(self, embedding_dim: int, n_proxies: int):
+    Every member starts from equal weights 1/K.
+    """
+
+    def __init__(self, embedding_dim: int, n_proxies: int, n_members: int = 1):
         super().__init__()
-        self.weights = nn.Parameter(torch.full((n_proxies,), 1.0 / n_proxies))
+        self.n_members = int(n_members)
+        self.weights = nn.Parameter(torch.full((n_members, n_proxies), 1.0 / n_proxies))
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
-        return self.weights.expand(embeddings.shape[0], -1)
+        """Raw weights ``(E, n, K)``."""
+        return self.weights[:, None, :].expand(-1, embeddings.shape[0], -1)

@@ -1,0 +1,128 @@
+"""PO-NAS's GP: a kernel over each architecture's learned proxy contributions, S as prior mean.
+
+An architecture A is described by what PO-NAS learned about it: the contributions
+φ_k(A) = relu(ŵ_k(A))·m_k(A) + relu(−ŵ_k(A))·(1 − m_k(A)) of its K proxies under its own
+weights ŵ(A), whose sum is the learned score S(A). An ensemble of E weightings, trained
+from different initialisations, gives E such vectors. The kernel is the average over the
+members of a Matérn-5/2 kernel on the contributions (ARD: one lengthscale per proxy, shared
+by the members),
+
+    k(A, A') = s² · (1/E) Σ_e Matérn(φ^e(A), φ^e(A')),
+
+so two architectures are similar when their proxies contribute alike *under their own
+learned weightings*, and similar only as far as the members agree: where the fits disagree
+about A, A correlates less with what was observed and its posterior stays uncertain. The
+prior mean is ``c + b · S̄(A)`` (S̄: the members' mean score), with c and b fitted with the
+kernel's hyperparameters by marginal likelihood: the GP starts from PO-NAS's learned score
+and corrects it where the queried architectures disagree.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from gpytorch.constraints import GreaterThan
+from gpytorch.kernels import Kernel, MaternKernel, ScaleKernel
+from gpytorch.means import Mean
+from gpytorch.priors import LogNormalPrior
+
+from ._gp import fit_gp
+
+
+class EnsembleContributionKernel(Kernel):
+    """The mean over E ensemble members of a Matérn-5/2 kernel on the K proxy contributions.
+
+    Inputs are the E members' contribution vectors concatenated: ``(..., n, E·K)``.
+
+    Parameters
+    ----------
+    n_members : int
+        E.
+    n_proxies : int
+        K.
+    """
+
+    has_lengthscale = False
+
+    def __init__(self, n_members: int, n_proxies: int, **kwargs):
+        super().__init__(**kwargs)
+        self.n_members, self.n_proxies = int(n_members), int(n_proxies)
+        # BoTorch's default lengthscale prior for K unit-cube inputs (dimension-scaled log-normal)
+        prior = LogNormalPrior(loc=math.sqrt(2) + 0.5 * math.log(self.n_proxies), scale=math.sqrt(3))
+        self.base_kernel = MaternKernel(nu=2.5, ard_num_dims=self.n_proxies, lengthscale_prior=prior,
+                                        lengthscale_constraint=GreaterThan(2.5e-2))
+
+    def _members(self, x: torch.Tensor) -> torch.Tensor:
+        """``(..., n, E·K)`` → ``(..., E, n, K)``."""
+        split = x.reshape(*x.shape[:-1], self.n_members, self.n_proxies)
+        return split.movedim(-2, -3)
+
+    def forward(self, x1: torch.Tensor, x2: torch.Tensor, diag: bool = False, **params) -> torch.Tensor:
+        values = self.base_kernel.forward(self._members(x1), self._members(x2), diag=diag, **params)
+        return values.mean(dim=-2 if diag else -3)
+
+
+class ScoreMean(Mean):
+    """The prior mean ``c + b · S̄``: S̄ is the members' mean learned score, read off the inputs.
+
+    The inputs are scaled contributions ``φ / scale`` (see :func:`contribution_features`);
+    ``scale`` undoes that, so S̄ = mean_e Σ_k x_{e,k} · scale_k.
+    """
+
+    def __init__(self, n_members: int, n_proxies: int, scale: torch.Tensor):
+        super().__init__()
+        self.n_members, self.n_proxies = int(n_members), int(n_proxies)
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float64).reshape(self.n_proxies))
+        self.register_parameter("constant", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
+        self.register_parameter("slope", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        split = x.reshape(*x.shape[:-1], self.n_members, self.n_proxies)
+        score = (split * self.scale.to(x)).sum(dim=-1).mean(dim=-1)
+        return self.constant.to(x) + self.slope.to(x) * score
+
+
+def contribution_features(contributions) -> tuple[np.ndarray, np.ndarray]:
+    """GP inputs from the members' contributions ``(E, n, K)``: ``(n, E·K)`` and the scale.
+
+    Each proxy's contributions are divided by their largest value over the members and
+    architectures (``scale``, 1 where all are 0), so every input is in [0, 1] and the
+    kernel's lengthscales have the unit-cube meaning BoTorch's priors assume.
+    """
+    values = np.asarray(contributions, dtype=np.float64)
+    n_members, n, n_proxies = values.shape
+    scale = values.max(axis=(0, 1))
+    scale = np.where(scale > 0, scale, 1.0)
+    features = (values / scale).transpose(1, 0, 2).reshape(n, n_members * n_proxies)
+    return features, scale
+
+
+def fit_contribution_gp(features, objectives, scale, n_members: int, *, seed: int = 0,
+                        start_from: dict | None = None):
+    """A BoTorch ``SingleTaskGP`` with the ensemble contribution kernel and the score mean.
+
+    Hyperparameters (lengthscales, outputscale, noise, c and b) are fitted by maximum
+    marginal likelihood (:func:`sknas.surrogate.fit_gp`).
+
+    Parameters
+    ----------
+    features : array-like of shape (n, E·K)
+        :func:`contribution_features` of the queried architectures.
+    objectives : array-like of shape (n,)
+        Their objectives.
+    scale : array-like of shape (K,)
+        The scale :func:`contribution_features` returned.
+    n_members : int
+        E.
+    seed : int, default=0
+    start_from : dict or None, default=None
+        ``gp_hyperparameters`` of the previous step's model: the fit starts there.
+    """
+    n_proxies = len(np.asarray(scale))
+    return fit_gp(
+        features, objectives, seed=seed, start_from=start_from,
+        covar_module=ScaleKernel(EnsembleContributionKernel(n_members, n_proxies)),
+        mean_module=ScoreMean(n_members, n_proxies, torch.as_tensor(np.asarray(scale))),
+    )
