@@ -9,10 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from sknas.strategies import PONAS, register_strategy
-
-#: The GP choice with its honest uncertainty: an ensemble of 4 warm-started weightings, the
-#: kernel averaged over them.
-GP_OPTIONS = dict(n_members=4, warm_start=True)
+from sknas.strategies._ponas import GP_ENSEMBLE as GP_OPTIONS
 
 #: PO-NAS (greedy by default) with one option changed: BoTorch log-EI or UCB over the
 #: proxy-contribution GP (4 warm-started members, or one re-initialised weighting as the

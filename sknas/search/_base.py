@@ -13,34 +13,28 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags, RegressorTags
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
-from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe, objective_score
+from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
 from ..evaluation import resolve_device
 from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import SPACES, Architecture, CellSpace, SearchSpace, make_space
 from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
-from ._export import export_search
-from ._predict import prediction_module, predict_rows
+from ._predict import prediction_module
+from ._predicting import PredictingMixin
 from ._results import check_outcome, results_table
 from ._data import (
-    InputScaler, check_prediction_rows, network_floats, resolve_input_shape, rows_of, split_train_validation,
+    InputScaler, network_floats, resolve_input_shape, rows_of, split_train_validation,
 )
 from ._constraints import Interval, LiveNames, StrOptions, validate_parameter_constraints
 from ._docstrings import fill_doc
 from ._targets import TASKS, check_fit_weights, encode_targets, resolve_task
 
-def _classifies(estimator: "BaseSearch") -> bool:
-    """Whether the estimator is a classifier: its fitted task, or before ``fit`` its ``task``."""
-    return getattr(estimator, "task_", estimator.task) != "regression"
-
-
 @fill_doc()
-class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
+class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
     """Base of the search estimators: validate, split, ask/evaluate/tell, refit the winner.
 
     Subclasses only say which strategy drives the search: its registered name
@@ -355,116 +349,6 @@ class BaseSearch(BaseEstimator, metaclass=abc.ABCMeta):
                 "height, width), or give image_shape for images stored as rows of X"
             )
         return resolved
-
-    # -- prediction ------------------------------------------------------------------------
-
-    def _predicted(self, X, predictor: torch.nn.Module | None = None) -> np.ndarray:
-        """What ``predictor`` (``predictor_`` by default) gives on ``X``: rows of
-        ``n_features_in_`` values, or (after a fit on images) images of ``input_shape_``."""
-        check_is_fitted(self)
-        X = check_prediction_rows(X, tuple(self.input_shape_), self.n_features_in_, type(self).__name__)
-        X = network_floats(validate_data(self, X, reset=False, dtype=[np.float64, np.float32]))
-        return predict_rows(self.predictor_ if predictor is None else predictor, X)
-
-    def _decode(self, outputs: np.ndarray) -> np.ndarray:
-        """Class labels (of the most probable class) or targets from the predictor's outputs."""
-        if self.task_ == "classification":
-            return self.classes_[outputs.argmax(axis=1)]
-        return outputs
-
-    def predict(self, X):
-        """Predict classes or targets with the best network.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Inputs shaped like those given to ``fit``.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            Predicted class labels, or predicted targets.
-        """
-        return self._decode(self._predicted(X))
-
-    @available_if(_classifies)
-    def predict_proba(self, X):
-        """Class probabilities from the best network (classification only).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Inputs shaped like those given to ``fit``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        if self.task_ != "classification":
-            raise AttributeError("predict_proba is only available for classification")
-        return self._predicted(X)
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy (classification) or R² (regression) of ``predict(X)`` against ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Inputs.
-        y : array-like of shape (n_samples,)
-            True labels or targets.
-        sample_weight : array-like of shape (n_samples,) or None, default=None
-            Weights of the samples in the score.
-
-        Returns
-        -------
-        score : float
-            The (weighted) accuracy, from 0 to 1, or the (weighted) R², at most 1; computed
-            by :func:`sknas.evaluation.objective_score`, as the validation score of the
-            candidates is.
-        """
-        check_is_fitted(self)
-        return objective_score(y, self.predict(X), self.task_, sample_weight)
-
-    def export(self, path, format="torchscript"):
-        """Write the fitted model, with the preprocessing learned in ``fit``, to one file.
-
-        The file holds ``predictor_`` traced: its module takes float32 inputs shaped as given
-        to ``fit`` and returns, in float64, what ``predict_proba`` returns (classification;
-        columns in the order of ``classes_``) or what ``predict`` returns (regression); on a
-        batch of 64 rows, the very same numbers (``predict`` runs passes of 64 rows, and
-        float32 matrix products of other shapes round differently, by about 1e-7). The
-        estimator, the architecture, the task
-        and the classes are stored in it as JSON: in TorchScript the extra file
-        ``sknas.json``, in ONNX the metadata property ``sknas``.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The file to write.
-        format : {"torchscript", "onnx"}, default="torchscript"
-            ``"onnx"`` needs the ``onnx`` and ``onnxscript`` packages; its batch size is dynamic.
-
-        Returns
-        -------
-        path : pathlib.Path
-            The file written.
-
-        Examples
-        --------
-        >>> import tempfile, os, torch
-        >>> from sklearn.datasets import load_digits
-        >>> from sknas import RandomSearch
-        >>> X, y = load_digits(return_X_y=True)
-        >>> search = RandomSearch(budget=1, epochs=1, final_epochs=1, random_state=0).fit(X[:100], y[:100])
-        >>> path = search.export(os.path.join(tempfile.mkdtemp(), "model.pt"))
-        >>> torch.jit.load(path)(torch.tensor(X[:2], dtype=torch.float32)).shape
-        torch.Size([2, 10])
-        """
-        check_is_fitted(self)
-        return export_search(self, path, format)
 
     def __sklearn_tags__(self):
         """A classifier unless ``task="regression"``: the type is known before ``fit``."""

@@ -6,7 +6,7 @@ from numbers import Integral
 
 from ..proxies import PONAS_PROXIES, EvolvedProxy
 from ..strategies import PONAS
-from ..strategies._ponas import CHOICE_RULES
+from ..strategies._ponas import CHOICE_RULES, GP_ENSEMBLE
 from ._base import ProxyPoolSearch
 from ._constraints import Interval, StrOptions
 from ._docstrings import fill_doc
@@ -46,10 +46,13 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         Size of the initial scored pool.
     acquisition : {"greedy", "ei", "ucb"}, default="greedy"
         How the next architecture is chosen: the best learned score (the reference), or
-        log expected improvement / upper confidence bound of a BoTorch GP over the learned
-        score and the first 3 principal components of the architecture embedding. With
-        hardware costs or constraints the choice is by hypervolume gain and this must stay
-        ``"greedy"``.
+        BoTorch's log expected improvement / upper confidence bound over the 64 best-scored
+        candidates, of a GP whose kernel is learned per architecture from the proxies (a
+        Matérn kernel on each architecture's weighted proxy contributions, averaged over an
+        ensemble of 4 warm-started weight generators; prior mean: the learned score). See
+        :class:`sknas.strategies.PONAS`, step 5; greedy measured better
+        (``benchmarks/nb201_table.md``). With hardware costs or constraints the choice is by
+        hypervolume gain and this must stay ``"greedy"``.
     per_architecture : bool, default=True
         False learns one weight vector shared by every architecture (ablation).
     pretrain : bool, default=True
@@ -171,6 +174,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
                        objective_scale=100.0)  # validation accuracy / R² as fractions → points
         if not self._multi_objective():
             options.update(acquisition=self.acquisition, local_from=self.local_from)
+            if self.acquisition != "greedy":  # the GP reads the spread of an ensemble
+                options.update(GP_ENSEMBLE)
         return options
 
     def _keep_from_strategy(self, strategy: PONAS) -> None:

@@ -34,6 +34,10 @@ STARTS = ("spread", "mean")
 #: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
 CHOICE_RULES = ("greedy", *ACQUISITIONS)
 
+#: The weighting the GP choice is designed for: an ensemble whose spread the kernel reads,
+#: warm-started so that four members cost little more than one re-initialised generator.
+GP_ENSEMBLE = dict(n_members=4, warm_start=True)
+
 
 class PONAS(Strategy):
     """PO-NAS (NeurIPS 2025): per-architecture proxy weights, trained on the queried few.
