@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import time
 import warnings
 from typing import Iterable, Sequence
 
@@ -197,6 +198,8 @@ class ProxyScorer:
         The minibatch every architecture is scored on.
     errors_ : dict
         ``{architecture string: {proxy: reason}}`` for every proxy recorded as NaN.
+    elapsed_s_ : float
+        Seconds ``score`` has spent computing proxies, in all.
 
     Examples
     --------
@@ -265,12 +268,14 @@ class ProxyScorer:
         batch = np.sort(rng.choice(len(X), size=min(int(batch_size), len(X)), replace=False))
         self.X_batch_, self.y_batch_ = _as_batch(X[batch], y[batch], self.task, self.device)
         self.errors_: dict[str, dict[str, str]] = {}
+        self.elapsed_s_ = 0.0  # seconds spent scoring, in all
         self._cache: dict[Architecture, np.ndarray] = {}
 
     def score(self, archs: Sequence[Architecture]) -> np.ndarray:
         """Raw proxy scores of ``archs``: shape ``(len(archs), len(names))``, NaN where one failed."""
         archs = list(archs)
         todo = list(dict.fromkeys(a for a in archs if a not in self._cache))
+        start = time.perf_counter()
         if todo:
             # CUDA tensors do not cross into worker processes: one process drives the GPU
             n_jobs = 1 if self.device.type == "cuda" else joblib.effective_n_jobs(self.n_jobs)
@@ -291,6 +296,7 @@ class ProxyScorer:
                         if errors:
                             self.errors_[str(arch)] = errors
                     bar.update(len(chunk))
+        self.elapsed_s_ += time.perf_counter() - start
         if not archs:
             return np.empty((0, len(self.names)))
         return np.stack([self._cache[a] for a in archs])

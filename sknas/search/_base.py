@@ -26,6 +26,7 @@ from ._checkpoint import search_fingerprint, starting_state
 from ._predict import prediction_module
 from ._predicting import PredictingMixin
 from ._results import check_outcome, results_table
+from ._timings import ProposalTimer, search_timings
 from ._data import (
     InputScaler, network_floats, resolve_input_shape, rows_of, split_train_validation,
 )
@@ -228,10 +229,12 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             self._start_profiling()
             rng = np.random.default_rng(state.seed)
             strategy = spec.setup(self.space_, rng, **self._strategy_context(self.space_, rng, proxy_scorer))
+            setup_s = time.perf_counter() - start
             self.search_state_ = state  # kept up to date by the driver; callbacks may read it
+            proposals = ProposalTimer()
             history = run_search(
                 strategy, evaluator, budget=self.budget, batch_size=batch_size, n_jobs=self.n_jobs,
-                state=state, checkpoint=checkpoint, callbacks=callbacks, search=self,
+                state=state, checkpoint=checkpoint, callbacks=[proposals, *callbacks], search=self,
             )
         finally:
             if checkpoint is not None:
@@ -250,8 +253,14 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         def on_epoch_end(epoch: int, loss: float) -> None:
             notify(callbacks, "on_refit_epoch_end", self, epoch=epoch, loss=loss)
 
+        refit_start = time.perf_counter()
         models = [evaluator.fit_network(a, X_t, y_t, final, on_epoch_end, sample_weight=w_t)[0]
                   for a in architectures]
+        self.search_timings_ = search_timings(
+            history, setup_s=setup_s, propose_s=proposals.elapsed_s, search_s=self.search_time_s_,
+            proxies_s=0.0 if proxy_scorer is None else proxy_scorer.elapsed_s_,
+            refit_s=time.perf_counter() - refit_start,
+        )
         self._keep_refitted(models)
         notify(callbacks, "on_refit_end", self)
         return self

@@ -118,6 +118,13 @@ COMMON_ATTRIBUTES = """\
         Per-sample shape the networks take.
     search_time_s_ : float
         Wall time of the search, without the final refit.
+    search_timings_ : dict of str to float
+        Where the time went, in seconds: ``search_s`` (as ``search_time_s_``), ``setup_s``
+        and ``propose_s`` (the strategy setting up — the initial pool's proxies, a
+        surrogate's pre-training — and choosing candidates), ``overhead_s`` (their sum:
+        everything the strategy spent outside training), ``proxies_s`` (the part of it
+        spent on proxies), ``training_s`` (the candidates' training times added up; with
+        ``n_jobs`` workers they overlap) and ``refit_s`` (the final refit).
     search_state_ : SearchState
         What ``warm_start`` and ``checkpoint`` continue from: the seed, the strategy's state
         and every result."""

@@ -197,6 +197,7 @@ def save(search, path: str | os.PathLike) -> Path:
         "best_architecture_": str(search.best_architecture_),
         "best_score_": float(search.best_score_),
         "search_time_s_": float(search.search_time_s_),
+        "search_timings_": {k: float(v) for k, v in getattr(search, "search_timings_", {}).items()},
         "results_": {
             column: [v if column in TEXT_COLUMNS else json_number(v) for v in values]
             for column, values in search.results_.items()
@@ -361,6 +362,10 @@ def _restore_fitted(search, fitted: Any) -> None:
         raise _InvalidFile(f"best_architecture_: {exc}") from None
     search.best_score_ = float(fitted["best_score_"])
     search.search_time_s_ = float(fitted["search_time_s_"])
+    timings = fitted.get("search_timings_", {})  # files of sknas before 0.1 have none
+    if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) for v in timings.values()):
+        raise _InvalidFile("search_timings_ is not a mapping of names to seconds")
+    search.search_timings_ = {str(k): float(v) for k, v in timings.items()}
     search.results_ = _results(fitted["results_"])
     try:
         search.search_state_ = SearchState.from_json(fitted["search_state_"])
