@@ -30,18 +30,9 @@ def proxy_contributions(weights: torch.Tensor, metrics: torch.Tensor) -> torch.T
 
 
 def weighted_score(weights: torch.Tensor, metrics: torch.Tensor) -> torch.Tensor:
-    """PO-NAS's score ``S(A) = Σ_k φ_k(A)`` ∈ [0, 1] (:func:`proxy_contributions`).
+    """PO-NAS's score ``S(A) = Σ_k φ_k(A)`` ∈ [0, 1], of shape ``(..., n)``.
 
-    Parameters
-    ----------
-    weights : Tensor of shape (..., n, K) or (K,)
-        Raw weights, per architecture or shared.
-    metrics : Tensor of shape (n, K)
-        Proxies normalised to [0, 1].
-
-    Returns
-    -------
-    Tensor of shape (..., n)
+    The arguments are those of :func:`proxy_contributions`.
     """
     return proxy_contributions(weights, metrics).sum(dim=-1)
 
