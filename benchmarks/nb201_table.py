@@ -110,13 +110,17 @@ def main(argv: list[str]) -> None:
         "- zero-cost ranks by the mean of normalised synflow and nwot; robot weighs the six "
         "PO-NAS proxies; bo starts with 5 random cells; evolution: population 10, tournament 5",
         "- ponas: the six PO-NAS proxies, encoder pre-trained on 1,024 cells of the pool (100 "
-        "epochs), start spread over the embedding, greedy choice by the learned score; "
-        "variants: ponas-local (from the 11th query on, the unqueried neighbour of best learned "
-        "score of the best queried cell), ponas-ei / ponas-ucb (BoTorch GP over the learned score and 3 principal "
-        "components of the embedding), ponas-global (one weight vector for all cells), "
-        "ponas-no-pretrain (random encoder), ponas-mean-start (the reference's start: the best "
-        "by mean proxies). Wall per run includes pre-training and online training (no "
-        "benchmark training time).",
+        "epochs), start spread over the embedding, one weight generator (token dimension 16) "
+        "re-initialised after each query, greedy choice by the learned score; variants: "
+        "ponas-ei / ponas-ucb (BoTorch log-EI / UCB over the 64 open cells of best learned score, "
+        "GP with the proxy-contribution kernel averaged over 4 warm-started generators, prior mean "
+        "c + b·S), ponas-ei-1 (the same GP over one re-initialised generator), ponas-ensemble "
+        "(greedy by the mean score of 4 warm-started generators), ponas-local (from the 11th query "
+        "on, the unqueried neighbour of best learned score of the best queried cell), ponas-global "
+        "(one weight vector for all cells), ponas-no-pretrain (random encoder), ponas-mean-start "
+        "(the reference's start: the best by mean proxies). Wall per run includes pre-training and "
+        "online training (no benchmark training time); rows run while other jobs shared the 2 "
+        "cores show it inflated.",
         "- CIFAR-100 has no zero-cost table: its proxies are CIFAR-10's",
         "",
         *sections,

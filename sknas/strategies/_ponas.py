@@ -60,8 +60,8 @@ class PONAS(Strategy):
        ensemble's members, with prior mean c + b·S, hyperparameters fitted by marginal
        likelihood at each choice (starting from the previous fit's), the acquisition
        optimised over the ``n_screened`` open pool members of largest S. Greedy is the
-       default because it measured better: on NAS-Bench-201 and TransNAS-Bench-101 the GP
-       finds good architectures later (``benchmarks/nb201_table.md``, ``ponas-ei``).
+       default because it measured better (``benchmarks/nb201_table.md``, rows ``ponas-ei``
+       and ``ponas-ensemble``).
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
        queries are done, before each choice the elite of the pool breeds offspring; the
        best ``n_offspring`` by S of their predicted proxies get real proxies and join the pool.
