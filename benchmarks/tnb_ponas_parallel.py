@@ -1,0 +1,41 @@
+"""PO-NAS on the 14 TransNAS-Bench-101 problems, one run per problem, problems in parallel.
+
+``tnb101_table.py`` runs the seeds of one problem in parallel; with one or two seeds of a
+strategy that costs minutes per run that leaves a core idle. This runs the missing
+``ponas`` records (seeds ``0..SEEDS-1``, 100 queries) two problems at a time and merges each
+into ``tnb101_table.json`` as it ends; ``python tnb101_table.py --strategies ""`` then
+rewrites the table from the JSON.
+
+    python benchmarks/tnb_ponas_parallel.py [SEEDS]    # default 1
+"""
+
+import json
+import sys
+import time
+
+from joblib import Parallel, delayed
+
+import tnb101_table as table
+from sknas.bench import run
+
+
+def one(problem: str, seeds: int) -> dict:
+    start = time.perf_counter()
+    record = run("ponas", problem, budget=100, seeds=range(seeds), n_jobs=1)
+    print(problem, record["summary"]["rank"]["mean"], f"{time.perf_counter() - start:.0f} s", flush=True)
+    return record
+
+
+def main(argv: list[str]) -> None:
+    seeds = int(argv[0]) if argv else 1
+    records = {table._key(r): r for r in json.loads(table.JSON.read_text(encoding="utf-8"))}
+    problems = [p for p in table.PROBLEMS
+                if len(records.get(("ponas", p, 100), {}).get("runs", [])) < seeds]
+    jobs = Parallel(n_jobs=2, return_as="generator_unordered")(delayed(one)(p, seeds) for p in problems)
+    for record in jobs:
+        records[table._key(record)] = record
+        table._save(records)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
