@@ -137,3 +137,13 @@ def test_fit_gp_starts_from_earlier_hyperparameters():
     assert torch.equal(reused.covar_module.base_kernel.lengthscale, first.covar_module.base_kernel.lengthscale)
     warm = fit_gp(np.vstack([X, rng.random((1, 2))]), np.append(y, 0.5), start_from=state, seed=0)
     assert not torch.equal(warm.covar_module.base_kernel.lengthscale, first.covar_module.base_kernel.lengthscale)
+
+
+def test_a_warm_started_contribution_gp_keeps_its_own_scale():
+    phi = _contributions(2, 30, 3)
+    features, scale = contribution_features(phi)
+    first = fit_contribution_gp(features, phi.sum(-1).mean(0), scale, 2, seed=0)
+    features2, scale2 = contribution_features(phi * 2)
+    warm = fit_contribution_gp(features2, phi.sum(-1).mean(0), scale2, 2, seed=0,
+                               start_from=gp_hyperparameters(first))
+    np.testing.assert_allclose(warm.mean_module.scale.numpy(), scale2)

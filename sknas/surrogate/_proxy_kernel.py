@@ -74,7 +74,9 @@ class ScoreMean(Mean):
     def __init__(self, n_members: int, n_proxies: int, scale: torch.Tensor):
         super().__init__()
         self.n_members, self.n_proxies = int(n_members), int(n_proxies)
-        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float64).reshape(self.n_proxies))
+        # not in the state dict: a fit warm-started from another step's keeps this step's scale
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float64).reshape(self.n_proxies),
+                             persistent=False)
         self.register_parameter("constant", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
         self.register_parameter("slope", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
 
