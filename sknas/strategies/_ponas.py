@@ -389,14 +389,11 @@ class PONAS(Strategy):
         self.last_scores = scores
         if len(picks) == n:
             return picks
-        if self.acquisition == "greedy":
-            for i in np.argsort(-scores, kind="stable"):
-                if len(picks) == n:
-                    break
-                if self.pool[i] not in self.asked:
-                    self._pick(self.pool[i], picks)
-            return picks
         open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
+        if self.acquisition == "greedy":
+            for i in open_rows[: n - len(picks)]:
+                self._pick(self.pool[i], picks)
+            return picks
         if self.n_screened is not None:
             open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
