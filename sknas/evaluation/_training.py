@@ -112,7 +112,10 @@ def train_network(
     weight of all samples, an unbiased estimate of the weighted mean loss over ``X`` (so a
     batch of zero-weight samples teaches nothing, and weight 2 counts a sample twice).
     ``on_epoch_end(epoch, loss)``, when given, is called after each epoch (from 1), e.g. to
-    show progress.
+    show progress. A network with a ``set_training_progress(fraction)`` method is told the
+    fraction of training done before each epoch (DARTS's drop-path grows with it); one that
+    sets ``auxiliary_output`` in its forward pass (an auxiliary head's outputs) adds their loss
+    times its ``auxiliary_weight``.
 
     A last batch of one sample is skipped (batch normalisation cannot train on it) when
     larger batches exist, so every epoch makes at least one step.
@@ -187,8 +190,14 @@ def train_network(
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
         optimizer, T_max=int(recipe.epochs) * steps_per_epoch
     )
+    # Networks may schedule a regulariser over training (DARTS's drop-path) and return an
+    # auxiliary head's logits in training mode, whose loss counts ``auxiliary_weight`` times.
+    set_progress = getattr(module, "set_training_progress", None)
+    auxiliary_weight = float(getattr(module, "auxiliary_weight", 0.0))
     losses = []
     for epoch in range(int(recipe.epochs)):
+        if set_progress is not None:
+            set_progress(epoch / int(recipe.epochs))
         order = torch.randperm(n, generator=generator)
         total, seen = 0.0, 0
         for start in range(0, n, batch_size):
@@ -198,6 +207,9 @@ def train_network(
             xb, yb = X[index].to(device), y[index].to(device)
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(module(xb), yb)
+            auxiliary = getattr(module, "auxiliary_output", None)
+            if auxiliary is not None and auxiliary_weight > 0:
+                loss = loss + auxiliary_weight * loss_fn(auxiliary, yb)
             if weights is not None:
                 per_sample = loss if loss.dim() == 1 else loss.mean(dim=1)  # regression: over targets
                 loss = (per_sample * weights[index].to(device)).mean()

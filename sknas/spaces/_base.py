@@ -156,6 +156,25 @@ class SearchSpace(abc.ABC):
     def distance(self, a: Architecture, b: Architecture) -> int:
         """Edit distance: the number of elementary changes that turn ``a`` into ``b``."""
 
+    def edit_path(self, a: Architecture, b: Architecture) -> list:
+        """A list of elementary edits that turns ``a`` into ``b`` when applied in order
+        (:meth:`apply_edits`); PO-NAS's crossover applies a random half of it.
+
+        The default path sets, one decision at a time, each decision of :meth:`to_choices` on
+        which ``a`` and ``b`` differ to ``b``'s option: an edit is ``(decision, option)``. In
+        spaces whose distance counts those decisions (the cell spaces) its length is
+        :meth:`distance`; spaces with another distance override both methods.
+        """
+        ca, cb = self.to_choices(a), self.to_choices(b)
+        return [(i, y) for i, (x, y) in enumerate(zip(ca, cb)) if x != y]
+
+    def apply_edits(self, arch: Architecture, edits: Sequence) -> Architecture:
+        """``arch`` after the edits of an :meth:`edit_path` (any subset of one, in its order)."""
+        choices = self.to_choices(arch)
+        for decision, option in edits:
+            choices[decision] = option
+        return self.from_choices(choices)
+
     @abc.abstractmethod
     def build(
         self, arch: Architecture, input_shape: Sequence[int], n_outputs: int

@@ -7,6 +7,7 @@ from typing import Callable
 
 from ._base import SearchSpace
 from ._cell import CellSpace
+from ._darts import DartsSpace
 from ._mlp import MLPSpace
 from ._tnb101_macro import TNB101MacroSpace
 from ._tnb101_micro import TNB101MicroSpace
@@ -45,3 +46,5 @@ register_space("mlp", MLPSpace, MLPSpace)
 # the classes' defaults build the benchmark's networks (64 channels, two blocks per module).
 register_space("tnb101-micro", lambda: TNB101MicroSpace(channels=16, blocks_per_module=1), TNB101MicroSpace)
 register_space("tnb101-macro", lambda: TNB101MacroSpace(channels=16, blocks_per_module=1), TNB101MacroSpace)
+# DARTS's cell space on the 6-layer, 16-channel network PO-NAS scores its proxies on.
+register_space("darts", DartsSpace, DartsSpace)

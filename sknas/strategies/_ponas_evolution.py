@@ -13,17 +13,14 @@ from ..spaces import Architecture, SearchSpace
 def crossover(space: SearchSpace, a: Architecture, b: Architecture, rng: np.random.Generator) -> Architecture:
     """``a`` with a random half of the edit path to ``b`` applied.
 
-    The edit path is the set of decisions (``space.to_choices``) on which the parents
-    differ; the child takes ``b``'s choice on half of them (an odd number rounds either
-    way with equal chance).
+    The path is ``space.edit_path(a, b)`` (in the cell spaces the decisions on which the
+    parents differ; in the DARTS space PO-NAS's minimal operation path); the child applies
+    half of its edits, in path order (an odd number rounds either way with equal chance).
     """
-    ca, cb = space.to_choices(a), space.to_choices(b)
-    differ = [i for i, (x, y) in enumerate(zip(ca, cb)) if x != y]
-    k = len(differ) // 2 + (len(differ) % 2 and rng.random() < 0.5)
-    child = list(ca)
-    for i in rng.choice(differ, size=k, replace=False) if k else []:
-        child[int(i)] = cb[int(i)]
-    return space.canonical(space.from_choices(child))
+    path = space.edit_path(a, b)
+    k = len(path) // 2 + (len(path) % 2 and rng.random() < 0.5)
+    chosen = sorted(int(i) for i in rng.choice(len(path), size=k, replace=False)) if k else []
+    return space.canonical(space.apply_edits(a, [path[i] for i in chosen]))
 
 
 def breed(
@@ -36,8 +33,8 @@ def breed(
 ) -> list[Architecture]:
     """Offspring of the best pairs of the elite: crossover children and all their neighbours.
 
-    Each pair (i, j) is scored ``S_i + S_j + novelty · d_ij / max d``, where d is the edit
-    distance, so early on (novelty near 1) distant parents are preferred. The ``n_pairs``
+    Each pair (i, j) is scored ``S_i + S_j + novelty · d_ij / max d``, where d is the
+    space's distance, so early on (novelty near 1) distant parents are preferred. The ``n_pairs``
     best pairs each give one crossover child; the children and every one-step neighbour
     of each are returned (canonical, without repeats, in a fixed order).
     """
