@@ -253,3 +253,20 @@ def test_space_by_name_and_bad_configuration():
     with pytest.raises(ValueError, match="not a DARTS genotype"):
         SPACE.build("DARTS_V1", (3, 8, 8), 10)
     assert isinstance(SPACE.sample(np.random.default_rng(0)), DartsArchitecture)
+
+
+@pytest.mark.filterwarnings("ignore:no candidate.s validation loss fell")
+def test_searches_in_the_darts_space_fit_and_predict(digits):
+    from sknas import POnasSearch, RandomSearch
+
+    X, y = digits
+    X, y = X[:150], y[:150]
+    for search in (
+        RandomSearch(space=SPACE, budget=2, epochs=1, final_epochs=1, image_shape=(8, 8), random_state=0),
+        POnasSearch(space=SPACE, budget=3, n_candidates=8, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
+                    image_shape=(8, 8), random_state=0),
+    ):
+        search.fit(X, y)
+        assert isinstance(search.best_architecture_, DartsArchitecture)
+        assert len(search.results_["architecture"]) == search.budget
+        assert search.predict(X[:5]).shape == (5,)

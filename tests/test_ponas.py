@@ -11,7 +11,7 @@ from sklearn.datasets import load_digits
 from sknas import POnasSearch
 from sknas.evaluation import EvaluationResult
 from sknas.spaces import CellSpace, MLPSpace
-from sknas.strategies import PONAS, breed, crossover
+from sknas.strategies import PONAS, breed, crossover, evolution_novelty
 from sknas.surrogate import (
     GlobalWeights,
     GraphEncoder,
@@ -636,3 +636,12 @@ def test_ponas_on_the_benchmark_is_seeded_and_learns():
     # the learned weighting moves past the start (three cells spread over the embedding)
     curve = first["best_so_far_test_accuracy"]
     assert curve[-1] > curve[2]
+
+
+def test_evolution_novelty_decays_as_the_paper_defines():
+    # PO-NAS: N = 1 - (t - 10) / (T - 15), 0 for the last 5 queries
+    assert [evolution_novelty(t, 10, 20) for t in range(10, 20)] == pytest.approx([1.0, 0.8, 0.6, 0.4, 0.2, 0, 0, 0, 0, 0])
+    assert evolution_novelty(12, 10, 100) == pytest.approx(1 - 2 / 85)
+    assert evolution_novelty(10, 10, None) == 1.0
+    # a budget too small to decay over: distant parents until the last five queries
+    assert evolution_novelty(8, 10, 14) == 1.0 and evolution_novelty(10, 10, 14) == 0.0

@@ -3,10 +3,11 @@
 import re
 
 COMMON_PARAMETERS = """\
-    space : {"auto", "cell", "mlp"} or SearchSpace, default="auto"
+    space : str or SearchSpace, default="auto"
         Where to search. ``"auto"`` picks the cell space for images (4-D ``X``, or 2-D
         ``X`` with ``image_shape``) and the MLP space otherwise. ``"cell"`` is
-        ``CellSpace(channels=16, cells_per_stage=1)``; ``"mlp"`` is ``MLPSpace()``.
+        ``CellSpace(channels=16, cells_per_stage=1)``; ``"mlp"`` is ``MLPSpace()``;
+        ``"darts"`` is ``DartsSpace()``; ``sknas.spaces.SPACES`` lists every name.
     budget : int, default=20
         Number of architectures trained during the search.
     epochs : int, default=10

@@ -12,7 +12,7 @@ from ._local_search import LocalSearchStrategy
 from ._nsga2 import NSGA2
 from ._ponas import PONAS
 from ._ponas_front import MultiObjectivePONAS
-from ._ponas_evolution import breed, crossover
+from ._ponas_evolution import breed, crossover, evolution_novelty
 from ._random import RandomStrategy
 from ._registry import STRATEGIES, StrategyEntry, make_strategy, register_strategy, strategy_names
 from ._reinforce import Reinforce
@@ -38,6 +38,7 @@ __all__ = [
     "StrategyEntry",
     "breed",
     "crossover",
+    "evolution_novelty",
     "Strategy",
     "BayesianOptimisation",
     "EvolvedProxyRanking",

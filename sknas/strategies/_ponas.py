@@ -26,7 +26,7 @@ from ..surrogate import (
     proxy_contributions,
 )
 from ._base import Strategy
-from ._ponas_evolution import breed
+from ._ponas_evolution import breed, evolution_novelty
 
 #: Rules for the first ``n_initial`` queries.
 STARTS = ("spread", "mean")
@@ -63,7 +63,8 @@ class PONAS(Strategy):
        default because it measured better (``benchmarks/nb201_table.md``, rows ``ponas-ei``
        and ``ponas-ensemble``).
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
-       queries are done, before each choice the elite of the pool breeds offspring; the
+       queries are done, before each choice the elite of the pool breeds offspring
+       (:func:`breed`: pairs by S_i + S_j + N·distance, N from :func:`evolution_novelty`); the
        best ``n_offspring`` by S of their predicted proxies get real proxies and join the pool.
     7. Local steps (optional): once ``local_from`` queries are done, each query is the unasked
        one-step neighbour (``space.neighbours``) of the best queried architecture with the
@@ -337,11 +338,7 @@ class PONAS(Strategy):
 
     def _evolve(self, model: torch.nn.Module, scores: np.ndarray) -> None:
         settings = self.evolution
-        n_queries = len(self.history)
-        if self.budget is None or self.budget <= settings["evolve_from"]:
-            novelty = 1.0
-        else:
-            novelty = max(0.0, 1.0 - (n_queries - settings["evolve_from"]) / (self.budget - settings["evolve_from"]))
+        novelty = evolution_novelty(len(self.history), settings["evolve_from"], self.budget)
         elite_rows = np.argsort(-scores, kind="stable")[: settings["n_elite"]]
         known = set(self.pool)
         offspring = [a for a in breed(self.space, [self.pool[i] for i in elite_rows], scores[elite_rows],

@@ -23,6 +23,24 @@ def crossover(space: SearchSpace, a: Architecture, b: Architecture, rng: np.rand
     return space.canonical(space.apply_edits(a, [path[i] for i in chosen]))
 
 
+def evolution_novelty(n_queries: int, evolve_from: int, budget: int | None, exploit_last: int = 5) -> float:
+    """PO-NAS's weight N of the parents' distance at query ``n_queries`` (Algorithm 2).
+
+    N = 1 − (t − evolve_from) / (T − evolve_from − exploit_last), falling from 1 at the first
+    evolution step to 0 ``exploit_last`` queries before the budget T and 0 after (the paper:
+    1 − (t − 10) / (T − 15)). Without a budget, or one too small to decay over, N stays 1
+    until those last queries.
+    """
+    if budget is None:
+        return 1.0
+    end = budget - exploit_last
+    if n_queries >= end:
+        return 0.0
+    if end <= evolve_from:
+        return 1.0
+    return float(min(1.0, max(0.0, 1.0 - (n_queries - evolve_from) / (end - evolve_from))))
+
+
 def breed(
     space: SearchSpace,
     elite: Sequence[Architecture],
