@@ -256,7 +256,8 @@ def test_space_by_name_and_bad_configuration():
 
 
 @pytest.mark.filterwarnings("ignore:no candidate.s validation loss fell")
-def test_searches_in_the_darts_space_fit_and_predict(digits):
+def test_searches_in_the_darts_space_fit_predict_save_and_export(digits, tmp_path):
+    import sknas
     from sknas import POnasSearch, RandomSearch
 
     X, y = digits
@@ -270,3 +271,8 @@ def test_searches_in_the_darts_space_fit_and_predict(digits):
         assert isinstance(search.best_architecture_, DartsArchitecture)
         assert len(search.results_["architecture"]) == search.budget
         assert search.predict(X[:5]).shape == (5,)
+    loaded = sknas.load(sknas.save(search, tmp_path / "search"))
+    assert loaded.space.get_config() == SPACE.get_config() and loaded.best_architecture_ == search.best_architecture_
+    np.testing.assert_array_equal(loaded.predict_proba(X[:5]), search.predict_proba(X[:5]))
+    traced = torch.jit.load(str(search.export(tmp_path / "model.pt")))
+    assert traced(torch.as_tensor(X[:5], dtype=torch.float32).reshape(5, 1, 8, 8)).shape[0] == 5

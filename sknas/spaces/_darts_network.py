@@ -86,17 +86,6 @@ class FactorizedReduce(nn.Module):
         return self.bn(torch.cat([self.conv_1(x), self.conv_2(shifted)], dim=1))
 
 
-class Zero(nn.Module):
-    """No connection (never in a genotype; kept for completeness of the op set)."""
-
-    def __init__(self, stride: int):
-        super().__init__()
-        self.stride = stride
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x[:, :, :: self.stride, :: self.stride].mul(0.0)
-
-
 def make_darts_op(name: str, channels: int, stride: int) -> nn.Module:
     """The module of one DARTS operation on ``channels`` channels."""
     if name == "max_pool_3x3":
