@@ -11,7 +11,8 @@ from sknas.evaluation import TrainingRecipe
 from sknas.evaluation._training import train_network
 from sknas.spaces import PUBLISHED_GENOTYPES, DartsArchitecture, DartsSpace, make_space
 from sknas.spaces._darts_edits import apply_edits, node_path
-from sknas.strategies import breed, crossover
+from sknas.evaluation import EvaluationResult
+from sknas.strategies import breed, crossover, make_strategy, strategy_names
 
 OPS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3",
        "dil_conv_5x5")
@@ -200,6 +201,26 @@ def test_breed_in_the_darts_space_gives_valid_new_genotypes():
     offspring = breed(SPACE, elite, np.linspace(1, 0, 6), novelty=1.0, rng=np.random.default_rng(0), n_pairs=3)
     assert len(offspring) > 3 and len(set(offspring)) == len(offspring)
     assert all(o in SPACE for o in offspring)
+
+
+@pytest.mark.parametrize("name", strategy_names(multi_objective=False))
+def test_every_strategy_searches_the_darts_space_without_repeats(name):
+    pool = _samples(30, seed=5)
+    proxies = np.random.default_rng(1).random((30, 3))
+
+    def score_proxies(archs):
+        return np.random.default_rng(len(archs)).random((len(archs), 3))
+
+    options = dict(pretrain_epochs=5, online_epochs=20, max_online_epochs=60) if name == "ponas" else {}
+    strategy = make_strategy(name, **options).setup(SPACE, np.random.default_rng(0), pool=pool, proxy_scores=proxies,
+                                         proxy_names=["synflow", "nwot", "snip"], budget=6, score_proxies=score_proxies)
+    asked = []
+    for _ in range(3):
+        archs = strategy.ask(2)
+        n_sep = [float(sum("sep" in op for op, _ in a.normal + a.reduce)) for a in archs]
+        strategy.tell(archs, [EvaluationResult(v, 0.0) for v in n_sep])
+        asked += archs
+    assert len(asked) == len(set(asked)) == 6 and all(a in SPACE for a in asked)
 
 
 # -- networks ----------------------------------------------------------------------------------
