@@ -80,6 +80,8 @@ def test_a_missing_cell_or_a_non_genotype_is_refused():
     without_reduce = V2[: V2.index(", reduce=[")] + ", reduce_concat=range(2, 6))"
     with pytest.raises(ValueError, match="missing reduce;"):
         SPACE.parse(without_reduce)
+    with pytest.raises(ValueError, match="normal_concat must be a literal"):
+        SPACE.parse(V2.replace("normal_concat=range(2, 6)", "normal_concat=range('a')"))
     for bad in ("DARTS_V2", "Genotype(", 42):
         with pytest.raises(ValueError, match="DARTS genotype"):
             SPACE.parse(bad)

@@ -68,11 +68,11 @@ class DartsArchitecture(Architecture):
 
 def _literal(node: ast.expr, what: str, string: str):
     """The value of a literal (or ``range(a, b)``) in a genotype string."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
-        return list(range(*(_literal(a, what, string) for a in node.args)))
     try:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            return list(range(*(_literal(a, what, string) for a in node.args)))
         return ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError):
         raise ValueError(f"cannot parse {string!r}: {what} must be a literal, got {ast.unparse(node)!r}") from None
 
 
