@@ -370,18 +370,24 @@ class PONAS(Strategy):
         if len(picks) == n:
             return picks
         model = self.fit_weighting(rows, objectives)
-        scores = self.pool_scores(model)
+
+        def score_pool() -> tuple[torch.Tensor, np.ndarray]:
+            """The members' proxy contributions of every pool row, and S (their mean sum)."""
+            contributions = self.pool_contributions(model)
+            return contributions, contributions.sum(dim=-1).mean(dim=0).numpy()
+
+        contributions, scores = score_pool()
         if self.score_proxies is not None and self.evolution["n_offspring"] > 0 \
                 and len(self.history) >= self.evolution["evolve_from"]:
             self._evolve(model, scores)
-            scores = self.pool_scores(model)
+            contributions, scores = score_pool()
         if self.local_from is not None:
             while len(picks) < n and len(self.asked) >= max(self.n_initial, self.local_from):
                 members = self._incumbent_neighbours(rows, objectives)
                 if not members:
                     break
                 if len(scores) < len(self.pool):  # new neighbours joined the pool
-                    scores = self.pool_scores(model)
+                    contributions, scores = score_pool()
                 self._pick(self.pool[members[int(np.argmax(scores[members]))]], picks)
         self.last_scores = scores
         if len(picks) == n:
@@ -395,8 +401,7 @@ class PONAS(Strategy):
             open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
             return picks
-        contributions = self.pool_contributions(model).numpy()
-        features, scale = contribution_features(contributions)
+        features, scale = contribution_features(contributions.numpy())
         seed = int(self.rng.integers(2**31 - 1))
         gp = fit_contribution_gp(features[rows], objectives, scale, model.n_members, seed=seed,
                                  start_from=self._gp_start)
