@@ -14,7 +14,8 @@ from sknas.strategies._ponas import GP_ENSEMBLE as GP_OPTIONS
 #: PO-NAS (greedy by default) with one option changed: BoTorch log-EI or UCB over the
 #: proxy-contribution GP (4 warm-started members, or one re-initialised weighting as the
 #: reference fits it), greedy over an ensemble, local steps from the 11th query, one global
-#: weighting, no pre-training, the reference's start (best mean proxies).
+#: weighting, no pre-training, the reference's start (best mean proxies), and online fits that
+#: stop when a restart period lowers the loss by less than 1 % / 5 %.
 PONAS_VARIANTS = {
     "ponas-ei": dict(acquisition="ei", **GP_OPTIONS),
     "ponas-ucb": dict(acquisition="ucb", **GP_OPTIONS),
@@ -24,6 +25,8 @@ PONAS_VARIANTS = {
     "ponas-global": dict(per_architecture=False),
     "ponas-no-pretrain": dict(pretrain=False),
     "ponas-mean-start": dict(start="mean"),
+    "ponas-stall-1pc": dict(online_min_improvement=0.01),
+    "ponas-stall-5pc": dict(online_min_improvement=0.05),
 }
 
 for _name, _options in PONAS_VARIANTS.items():

@@ -95,6 +95,18 @@ def test_fit_weights_stops_at_the_target_and_restarts_with_longer_periods():
     assert hard.periods == 3 and hard.epochs == 10 + 11 + 13
 
 
+def test_fit_weights_stops_when_a_restart_period_stalls():
+    torch.manual_seed(0)
+    embeddings, metrics = torch.randn(6, 8), torch.rand(6, 2)
+    y = torch.tensor([3.0, 1.0, 4.0, 1.5, 5.0, 9.0])  # no weighting of two proxies fits this order
+    never = fit_weights(GlobalWeights(8, 2), embeddings, metrics, y, epochs=10, target_loss=-1.0, max_restarts=5)
+    assert never.periods == 6
+    # a restart must halve the loss to go on: the second period ends the fit
+    stalled = fit_weights(GlobalWeights(8, 2), embeddings, metrics, y, epochs=10, target_loss=-1.0, max_restarts=5,
+                          min_improvement=0.5)
+    assert stalled.periods == 2 and stalled.epochs == 10 + 11 and stalled.loss >= never.loss
+
+
 # -- encoder ---------------------------------------------------------------------------------
 
 

@@ -131,6 +131,9 @@ class PONAS(Strategy):
     max_online_epochs : int, default=1000
         Cap on the online epochs per query (not in the reference, whose restarts could run
         for millions of epochs when the loss stays above 0.1).
+    online_min_improvement : float or None, default=None
+        With a value, a restart period that lowers the online loss by less than this
+        fraction ends the fit (not in the reference; see ``fit_weights``).
     n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
         Evolution's elite size, bred pairs, offspring given real proxies (0: no
         evolution), first query.
@@ -181,6 +184,7 @@ class PONAS(Strategy):
         online_epochs: int = 100,
         max_restarts: int = 100,
         max_online_epochs: int = 1000,
+        online_min_improvement: float | None = None,
         n_elite: int = 20,
         n_pairs: int = 20,
         n_offspring: int = 50,
@@ -202,6 +206,7 @@ class PONAS(Strategy):
         self.online_epochs = online_epochs
         self.max_restarts = max_restarts
         self.max_online_epochs = max_online_epochs
+        self.online_min_improvement = online_min_improvement
         self.n_elite = n_elite
         self.n_pairs = n_pairs
         self.n_offspring = n_offspring
@@ -237,7 +242,8 @@ class PONAS(Strategy):
         """Normalise the pool's proxies, then build, pre-train and freeze the encoder."""
         self.pool, raw = checked
         self.score_proxies = score_proxies
-        self.online = dict(epochs=self.online_epochs, max_restarts=self.max_restarts, max_epochs=self.max_online_epochs)
+        self.online = dict(epochs=self.online_epochs, max_restarts=self.max_restarts, max_epochs=self.max_online_epochs,
+                           min_improvement=self.online_min_improvement)
         self.evolution = dict(n_elite=self.n_elite, n_pairs=self.n_pairs, n_offspring=self.n_offspring,
                               evolve_from=self.evolve_from)
         self.n_initial_pool = len(self.pool)

@@ -79,6 +79,7 @@ def fit_weights(
     target_loss: float = 0.1,
     max_restarts: int = 100,
     max_epochs: int | None = None,
+    min_improvement: float | None = None,
     tie_threshold: float = 0.1,
 ) -> OnlineFitReport:
     """Train a weighting ``model`` (an ensemble of E members) on the queried architectures, in place.
@@ -87,6 +88,8 @@ def fit_weights(
     norm 1) under a cosine schedule, full batch. While some member's best loss is above
     ``target_loss``, a new period restarts every member from its best weights with 10 %
     more epochs, at most ``max_restarts`` times and at most ``max_epochs`` epochs in all.
+    With ``min_improvement``, a period after the first that lowers no member's best loss by
+    at least that fraction ends the fit too (the loss has stalled above the target).
     Each member ends with the weights of the lowest loss it reached. The members share the schedule and
     nothing else: AdamW and the clipping act on each member's parameters alone.
 
@@ -101,6 +104,17 @@ def fit_weights(
     objectives : Tensor of shape (n,)
         Their objectives in accuracy points.
 
+    epochs, learning_rate, weight_decay : int, float, float
+        The first period's length and AdamW's settings.
+    target_loss, max_restarts, max_epochs : float, int, int or None
+        When to stop restarting: every member's best loss at most ``target_loss``, or that many
+        restarts, or that many epochs in all (None: no cap).
+    min_improvement : float or None
+        The relative decrease of some member's best loss a restart period must achieve for the
+        next one to run; None restarts until another rule stops.
+    tie_threshold : float
+        :func:`online_loss`'s T_th.
+
     Returns
     -------
     OnlineFitReport
@@ -112,8 +126,8 @@ def fit_weights(
     best = [p.detach().clone() for p in parameters]
     period, periods, done = int(epochs), 0, 0
     limit = float("inf") if max_epochs is None else int(max_epochs)
-    reached = False
-    while periods <= max_restarts and done < limit and not reached:
+    finished = False  # the target is reached, or the loss stalled
+    while periods <= max_restarts and done < limit and not finished:
         if periods:
             with torch.no_grad():
                 for parameter, saved in zip(parameters, best):
@@ -121,7 +135,9 @@ def fit_weights(
             period = math.ceil(period * 1.1)
         periods += 1
         length = int(min(period, limit - done))
-        optimizer = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=weight_decay)
+        start_loss = best_loss.clone()
+        # foreach: one kernel per step for all parameters; the same arithmetic as the loop
+        optimizer = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=weight_decay, foreach=True)
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=length)
         for _ in range(length):
             loss = online_loss(weighted_score(model(embeddings), metrics), objectives, tie_threshold)
@@ -137,7 +153,10 @@ def fit_weights(
             optimizer.step()
             scheduler.step()
             done += 1
-        reached = bool((best_loss <= target_loss).all())
+        finished = bool((best_loss <= target_loss).all())
+        if min_improvement is not None and periods > 1:
+            gain = (start_loss - best_loss) / start_loss.clamp(min=1e-12)
+            finished = finished or bool((gain < min_improvement).all())
     with torch.no_grad():
         for parameter, saved in zip(parameters, best):
             parameter.copy_(saved)
