@@ -117,8 +117,7 @@ class DartsSpace(SearchSpace):
     dil_conv_5x5. Architecture strings are DARTS's ``Genotype(...)`` reprs, so published
     genotypes can be pasted in; :meth:`published` builds some by name.
 
-    The network (:class:`~sknas.spaces._darts_network.DartsNetwork`) is DARTS's evaluation
-    network: a stem, ``layers`` cells with reduction cells at 1/3 and 2/3 of the depth, global
+    The network is DARTS's evaluation network: a stem, ``layers`` cells with reduction cells at 1/3 and 2/3 of the depth, global
     pooling and a linear head, for images of any size of at least 8x8 and any channel count.
 
     :meth:`distance` is PO-NAS's minimal-operation-path distance (its Algorithm 2): re-wiring
@@ -251,8 +250,15 @@ class DartsSpace(SearchSpace):
         return list(out)
 
     def edit_path(self, a: DartsArchitecture, b: DartsArchitecture) -> list[Edit]:
-        """A shortest list of edits from ``a`` to ``b``: per node, op substitutions, then the
-        re-wirings (see :mod:`sknas.spaces._darts_edits`); ``len`` is :meth:`distance`."""
+        """A shortest list of edits from ``a`` to ``b``, node by node: first the op
+        substitutions, at the inputs the edges start from, then the re-wirings, so that any
+        subset applied in order gives a valid genotype. Its length is :meth:`distance`.
+
+        An edit is ``("op", cell, node, input, op)`` (substitute the op read from ``input``)
+        or ``("swap", cell, node, p, q)`` (exchange the node's entries at inputs ``p`` and
+        ``q``: re-wire an edge when one is empty, exchange two ops otherwise); cell 0 is the
+        normal cell.
+        """
         return cells_path(a.nodes(), b.nodes())
 
     def apply_edits(self, arch: DartsArchitecture, edits: Sequence[Edit]) -> DartsArchitecture:
