@@ -103,7 +103,6 @@ def fit_weights(
         Normalised proxies of the queried architectures.
     objectives : Tensor of shape (n,)
         Their objectives in accuracy points.
-
     epochs, learning_rate, weight_decay : int, float, float
         The first period's length and AdamW's settings.
     target_loss, max_restarts, max_epochs : float, int, int or None
