@@ -15,7 +15,8 @@ from sknas.strategies._ponas import GP_ENSEMBLE as GP_OPTIONS
 #: proxy-contribution GP (4 warm-started members, or one re-initialised weighting as the
 #: reference fits it), greedy over an ensemble, local steps from the 11th query, one global
 #: weighting, no pre-training, the reference's start (best mean proxies), and online fits that
-#: stop when a restart period lowers the loss by less than 1 % / 5 %.
+#: stop when a restart period lowers the loss by less than 1 % / 5 % (the default since the
+#: 2026-11-30 round; ``ponas`` rows measured before it equal ``ponas-no-stall``) / never.
 PONAS_VARIANTS = {
     "ponas-ei": dict(acquisition="ei", **GP_OPTIONS),
     "ponas-ucb": dict(acquisition="ucb", **GP_OPTIONS),
@@ -27,6 +28,7 @@ PONAS_VARIANTS = {
     "ponas-mean-start": dict(start="mean"),
     "ponas-stall-1pc": dict(online_min_improvement=0.01),
     "ponas-stall-5pc": dict(online_min_improvement=0.05),
+    "ponas-no-stall": dict(online_min_improvement=None),
 }
 
 for _name, _options in PONAS_VARIANTS.items():
