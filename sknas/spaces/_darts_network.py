@@ -19,8 +19,10 @@ from __future__ import annotations
 from typing import Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+from ._cell_network import ReLUConvBN
+from ._tnb101_network import FactorizedReduce
 
 #: The operations of the DARTS space, numbered 1..7 in PO-NAS's genotype matrix.
 DARTS_OPS = (
@@ -32,17 +34,6 @@ DARTS_OPS = (
     "dil_conv_3x3",
     "dil_conv_5x5",
 )
-
-
-class ReLUConvBN(nn.Sequential):
-    """ReLU, convolution without bias, batch normalisation."""
-
-    def __init__(self, c_in: int, c_out: int, kernel_size: int, stride: int = 1, padding: int = 0):
-        super().__init__(
-            nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=padding, bias=False),
-            nn.BatchNorm2d(c_out),
-        )
 
 
 class DilConv(nn.Sequential):
@@ -68,24 +59,6 @@ class SepConv(nn.Sequential):
         )
 
 
-class FactorizedReduce(nn.Module):
-    """Halve the resolution with two 1x1 convolutions of stride 2, one shifted by a pixel."""
-
-    def __init__(self, c_in: int, c_out: int):
-        super().__init__()
-        if c_out % 2:
-            raise ValueError(f"a factorised reduction needs an even number of output channels, got {c_out}")
-        self.relu = nn.ReLU(inplace=False)
-        self.conv_1 = nn.Conv2d(c_in, c_out // 2, 1, stride=2, bias=False)
-        self.conv_2 = nn.Conv2d(c_in, c_out // 2, 1, stride=2, bias=False)
-        self.bn = nn.BatchNorm2d(c_out)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu(x)
-        shifted = F.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]  # same size as x, so odd sizes line up
-        return self.bn(torch.cat([self.conv_1(x), self.conv_2(shifted)], dim=1))
-
-
 def make_darts_op(name: str, channels: int, stride: int) -> nn.Module:
     """The module of one DARTS operation on ``channels`` channels."""
     if name == "max_pool_3x3":
@@ -93,7 +66,7 @@ def make_darts_op(name: str, channels: int, stride: int) -> nn.Module:
     if name == "avg_pool_3x3":
         return nn.AvgPool2d(3, stride=stride, padding=1, count_include_pad=False)
     if name == "skip_connect":
-        return nn.Identity() if stride == 1 else FactorizedReduce(channels, channels)
+        return nn.Identity() if stride == 1 else FactorizedReduce(channels, channels, 2)
     if name in ("sep_conv_3x3", "sep_conv_5x5"):
         k = int(name[-1])
         return SepConv(channels, k, stride, k // 2)
@@ -122,10 +95,10 @@ class DartsCell(nn.Module):
         super().__init__()
         self.reduction = reduction
         if reduction_prev:
-            self.preprocess0: nn.Module = FactorizedReduce(c_prev_prev, channels)
+            self.preprocess0: nn.Module = FactorizedReduce(c_prev_prev, channels, 2)
         else:
-            self.preprocess0 = ReLUConvBN(c_prev_prev, channels, 1)
-        self.preprocess1 = ReLUConvBN(c_prev, channels, 1)
+            self.preprocess0 = ReLUConvBN(c_prev_prev, channels, 1, 1, 0)
+        self.preprocess1 = ReLUConvBN(c_prev, channels, 1, 1, 0)
         self.inputs = [int(i) for _, i in edges]
         self.ops = nn.ModuleList(
             make_darts_op(op, channels, 2 if reduction and i < 2 else 1) for op, i in edges
