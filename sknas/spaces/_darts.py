@@ -20,6 +20,8 @@ CELLS = ("normal", "reduce")
 CONCAT = list(range(2, 2 + N_NODES))
 #: The input pairs node k can read, in a fixed order (the categorical encoding's options).
 INPUT_PAIRS = tuple(tuple(itertools.combinations(range(k + 2), 2)) for k in range(N_NODES))
+#: The index of node k's first possible edge among a cell's 14 (the edges of node k read 0..k+1).
+FIRST_EDGE = tuple(sum(j + 2 for j in range(k)) for k in range(N_NODES + 1))
 FORM = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ...8 pairs], normal_concat=[2, 3, 4, 5], " \
        "reduce=[...8 pairs], reduce_concat=[2, 3, 4, 5])"
 
@@ -117,8 +119,9 @@ class DartsSpace(SearchSpace):
     dil_conv_5x5. Architecture strings are DARTS's ``Genotype(...)`` reprs, so published
     genotypes can be pasted in; :meth:`published` builds some by name.
 
-    The network is DARTS's evaluation network: a stem, ``layers`` cells with reduction cells at 1/3 and 2/3 of the depth, global
-    pooling and a linear head, for images of any size of at least 8x8 and any channel count.
+    The network is DARTS's evaluation network: a stem, ``layers`` cells with reduction cells
+    at 1/3 and 2/3 of the depth, global pooling and a linear head, for images of any size of
+    at least 8x8 and any channel count.
 
     :meth:`distance` is PO-NAS's minimal-operation-path distance (its Algorithm 2): re-wiring
     an edge, exchanging the ops of a node's two edges, and substituting an op each cost 1;
@@ -273,7 +276,8 @@ class DartsSpace(SearchSpace):
 
     def choice_sizes(self) -> list[int]:
         """Per cell and node: which pair of inputs, then the op on each (24 decisions)."""
-        return [size for _ in CELLS for k in range(N_NODES) for size in (len(INPUT_PAIRS[k]), 7, 7)]
+        n_ops = len(DARTS_OPS)
+        return [size for _ in CELLS for k in range(N_NODES) for size in (len(INPUT_PAIRS[k]), n_ops, n_ops)]
 
     def from_choices(self, choices: Sequence[int]) -> DartsArchitecture:
         c = [int(x) for x in choices]
@@ -301,12 +305,11 @@ class DartsSpace(SearchSpace):
     def encode(self, arch: DartsArchitecture) -> np.ndarray:
         """Per cell, a one-hot of the op on each of the 14 possible edges (zeros for an edge
         not used), shape ``(2 * 14 * 7,)``."""
-        out = np.zeros((len(CELLS), 14, len(DARTS_OPS)), dtype=np.float32)
+        out = np.zeros((len(CELLS), FIRST_EDGE[N_NODES], len(DARTS_OPS)), dtype=np.float32)
         for c, cell in enumerate(arch.nodes()):
             for k, node in enumerate(cell):
-                first_edge = sum(j + 2 for j in range(k))
                 for i, op in node.items():
-                    out[c, first_edge + i, DARTS_OPS.index(op)] = 1.0
+                    out[c, FIRST_EDGE[k] + i, DARTS_OPS.index(op)] = 1.0
         return out.ravel()
 
     def to_graph(self, arch: DartsArchitecture) -> ArchitectureGraph:

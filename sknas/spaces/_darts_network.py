@@ -93,7 +93,6 @@ class DartsCell(nn.Module):
     def __init__(self, edges: Sequence[tuple[str, int]], c_prev_prev: int, c_prev: int, channels: int,
                  reduction: bool, reduction_prev: bool):
         super().__init__()
-        self.reduction = reduction
         if reduction_prev:
             self.preprocess0: nn.Module = FactorizedReduce(c_prev_prev, channels, 2)
         else:
@@ -104,7 +103,6 @@ class DartsCell(nn.Module):
             make_darts_op(op, channels, 2 if reduction and i < 2 else 1) for op, i in edges
         )
         self.n_nodes = len(self.ops) // 2
-        self.multiplier = self.n_nodes
 
     def forward(self, s0: torch.Tensor, s1: torch.Tensor, drop_prob: float) -> torch.Tensor:
         states = [self.preprocess0(s0), self.preprocess1(s1)]
@@ -180,7 +178,7 @@ class DartsNetwork(nn.Module):
             cell = DartsCell(reduce if reduction else normal, c_prev_prev, c_prev, c_curr, reduction, reduction_prev)
             self.cells.append(cell)
             reduction_prev = reduction
-            c_prev_prev, c_prev = c_prev, cell.multiplier * c_curr
+            c_prev_prev, c_prev = c_prev, cell.n_nodes * c_curr
             if i == self.auxiliary_after:
                 c_auxiliary = c_prev
         self.auxiliary_head = AuxiliaryHead(c_auxiliary, n_outputs) if self.auxiliary_after >= 0 else None
@@ -200,6 +198,6 @@ class DartsNetwork(nn.Module):
         self.auxiliary_output = None
         for i, cell in enumerate(self.cells):
             s0, s1 = s1, cell(s0, s1, self.drop_prob)
-            if i == self.auxiliary_after and self.training and self.auxiliary_head is not None:
+            if i == self.auxiliary_after and self.training:  # -1 without an auxiliary head
                 self.auxiliary_output = self.auxiliary_head(s1)
         return self.classifier(self.global_pooling(s1).flatten(1))

@@ -342,7 +342,13 @@ class PONAS(Strategy):
     def pool_scores(self, model: torch.nn.Module, embeddings=None, metrics=None) -> np.ndarray:
         """S of every pool member (or of the given embeddings and normalised metrics), averaged
         over the ensemble's members."""
-        return self.pool_contributions(model, embeddings, metrics).sum(dim=-1).mean(dim=0).numpy()
+        return self.contributions_and_scores(model, embeddings, metrics)[1]
+
+    def contributions_and_scores(self, model: torch.nn.Module, embeddings=None,
+                                 metrics=None) -> tuple[torch.Tensor, np.ndarray]:
+        """:meth:`pool_contributions` and the S they sum to, averaged over the members."""
+        contributions = self.pool_contributions(model, embeddings, metrics)
+        return contributions, contributions.sum(dim=-1).mean(dim=0).numpy()
 
     # -- evolution -------------------------------------------------------------------------
 
@@ -380,24 +386,18 @@ class PONAS(Strategy):
         if len(picks) == n:
             return picks
         model = self.fit_weighting(rows, objectives)
-
-        def score_pool() -> tuple[torch.Tensor, np.ndarray]:
-            """The members' proxy contributions of every pool row, and S (their mean sum)."""
-            contributions = self.pool_contributions(model)
-            return contributions, contributions.sum(dim=-1).mean(dim=0).numpy()
-
-        contributions, scores = score_pool()
+        contributions, scores = self.contributions_and_scores(model)
         if self.score_proxies is not None and self.evolution["n_offspring"] > 0 \
                 and len(self.history) >= self.evolution["evolve_from"]:
             self._evolve(model, scores)
-            contributions, scores = score_pool()
+            contributions, scores = self.contributions_and_scores(model)
         if self.local_from is not None:
             while len(picks) < n and len(self.asked) >= max(self.n_initial, self.local_from):
                 members = self._incumbent_neighbours(rows, objectives)
                 if not members:
                     break
                 if len(scores) < len(self.pool):  # new neighbours joined the pool
-                    contributions, scores = score_pool()
+                    contributions, scores = self.contributions_and_scores(model)
                 self._pick(self.pool[members[int(np.argmax(scores[members]))]], picks)
         self.last_scores = scores
         if len(picks) == n:
