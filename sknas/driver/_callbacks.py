@@ -40,16 +40,36 @@ class Callback:
     def on_search_begin(self, search, **kwargs) -> None:
         """Called once before the first candidate is chosen (after a resume, too).
 
-        Keyword arguments: ``budget`` (evaluations the search makes) and ``n_done``
-        (evaluations already done, when resuming).
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            ``budget`` (evaluations the search makes) and ``n_done`` (evaluations already
+            done, when resuming).
         """
 
     def on_propose_begin(self, search, **kwargs) -> None:
-        """Called before the strategy chooses the next ``n`` candidates (``n=``); a
-        surrogate may be fitted meanwhile."""
+        """Called before the strategy chooses the next ``n`` candidates; a surrogate may be fitted meanwhile.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            ``n`` (how many candidates the strategy is asked for).
+        """
 
     def on_propose_end(self, search, **kwargs) -> None:
-        """Called once the strategy has chosen (``architectures=``, empty when the space is exhausted)."""
+        """Called once the strategy has chosen.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            ``architectures`` (the candidates chosen, empty when the space is exhausted).
+        """
 
     def on_candidate_end(self, search, architecture=None, result=None, **kwargs) -> bool | None:
         """Called after each evaluation, once its result is checkpointed.
@@ -74,17 +94,51 @@ class Callback:
         """
 
     def on_search_end(self, search, **kwargs) -> None:
-        """Called once after the last evaluation, before the winner is refitted; in an
-        estimator ``results_`` and ``best_architecture_`` are set."""
+        """Called once after the last evaluation, before the winner is refitted.
+
+        In an estimator ``results_`` and ``best_architecture_`` are set by then.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            Information that later versions may pass; none is passed at present.
+        """
 
     def on_refit_begin(self, search, **kwargs) -> None:
-        """Called before the winner (``architectures=``, each trained for ``epochs=``) is refitted."""
+        """Called before the winner is refitted.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            ``architectures`` (the architectures refitted) and ``epochs`` (the epochs each is
+            trained for).
+        """
 
     def on_refit_epoch_end(self, search, **kwargs) -> None:
-        """Called after each epoch of the refit (``epoch=``, ``loss=``)."""
+        """Called after each epoch of the refit.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            ``epoch`` (the epoch just done, from 1) and ``loss`` (its mean training loss).
+        """
 
     def on_refit_end(self, search, **kwargs) -> None:
-        """Called once the refit is done."""
+        """Called once the refit is done.
+
+        Parameters
+        ----------
+        search : BaseSearch or None
+            The estimator being fitted (None outside an estimator).
+        **kwargs
+            Information that later versions may pass; none is passed at present.
+        """
 
 
 class EarlyStopping(Callback):
@@ -203,7 +257,20 @@ class PrintLog(Callback):
 
 
 def default_callbacks(verbose: int, desc: str = "search") -> list[Callback]:
-    """What ``verbose`` shows: a progress bar from 1, a line per candidate from 2."""
+    """What ``verbose`` shows: a progress bar from 1, a line per candidate from 2.
+
+    Parameters
+    ----------
+    verbose : int
+        The verbosity: 0 shows nothing, 1 a progress bar, 2 also a line per candidate.
+    desc : str, default="search"
+        The progress bar's label.
+
+    Returns
+    -------
+    callbacks : list of Callback
+        The callbacks that show it (empty for ``verbose=0``).
+    """
     callbacks: list[Callback] = []
     if verbose >= 1:
         callbacks.append(ProgressBar(desc))
@@ -224,7 +291,25 @@ def _accepted(method, info: dict[str, Any]) -> dict[str, Any]:
 
 
 def notify(callbacks: Sequence[Any] | None, event: str, search: Any = None, **info: Any) -> bool:
-    """Call ``event`` on every callback that has it; True when any asks the search to stop."""
+    """Call ``event`` on every callback that has it; True when any asks the search to stop.
+
+    Parameters
+    ----------
+    callbacks : sequence of Callback or None
+        The callbacks; objects without the hook are skipped, None means none.
+    event : str
+        The hook's name, one of ``EVENTS`` (e.g. ``"on_candidate_end"``).
+    search : BaseSearch or None, default=None
+        The estimator being fitted, passed as the hook's first argument.
+    **info
+        Keyword arguments of the hook; each callback receives those its hook names (all of
+        them when it takes ``**kwargs``).
+
+    Returns
+    -------
+    stop : bool
+        Whether any callback returned a true value, asking the search to stop.
+    """
     stop = False
     for callback in callbacks or ():
         method = getattr(callback, event, None)

@@ -45,6 +45,18 @@ def resume(strategy, state: SearchState) -> History:
 
     The stored results are told again, then ``strategy.load_state_dict`` restores what the
     history cannot give (the generator's state, learned parameters, pool growth).
+
+    Parameters
+    ----------
+    strategy : Strategy
+        A bound strategy, freshly set up, that has been told nothing yet.
+    state : SearchState
+        The state of an earlier run of the same search.
+
+    Returns
+    -------
+    history : list of (Architecture, EvaluationResult)
+        The results told to ``strategy`` (the first ``state.n_told`` of ``state.results``).
     """
     space = strategy.space
     history = [(space.parse(a), r) for a, r in state.results[: state.n_told]]

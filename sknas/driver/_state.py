@@ -25,23 +25,26 @@ VERSION = 2
 class SearchState:
     """Everything needed to continue a search where it stopped.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name, updated as the search runs.
+
+    Parameters
     ----------
-    fingerprint : str
+    fingerprint : str, default=""
         Hash of what decides the search (for an estimator: its class, its search
         parameters and the data); a state is only continued by the search that wrote it.
-    seed : int or None
+    seed : int or None, default=None
         The seed drawn when the search began (reused on resume, so an unseeded search
         resumes too).
-    batch_size : int or None
+    batch_size : int or None, default=None
         Architectures asked at once; None before the first ask.
-    strategy : dict or None
+    strategy : dict or None, default=None
         ``Strategy.state_dict()`` after the last ``tell``: only what replaying the results
         cannot restore. None before the first.
-    results : list of (str, EvaluationResult)
+    results : list of (str, EvaluationResult), default=[]
         Every finished evaluation, in order: the first ``n_told`` were told to the strategy,
         the rest belong to the batch in progress and are reused when it is asked again.
-    n_told : int
+    n_told : int, default=0
+        How many of ``results`` (the first ones) were told to the strategy.
     """
 
     fingerprint: str = ""
@@ -52,7 +55,24 @@ class SearchState:
     n_told: int = 0
 
     def check_batch_size(self, batch_size: int, batch_invariant: bool, where: str = "this search") -> None:
-        """Refuse to continue with another batch size when the strategy's choices depend on it."""
+        """Refuse to continue with another batch size when the strategy's choices depend on it.
+
+        Parameters
+        ----------
+        batch_size : int
+            The batch size the search is about to ask with.
+        batch_invariant : bool
+            Whether the strategy's choices are the same whatever the batch size
+            (``Strategy.batch_invariant``); then any batch size is accepted.
+        where : str, default="this search"
+            How the error message names the search.
+
+        Raises
+        ------
+        ValueError
+            When the state holds results asked with another batch size and the strategy is
+            not batch invariant.
+        """
         if self.results and self.batch_size not in (None, batch_size) and not batch_invariant:
             raise ValueError(
                 f"{where} was run asking {self.batch_size} architectures at a time (n_jobs), and this "
@@ -75,6 +95,16 @@ class SearchState:
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> "SearchState":
         """The state of ``to_json``'s output, checked field by field.
+
+        Parameters
+        ----------
+        payload : dict
+            The JSON object written by :meth:`to_json` (as ``json.loads`` returns it).
+
+        Returns
+        -------
+        state : SearchState
+            The state it describes.
 
         Raises
         ------
@@ -191,7 +221,19 @@ def json_number(value: Any) -> Any:
 
 
 def result_to_json(result: EvaluationResult) -> dict[str, Any]:
-    """Strict JSON of a result: NaN and infinities become null."""
+    """Strict JSON of a result: NaN and infinities become null.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+        The result to write.
+
+    Returns
+    -------
+    payload : dict
+        Its ``objective``, ``cost_s``, ``metrics``, ``status`` and ``error``, each a value
+        that strict JSON allows.
+    """
     return {
         "objective": json_number(result.objective),
         "cost_s": json_number(result.cost_s),
@@ -221,6 +263,21 @@ def checkpoint_file(checkpoint: str | os.PathLike, fingerprint: str, label: str)
     one file per search, ``<label>-<fingerprint>.json``, so that searches with other data
     or parameters (the clones of ``cross_val_score`` or ``GridSearchCV``) each write and
     resume their own.
+
+    Parameters
+    ----------
+    checkpoint : str or path-like
+        A file, or a folder to hold one file per search.
+    fingerprint : str
+        The search's fingerprint (:attr:`SearchState.fingerprint`); its first 20 characters
+        name the file inside a folder.
+    label : str
+        The prefix of the file's name inside a folder (e.g. the estimator's class name).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The checkpoint file of this search.
     """
     text = os.fspath(checkpoint)
     path = Path(text)
@@ -305,6 +362,13 @@ class Checkpoint:
         file in one ``os.replace`` (atomic on POSIX and Windows); a failed write leaves no
         temporary file. A failure raises ``ValueError`` when ``strict`` (the first write,
         before any work), else warns once and the search goes on without saving.
+
+        Parameters
+        ----------
+        state : SearchState
+            The state to store.
+        strict : bool, default=False
+            Raise ``ValueError`` when the file cannot be written, instead of warning.
         """
         text = json.dumps(state.to_json(), allow_nan=False)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")

@@ -24,6 +24,16 @@ def pareto_mask(points) -> np.ndarray:
 
     Of rows with equal objectives, all are kept.
 
+    Parameters
+    ----------
+    points : array-like of shape (n_points, n_objectives)
+        Finite objective values, one row per point, at least two objectives.
+
+    Returns
+    -------
+    mask : ndarray of bool of shape (n_points,)
+        True for the points on the Pareto front.
+
     Examples
     --------
     >>> from sknas.hardware import pareto_mask
@@ -40,6 +50,19 @@ def pareto_mask(points) -> np.ndarray:
 def reference_point(points, margin: float = 0.1) -> np.ndarray:
     """The worst value of each objective over ``points`` plus ``margin`` of its range (1 if flat).
 
+    Parameters
+    ----------
+    points : array-like of shape (n_points, n_objectives)
+        Finite objective values, one row per point.
+    margin : float, default=0.1
+        How far beyond the worst value the reference lies, as a fraction of each objective's
+        range (of 1 for an objective with one value).
+
+    Returns
+    -------
+    reference : ndarray of shape (n_objectives,)
+        A point that every row of ``points`` dominates (for ``margin > 0``).
+
     Examples
     --------
     >>> from sknas.hardware import reference_point
@@ -55,6 +78,18 @@ def hypervolume(points, reference) -> float:
     """Volume dominated by ``points`` and bounded by ``reference`` (all objectives minimised).
 
     Points that do not dominate ``reference`` add nothing.
+
+    Parameters
+    ----------
+    points : array-like of shape (n_points, n_objectives)
+        Finite objective values, one row per point; may be empty.
+    reference : array-like of shape (n_objectives,)
+        The reference point bounding the volume.
+
+    Returns
+    -------
+    volume : float
+        The hypervolume; 0.0 when no point dominates ``reference``.
 
     Examples
     --------
@@ -74,6 +109,25 @@ def hypervolume_ratio(found, true_front, reference) -> float:
     """Hypervolume of ``found`` divided by that of ``true_front``, with the same ``reference``.
 
     1.0 means the points found dominate as much as the true front does.
+
+    Parameters
+    ----------
+    found : array-like of shape (n_points, n_objectives)
+        The points a search found.
+    true_front : array-like of shape (n_front, n_objectives)
+        The true Pareto front (or any points; only their hypervolume counts).
+    reference : array-like of shape (n_objectives,)
+        The reference point of both hypervolumes.
+
+    Returns
+    -------
+    ratio : float
+        ``hypervolume(found, reference) / hypervolume(true_front, reference)``.
+
+    Raises
+    ------
+    ValueError
+        If ``true_front`` dominates nothing inside ``reference``.
 
     Examples
     --------
@@ -96,13 +150,17 @@ def hypervolume_improvement(candidates, front, reference) -> np.ndarray:
     Parameters
     ----------
     candidates : array-like of shape (n, m)
+        Objective values of the candidate points.
     front : array-like of shape (k, m)
         The points found so far (any points; their non-dominated ones count).
     reference : array-like of shape (m,)
+        The reference point of the hypervolume.
 
     Returns
     -------
     gains : ndarray of shape (n,)
+        The hypervolume each candidate would add to ``front`` on its own; 0 for a candidate
+        dominated by ``front`` or by another candidate.
 
     Examples
     --------

@@ -21,6 +21,16 @@ METRICS = ("params", "flops", "latency_ms")
 def count_params(module: nn.Module) -> int:
     """Trainable parameters of ``module``.
 
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network.
+
+    Returns
+    -------
+    n_params : int
+        The number of elements of its parameters that require gradients.
+
     Examples
     --------
     >>> from torch import nn
@@ -136,7 +146,19 @@ class NetworkProfiler:
         self.seed = int(seed)
 
     def profile(self, arch: Architecture) -> dict[str, float]:
-        """The costs of ``arch``, in the order of ``columns``."""
+        """The costs of ``arch``, in the order of ``columns``.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of ``space``; it is built (with the weights ``seed`` gives) and measured.
+
+        Returns
+        -------
+        costs : dict of str to float
+            One entry per metric of ``columns``: ``params`` and ``flops`` as counts,
+            ``latency_ms`` in milliseconds.
+        """
         module = build_network(self.space, arch, self.input_shape, self.n_outputs, self.seed)
         costs: dict[str, float] = {}
         for metric in self.columns:

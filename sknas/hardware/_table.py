@@ -73,6 +73,16 @@ class TableProfiler:
     def profile(self, arch: Architecture | str) -> dict[str, float]:
         """The costs of ``arch``.
 
+        Parameters
+        ----------
+        arch : Architecture or str
+            The architecture, looked up by its string in the ``arch_str`` column.
+
+        Returns
+        -------
+        costs : dict of str to float
+            One entry per column of ``columns``, in that order.
+
         Raises
         ------
         KeyError

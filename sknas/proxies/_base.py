@@ -29,7 +29,9 @@ NORMALISATIONS = (
 class Proxy:
     """A registered zero-cost proxy.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     name : str
         The name it is asked for by.
@@ -63,7 +65,22 @@ ZERO_COST_PROXIES = ("synflow", "nwot")
 
 
 def register(name: str, summary: str, needs: Iterable[str] = ()):
-    """Decorator registering ``score(context) -> float`` as the proxy ``name``."""
+    """Decorator registering ``score(context) -> float`` as the proxy ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The name the proxy is asked for by; a proxy registered earlier under it is replaced.
+    summary : str
+        One line saying what it computes.
+    needs : iterable of str, default=()
+        Products of the shared pass it reads (see :class:`Proxy`).
+
+    Returns
+    -------
+    decorate : callable
+        Registers the function it is applied to and returns that function unchanged.
+    """
 
     def decorate(score: Callable[["ProxyContext"], float]):
         PROXIES[name] = Proxy(name, score, frozenset(needs), summary)
@@ -99,6 +116,16 @@ def canonical_name(name):
 
 def resolve_names(names: str | Iterable[str]) -> tuple[str, ...]:
     """Canonical proxy names of ``names`` (one name or several), in order, without repeats.
+
+    Parameters
+    ----------
+    names : str or iterable of str
+        Registered proxy names or their aliases (:data:`ALIASES`).
+
+    Returns
+    -------
+    resolved : tuple of str
+        The registered name of each, in the order given, each once.
 
     Raises
     ------

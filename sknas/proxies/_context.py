@@ -112,7 +112,18 @@ class ProxyContext:
         return torch.Generator(device=self.X.device).manual_seed(self.seed)
 
     def loss(self, outputs: torch.Tensor) -> torch.Tensor:
-        """Cross-entropy (classification) or mean squared error (regression) on the batch."""
+        """Cross-entropy (classification) or mean squared error (regression) on the batch.
+
+        Parameters
+        ----------
+        outputs : torch.Tensor of shape (n_samples, n_outputs)
+            The network's outputs on the minibatch ``X``.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The mean loss over the minibatch, a scalar (differentiable).
+        """
         if self.task == "classification":
             return nn.functional.cross_entropy(outputs, self.y)
         return nn.functional.mse_loss(outputs, self.y.reshape(outputs.shape).to(outputs.dtype))

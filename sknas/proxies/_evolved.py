@@ -108,14 +108,17 @@ def _normalised_inputs(proxy_scores, names: Sequence[str]) -> np.ndarray:
 class EvolvedProxy:
     """A formula over rank-normalised proxies, evolved to rank like trained accuracy.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name (aliases in ``names`` and in
+    the formula become registered names).
+
+    Parameters
     ----------
     tree : tuple
         The formula: a float constant, ``("proxy", name)``, or ``(function, *arguments)``.
     names : tuple of str
         The proxies it reads (normalised over whatever set of architectures it scores).
-    fitness : float
-        Kendall τ between its values and the accuracies it was evolved on.
+    fitness : float, default=nan
+        Kendall τ between its values and the accuracies it was evolved on; NaN when unknown.
     """
 
     tree: Any
@@ -163,6 +166,16 @@ class EvolvedProxy:
     @classmethod
     def from_json(cls, text: str) -> "EvolvedProxy":
         """The proxy of ``to_json``'s text.
+
+        Parameters
+        ----------
+        text : str
+            The JSON written by :meth:`to_json`.
+
+        Returns
+        -------
+        proxy : EvolvedProxy
+            The proxy it describes.
 
         Raises
         ------
@@ -311,6 +324,8 @@ def evolve_proxy(
     Returns
     -------
     proxy : EvolvedProxy
+        The best formula found; its ``fitness`` is its Kendall τ with ``accuracies`` (over
+        the rows with a finite accuracy).
 
     Examples
     --------
@@ -359,7 +374,18 @@ def evolve_proxy(
 
 
 def proxy_inputs(proxies) -> tuple[str, ...]:
-    """The proxies to compute for ``proxies``: names (one or several) or an ``EvolvedProxy``."""
+    """The proxies to compute for ``proxies``: names (one or several) or an ``EvolvedProxy``.
+
+    Parameters
+    ----------
+    proxies : str, iterable of str or EvolvedProxy
+        Proxy names (or aliases), or an evolved proxy whose formula reads some.
+
+    Returns
+    -------
+    names : tuple of str
+        Registered names of the proxies to compute, without repeats.
+    """
     if isinstance(proxies, EvolvedProxy):
         return proxies.names
     return resolve_names(proxies)

@@ -19,6 +19,8 @@ def normalise_scores(scores) -> np.ndarray:
     Returns
     -------
     normalised : ndarray of shape (n_architectures, n_proxies)
+        Each column scaled so its smallest finite value is 0 and its largest 1 (0.5 for a
+        constant column); NaN where the raw score is not finite.
 
     Examples
     --------
@@ -56,6 +58,8 @@ def combine_scores(scores, weights=None) -> np.ndarray:
     Returns
     -------
     combined : ndarray of shape (n_architectures,)
+        The weighted mean of each architecture's normalised proxies, in [0, 1]; NaN for an
+        architecture without a finite proxy.
     """
     normalised = normalise_scores(scores)
     weights = np.ones(normalised.shape[1]) if weights is None else np.asarray(weights, dtype=np.float64)

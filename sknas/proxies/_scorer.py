@@ -272,7 +272,19 @@ class ProxyScorer:
         self._cache: dict[Architecture, np.ndarray] = {}
 
     def score(self, archs: Sequence[Architecture]) -> np.ndarray:
-        """Raw proxy scores of ``archs``: shape ``(len(archs), len(names))``, NaN where one failed."""
+        """Raw proxy scores of ``archs``: shape ``(len(archs), len(names))``, NaN where one failed.
+
+        Parameters
+        ----------
+        archs : sequence of Architecture
+            Architectures of ``space``; those scored before are read from the cache.
+
+        Returns
+        -------
+        scores : ndarray of shape (len(archs), len(names))
+            One row per architecture, one column per proxy of ``names``; NaN where a proxy
+            failed (the reason in ``errors_``).
+        """
         archs = list(archs)
         todo = list(dict.fromkeys(a for a in archs if a not in self._cache))
         start = time.perf_counter()

@@ -47,6 +47,18 @@ def count_flops(module: nn.Module, input_shape: Sequence[int]) -> int:
     adaptive pooling, and the kernel size per output of pooling. On NAS-Bench-201 cells this
     reproduces NAS-Bench-Suite-Zero's ``flops`` column up to a constant 1,078 operations.
 
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network; a copy in eval mode is run, so the network itself is not modified.
+    input_shape : sequence of int
+        The shape of one input sample, without the batch axis (e.g. ``(3, 32, 32)``).
+
+    Returns
+    -------
+    flops : int
+        The operations of one forward pass on one sample.
+
     Examples
     --------
     >>> from torch import nn

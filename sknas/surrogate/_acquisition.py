@@ -132,7 +132,22 @@ def _screen(model: Model, choices: torch.Tensor, acquisition: str, best_f: float
 
 
 def posterior_mean_std(model: Model, X) -> tuple[np.ndarray, np.ndarray]:
-    """The posterior mean and standard deviation of ``model`` at the rows of ``X`` (float64)."""
+    """The posterior mean and standard deviation of ``model`` at the rows of ``X`` (float64).
+
+    Parameters
+    ----------
+    model : botorch.models.model.Model
+        A fitted single-output model (e.g. from :func:`fit_gp`).
+    X : array-like of shape (n, d)
+        The points, in the model's input space.
+
+    Returns
+    -------
+    mean : ndarray of shape (n,)
+        The posterior mean at each point.
+    std : ndarray of shape (n,)
+        The posterior standard deviation at each point (of each point's marginal).
+    """
     # one point per batch: the marginals only, never the joint covariance of all rows
     X = torch.as_tensor(np.asarray(X, dtype=np.float64)).unsqueeze(-2)
     means, stds = [], []

@@ -22,6 +22,13 @@ class GraphBatch:
     ``edge_types[b, j, i]`` is the type of the edge from node ``i`` to node ``j`` of graph
     ``b``: the space's edge type, ``n_edge_types`` for the self loop every node has, and -1
     where there is no edge.
+
+    Parameters
+    ----------
+    node_features : torch.Tensor of shape (B, N, F)
+        Float32 features of the N nodes of each of the B graphs.
+    edge_types : torch.Tensor of shape (B, N, N)
+        Int64 edge types, as above.
     """
 
     node_features: torch.Tensor  # (B, N, F) float32
@@ -35,7 +42,22 @@ class GraphBatch:
 
 
 def graph_batch(space: SearchSpace, archs: Sequence[Architecture]) -> tuple[GraphBatch, int]:
-    """The graphs of ``archs`` stacked into a :class:`GraphBatch`, and the space's edge types."""
+    """The graphs of ``archs`` stacked into a :class:`GraphBatch`, and the space's edge types.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The space of the architectures; ``space.to_graph`` gives each graph.
+    archs : sequence of Architecture
+        At least one architecture.
+
+    Returns
+    -------
+    graphs : GraphBatch
+        The graphs, in the order of ``archs``, self loops added.
+    n_edge_types : int
+        The number of edge types of the space (the self loops' type).
+    """
     graphs = [space.to_graph(arch) for arch in archs]
     if not graphs:
         raise ValueError("graph_batch needs at least one architecture")
@@ -114,7 +136,21 @@ class GraphEncoder(nn.Module):
         self.node_head = nn.Linear(width, n_node_features)
 
     def node_states(self, graphs: GraphBatch, masked: torch.Tensor | None = None) -> torch.Tensor:
-        """Per-node states ``(B, N, width)``; nodes where ``masked`` is True read the mask token."""
+        """Per-node states ``(B, N, width)``; nodes where ``masked`` is True read the mask token.
+
+        Parameters
+        ----------
+        graphs : GraphBatch
+            B graphs of N nodes.
+        masked : torch.Tensor of shape (B, N) or None, default=None
+            Boolean: the nodes whose features are replaced by the learned mask token; None
+            masks none.
+
+        Returns
+        -------
+        states : torch.Tensor of shape (B, N, width)
+            The state of each node after both attention layers (``width = heads * channels``).
+        """
         x = graphs.node_features
         if masked is not None:
             x = torch.where(masked[..., None], self.mask_token.expand_as(x), x)
@@ -123,11 +159,33 @@ class GraphEncoder(nn.Module):
         return x
 
     def forward(self, graphs: GraphBatch) -> torch.Tensor:
-        """The embeddings ``(B, width)`` of unmasked graphs."""
+        """The embeddings ``(B, width)`` of unmasked graphs.
+
+        Parameters
+        ----------
+        graphs : GraphBatch
+            B graphs of N nodes.
+
+        Returns
+        -------
+        embeddings : torch.Tensor of shape (B, width)
+            The mean of each graph's node states.
+        """
         return self.node_states(graphs).mean(dim=1)
 
     def predict_proxies(self, graphs: GraphBatch) -> torch.Tensor:
-        """Predicted normalised proxies ``(B, n_proxies)``."""
+        """Predicted normalised proxies ``(B, n_proxies)``.
+
+        Parameters
+        ----------
+        graphs : GraphBatch
+            B graphs of N nodes.
+
+        Returns
+        -------
+        proxies : torch.Tensor of shape (B, n_proxies)
+            The proxy head's prediction from each graph's embedding.
+        """
         return self.proxy_head(self(graphs))
 
 
@@ -149,7 +207,24 @@ def warmup_cosine(step: int, total: int, warmup: int) -> float:
 
 @dataclass
 class PretrainingReport:
-    """What pre-training did: epochs run, the best held-out proxy MSE and its epoch."""
+    """What pre-training did: epochs run, the best held-out proxy MSE and its epoch.
+
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
+    ----------
+    epochs : int
+        Epochs run.
+    best_epoch : int
+        The epoch (from 0) whose weights the encoder kept; -1 if none had a finite MSE.
+    best_heldout_mse : float
+        The proxy MSE of that epoch on the held-out architectures (on the training ones when
+        too few architectures to hold some out).
+    train_loss : list of float
+        The mean training loss of each epoch.
+    heldout_mse : list of float
+        The held-out proxy MSE after each epoch.
+    """
 
     epochs: int
     best_epoch: int
@@ -190,6 +265,11 @@ def pretrain_encoder(
         The schedule; the defaults are the reference's.
     seed : int
         Seeds the split, the masks, the batches (and nothing outside this call).
+
+    Returns
+    -------
+    report : PretrainingReport
+        The epochs run, the losses of each, and the best held-out epoch.
     """
     targets = torch.as_tensor(np.asarray(proxies, dtype=np.float32))
     n = len(graphs)

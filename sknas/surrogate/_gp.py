@@ -99,6 +99,17 @@ def fit_gp(X, y, *, bounds=None, ard: bool = True, seed: int = 0, hyperparameter
 
 
 def gp_hyperparameters(model: SingleTaskGP) -> dict:
-    """The fitted kernel, likelihood and mean of ``model``, to reuse with ``fit_gp(hyperparameters=...)``."""
+    """The fitted kernel, likelihood and mean of ``model``, to reuse with ``fit_gp(hyperparameters=...)``.
+
+    Parameters
+    ----------
+    model : botorch.models.SingleTaskGP
+        A model from :func:`fit_gp`.
+
+    Returns
+    -------
+    hyperparameters : dict of str to dict
+        Copies of the state dicts of its ``covar_module``, ``likelihood`` and ``mean_module``.
+    """
     return {name: copy.deepcopy(getattr(model, name).state_dict())
             for name in ("covar_module", "likelihood", "mean_module")}

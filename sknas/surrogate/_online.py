@@ -60,7 +60,19 @@ def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: f
 
 @dataclass
 class OnlineFitReport:
-    """How an online fit went: its final (best) loss, training periods and epochs run."""
+    """How an online fit went: its final (best) loss, training periods and epochs run.
+
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
+    ----------
+    loss : float
+        The members' mean best loss.
+    periods : int
+        Training periods run (the first and the restarts).
+    epochs : int
+        Epochs run in all periods.
+    """
 
     loss: float
     periods: int
@@ -99,6 +111,7 @@ def fit_weights(
         Maps embeddings ``(n, D)`` to raw weights ``(E, n, K)``; every parameter has the
         member dimension E first.
     embeddings : Tensor of shape (n, D)
+        Embeddings of the queried architectures.
     metrics : Tensor of shape (n, K)
         Normalised proxies of the queried architectures.
     objectives : Tensor of shape (n,)

@@ -42,6 +42,8 @@ class EnsembleContributionKernel(Kernel):
         E.
     n_proxies : int
         K.
+    **kwargs
+        Passed to ``gpytorch.kernels.Kernel`` (e.g. ``batch_shape``, ``active_dims``).
     """
 
     has_lengthscale = False
@@ -60,6 +62,25 @@ class EnsembleContributionKernel(Kernel):
         return split.movedim(-2, -3)
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor, diag: bool = False, **params) -> torch.Tensor:
+        """The members' mean Matérn-5/2 covariance between the rows of ``x1`` and ``x2``.
+
+        Parameters
+        ----------
+        x1 : torch.Tensor of shape (..., n, E·K)
+            The first points: the E members' contribution vectors, concatenated.
+        x2 : torch.Tensor of shape (..., m, E·K)
+            The second points, likewise.
+        diag : bool, default=False
+            Only the diagonal (``n == m``): the covariance of each row of ``x1`` with the same
+            row of ``x2``.
+        **params
+            Passed to the Matérn kernel's ``forward``.
+
+        Returns
+        -------
+        covariance : torch.Tensor of shape (..., n, m), or (..., n) when ``diag``
+            The mean over the members of their Matérn covariances.
+        """
         values = self.base_kernel.forward(self._members(x1), self._members(x2), diag=diag, **params)
         return values.mean(dim=-2 if diag else -3)
 
@@ -69,6 +90,15 @@ class ScoreMean(Mean):
 
     The inputs are scaled contributions ``φ / scale`` (see :func:`contribution_features`);
     ``scale`` undoes that, so S̄ = mean_e Σ_k x_{e,k} · scale_k.
+
+    Parameters
+    ----------
+    n_members : int
+        E.
+    n_proxies : int
+        K.
+    scale : torch.Tensor of shape (K,)
+        The scale :func:`contribution_features` returned.
     """
 
     def __init__(self, n_members: int, n_proxies: int, scale: torch.Tensor):
@@ -81,6 +111,18 @@ class ScoreMean(Mean):
         self.register_parameter("slope", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The prior mean ``c + b · S̄`` at the rows of ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (..., n, E·K)
+            Scaled contributions of the members, concatenated.
+
+        Returns
+        -------
+        mean : torch.Tensor of shape (..., n)
+            The prior mean of each row.
+        """
         split = x.reshape(*x.shape[:-1], self.n_members, self.n_proxies)
         score = (split * self.scale.to(x)).sum(dim=-1).mean(dim=-1)
         return self.constant.to(x) + self.slope.to(x) * score
@@ -92,6 +134,19 @@ def contribution_features(contributions) -> tuple[np.ndarray, np.ndarray]:
     Each proxy's contributions are divided by their largest value over the members and
     architectures (``scale``, 1 where all are 0), so every input is in [0, 1] and the
     kernel's lengthscales have the unit-cube meaning BoTorch's priors assume.
+
+    Parameters
+    ----------
+    contributions : array-like of shape (E, n, K)
+        The proxy contributions (:func:`proxy_contributions`) of ``n`` architectures under
+        each of the E members' weightings.
+
+    Returns
+    -------
+    features : ndarray of shape (n, E·K)
+        Each architecture's scaled contributions, the members' concatenated.
+    scale : ndarray of shape (K,)
+        What each proxy's contributions were divided by.
     """
     values = np.asarray(contributions, dtype=np.float64)
     n_members, n, n_proxies = values.shape
@@ -119,8 +174,14 @@ def fit_contribution_gp(features, objectives, scale, n_members: int, *, seed: in
     n_members : int
         E.
     seed : int, default=0
+        Seeds the fitting.
     start_from : dict or None, default=None
         ``gp_hyperparameters`` of the previous step's model: the fit starts there.
+
+    Returns
+    -------
+    model : botorch.models.SingleTaskGP
+        The fitted model, in eval mode, float64.
     """
     n_proxies = len(np.asarray(scale))
     return fit_gp(

@@ -23,7 +23,8 @@ def proxy_contributions(weights: torch.Tensor, metrics: torch.Tensor) -> torch.T
 
     Returns
     -------
-    Tensor of shape (..., n, K)
+    contributions : Tensor of shape (..., n, K)
+        φ_k(A) of each architecture and proxy, in [0, 1]; each row sums to at most 1.
     """
     normalised = weights / weights.abs().sum(dim=-1, keepdim=True).clamp(min=1e-12)
     return torch.relu(normalised) * metrics + torch.relu(-normalised) * (1.0 - metrics)
@@ -33,6 +34,18 @@ def weighted_score(weights: torch.Tensor, metrics: torch.Tensor) -> torch.Tensor
     """PO-NAS's score ``S(A) = Σ_k φ_k(A)`` ∈ [0, 1], of shape ``(..., n)``.
 
     The arguments are those of :func:`proxy_contributions`.
+
+    Parameters
+    ----------
+    weights : Tensor of shape (..., n, K) or (K,)
+        Raw weights, per architecture or shared.
+    metrics : Tensor of shape (n, K)
+        Proxies normalised to [0, 1].
+
+    Returns
+    -------
+    scores : Tensor of shape (..., n)
+        The sum of each architecture's proxy contributions, in [0, 1].
     """
     return proxy_contributions(weights, metrics).sum(dim=-1)
 
@@ -41,6 +54,15 @@ class MemberLinear(nn.Module):
     """``n_members`` independent linear maps, applied to inputs of shape ``(E, ..., in)`` or ``(..., in)``.
 
     Initialised as ``nn.Linear`` initialises each (uniform in ±1/√in).
+
+    Parameters
+    ----------
+    n_members : int
+        E, the number of independent maps.
+    in_features : int
+        Length of an input row.
+    out_features : int
+        Length of an output row.
     """
 
     def __init__(self, n_members: int, in_features: int, out_features: int):
@@ -50,6 +72,18 @@ class MemberLinear(nn.Module):
         self.bias = nn.Parameter(torch.empty(n_members, out_features).uniform_(-bound, bound))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply each member's map to its own rows, or to rows shared by every member.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (E, ..., n, in_features) or (n, in_features)
+            One input per member (leading dimension E), or one input that every member reads.
+
+        Returns
+        -------
+        outputs : torch.Tensor of shape (E, ..., n, out_features)
+            ``x @ W_e + b_e`` for each member ``e``.
+        """
         n_members = self.weight.shape[0]
         if x.shape[0] != n_members or x.ndim < 3:  # shared input: the same rows for every member
             x = x.expand(n_members, *x.shape)
@@ -98,7 +132,18 @@ class WeightGenerator(nn.Module):
         self.weight_out = MemberLinear(n_members, d, 1)
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """Raw weights ``(E, n, K)`` for embeddings ``(n, embedding_dim)``."""
+        """Raw weights ``(E, n, K)`` for embeddings ``(n, embedding_dim)``.
+
+        Parameters
+        ----------
+        embeddings : torch.Tensor of shape (n, embedding_dim)
+            Embeddings of ``n`` architectures.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (E, n, K)
+            Each member's raw weight of each proxy for each architecture.
+        """
         n, n_proxies = embeddings.shape[0], self.metric_tokens.shape[1]
         architecture = self.token_out(F.gelu(self.token_hidden(embeddings)))  # (E, n, d)
         read = self.read(architecture)[:, :, None, :].expand(-1, -1, n_proxies, -1)  # (E, n, K, d)
@@ -112,6 +157,16 @@ class GlobalWeights(nn.Module):
     """One weight vector shared by every architecture (the ``per_architecture=False`` ablation).
 
     Every member starts from equal weights 1/K.
+
+    Parameters
+    ----------
+    embedding_dim : int
+        Length of the architecture embeddings (unused: the weights ignore them; kept so that
+        it is built like :class:`WeightGenerator`).
+    n_proxies : int
+        K.
+    n_members : int, default=1
+        Weight vectors in the ensemble.
     """
 
     def __init__(self, embedding_dim: int, n_proxies: int, n_members: int = 1):
@@ -120,5 +175,16 @@ class GlobalWeights(nn.Module):
         self.weights = nn.Parameter(torch.full((n_members, n_proxies), 1.0 / n_proxies))
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
-        """Raw weights ``(E, n, K)``."""
+        """Raw weights ``(E, n, K)``.
+
+        Parameters
+        ----------
+        embeddings : torch.Tensor of shape (n, embedding_dim)
+            Embeddings of ``n`` architectures; only their number is read.
+
+        Returns
+        -------
+        weights : torch.Tensor of shape (E, n, K)
+            Each member's weight vector, repeated for every architecture.
+        """
         return self.weights[:, None, :].expand(-1, embeddings.shape[0], -1)
