@@ -35,12 +35,26 @@ def _feasible(points: np.ndarray, bounds: np.ndarray | None) -> np.ndarray:
 def true_front(benchmark: NB201Benchmark, profiler: TableProfiler, bounds=None) -> dict:
     """The benchmark pool's Pareto front of (−objective, costs) among the feasible cells, by enumeration.
 
+    Parameters
+    ----------
+    benchmark : NB201Benchmark
+        The benchmark whose pool is enumerated.
+    profiler : TableProfiler
+        Reports the hardware costs of each cell, the objectives after the accuracy.
+    bounds : sequence of float or None, default=None
+        An upper bound per cost; cells above it are infeasible and never on the front.
+
     Returns
     -------
     front : dict
         ``archs`` and ``points`` (rows ``(−objective, cost…)``) of the front, and the
         ``reference`` point of every hypervolume: the front's worst value of each objective
         plus ``REFERENCE_MARGIN`` of its range.
+
+    Raises
+    ------
+    ValueError
+        If no cell of the pool meets the bounds.
     """
     costs = _cost_function(profiler)
     points = np.array([[-benchmark.objective(a), *costs(a)] for a in benchmark.pool])
@@ -207,6 +221,8 @@ def plot_fronts(records: Sequence[dict], path: str | os.PathLike | None = None, 
     Returns
     -------
     figure : matplotlib.figure.Figure
+        The figure: the queried objective against the first cost, the true front as a step
+        line and each record's front as points.
     """
     import matplotlib.pyplot as plt
 

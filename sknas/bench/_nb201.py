@@ -80,7 +80,18 @@ class NB201Benchmark(TableBenchmark):
         return f"NB201Benchmark(dataset={self.dataset!r}, protocol={self.protocol!r})"
 
     def test_accuracy(self, arch: CellArchitecture) -> float:
-        """The reported figure: 200-epoch test accuracy (%) on the data set."""
+        """The reported figure: 200-epoch test accuracy (%) on the data set.
+
+        Parameters
+        ----------
+        arch : CellArchitecture
+            A cell of the pool.
+
+        Returns
+        -------
+        float
+            The cell's 200-epoch test accuracy on :attr:`dataset`, in percent.
+        """
         return self.metric("test_accuracy", arch)
 
     def best_test_accuracy(self) -> float:
@@ -88,6 +99,17 @@ class NB201Benchmark(TableBenchmark):
         return float(np.max(self._metrics["test_accuracy"]))
 
     def profiler(self, columns=None) -> TableProfiler:
-        """HW-NAS-Bench's latency and energy of the cells on this data set (all 15,625)."""
+        """HW-NAS-Bench's latency and energy of the cells on this data set (all 15,625).
+
+        Parameters
+        ----------
+        columns : sequence of str or None, default=None
+            The costs to report, columns of HW-NAS-Bench's table; None reports every one.
+
+        Returns
+        -------
+        TableProfiler
+            A profiler that reads the costs from HW-NAS-Bench's table of this data set.
+        """
         return TableProfiler(hardware_table(self.dataset), columns)
 

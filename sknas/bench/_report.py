@@ -45,7 +45,18 @@ PUBLISHED_TNB101_RANKS = {
 
 def published_ranks(benchmark: str) -> dict[str, tuple[float, float]]:
     """``{method: (mean, std)}`` of the published ranks at 100 queries on a TransNAS-Bench-101
-    benchmark such as ``"tnb101-micro-jigsaw"``; empty for other benchmarks."""
+    benchmark such as ``"tnb101-micro-jigsaw"``; empty for other benchmarks.
+
+    Parameters
+    ----------
+    benchmark : str
+        The command-line name of a benchmark.
+
+    Returns
+    -------
+    dict of str to tuple of (float, float)
+        The mean and the standard deviation of the published rank of each method, by method.
+    """
     for prefix, methods in PUBLISHED_TNB101_RANKS.items():
         if benchmark.startswith(prefix + "-"):
             task = benchmark[len(prefix) + 1:]
@@ -68,6 +79,16 @@ def markdown_table(records: Sequence[dict]) -> str:
     that found it, and how many did), search cost (s of 12-epoch training) and wall time per
     run. On other benchmarks the rank of the architecture found (1 = best) and its objective
     replace the test accuracy and the protocol; the search cost shows when the table has one.
+
+    Parameters
+    ----------
+    records : sequence of dict
+        Records of :func:`sknas.bench.run`.
+
+    Returns
+    -------
+    str
+        The markdown table: a header row, a separator row and one row per record.
     """
     nb201 = all("test_accuracy" in r["summary"] for r in records)
     if nb201:
@@ -95,7 +116,18 @@ def markdown_table(records: Sequence[dict]) -> str:
 
 
 def published_table(datasets: Sequence[str]) -> str:
-    """The published test accuracies (%) of ALGORITHMS.md for ``datasets``, as markdown."""
+    """The published test accuracies (%) of ALGORITHMS.md for ``datasets``, as markdown.
+
+    Parameters
+    ----------
+    datasets : sequence of str
+        NAS-Bench-201 data sets, from ``"cifar10"``, ``"cifar100"`` and ``"ImageNet16-120"``.
+
+    Returns
+    -------
+    str
+        The markdown table: one row per published method, one column per data set.
+    """
     datasets = list(datasets)
     lines = [
         "| published | " + " | ".join(f"nb201-{d}" for d in datasets) + " |",
@@ -107,7 +139,19 @@ def published_table(datasets: Sequence[str]) -> str:
 
 
 def published_ranks_table(benchmarks: Sequence[str]) -> str:
-    """The published TransNAS-Bench-101 ranks (mean ± std) of ``benchmarks``, as markdown."""
+    """The published TransNAS-Bench-101 ranks (mean ± std) of ``benchmarks``, as markdown.
+
+    Parameters
+    ----------
+    benchmarks : sequence of str
+        Command-line names of benchmarks; those without published ranks are left out.
+
+    Returns
+    -------
+    str
+        The markdown table: one row per published method, one column per benchmark; empty
+        when no benchmark has published ranks.
+    """
     benchmarks = [b for b in benchmarks if published_ranks(b)]
     if not benchmarks:
         return ""
@@ -129,6 +173,15 @@ def plot_best_so_far(records: Sequence[dict], path: str | Path | None = None, pu
     published figures of ALGORITHMS.md drawn as labelled dashed reference lines; elsewhere it
     is the rank of the best queried architecture (log scale, 1 = best). Needs matplotlib
     (``pip install matplotlib``).
+
+    Parameters
+    ----------
+    records : sequence of dict
+        Records of :func:`sknas.bench.run`.
+    path : str or pathlib.Path or None, default=None
+        Where to save the figure; None only returns it.
+    published : bool, default=True
+        Whether to draw the published NAS-Bench-201 figures as reference lines.
 
     Returns
     -------

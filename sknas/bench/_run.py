@@ -24,7 +24,26 @@ def setup_on(spec: Strategy, benchmark: TableBenchmark, rng: np.random.Generator
              **context) -> Strategy:
     """``spec`` bound to ``benchmark``: its pool (the whole space) and, when the strategy weighs
     proxies (``spec.proxies``), the benchmark's values of those it has (see
-    :meth:`TableBenchmark.available_proxies`)."""
+    :meth:`TableBenchmark.available_proxies`).
+
+    Parameters
+    ----------
+    spec : Strategy
+        The unbound strategy.
+    benchmark : TableBenchmark
+        The benchmark whose space and pool the strategy searches.
+    rng : numpy.random.Generator
+        The only source of randomness of the bound strategy.
+    budget : int
+        The number of queries of the search.
+    **context
+        Further keyword arguments of :meth:`Strategy.setup`, such as ``costs`` and ``bounds``.
+
+    Returns
+    -------
+    Strategy
+        A copy of ``spec`` bound to the benchmark, ready to ``ask``.
+    """
     context.update(pool=benchmark.pool, budget=budget)
     names = proxies_on(spec, benchmark)
     if names is not None:
@@ -55,6 +74,24 @@ def make_benchmark(name: str, protocol: str = "paper") -> TableBenchmark:
     """The benchmark of a command-line name such as ``"nb201-cifar10"`` or ``"tnb101-micro-jigsaw"``.
 
     ``protocol`` is NAS-Bench-201's (``"paper"`` or ``"own"``); the other benchmarks have one.
+
+    Parameters
+    ----------
+    name : str
+        The command-line name of the benchmark, a key of ``BENCHMARKS``.
+    protocol : {"paper", "own"}, default="paper"
+        NAS-Bench-201's protocol; the other benchmarks take only ``"paper"``.
+
+    Returns
+    -------
+    TableBenchmark
+        The benchmark, read from the tables shipped with sknas.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown, or a benchmark other than NAS-Bench-201 is asked for with the
+        protocol ``"own"``.
     """
     if name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; use one of {', '.join(BENCHMARKS)}")
@@ -78,6 +115,28 @@ def run_one(
     ``rank`` in the pool (1 = best), the benchmark's further figures of it (NAS-Bench-201's
     ``test_accuracy``), and after each query the best-so-far objective, rank and figures.
     With a ``profiler``, the run also reports the hardware costs of that architecture.
+
+    Parameters
+    ----------
+    strategy : str or Strategy
+        A registered strategy name, or an unbound strategy.
+    benchmark : TableBenchmark
+        The benchmark to search.
+    budget : int
+        The number of queries of the search.
+    seed : int
+        Seeds the random generator of the strategy.
+    profiler : TableProfiler or None, default=None
+        Reports the hardware costs of the architecture the run ends with; None reports none.
+    batch_size : int, default=1
+        The number of architectures the strategy is asked for at a time.
+
+    Returns
+    -------
+    dict
+        The record of the run: ``seed``, ``best_arch``, ``objective``, the benchmark's further
+        figures, ``rank``, ``n_queries``, ``queries_to_best``, ``search_cost_s``, ``wall_s``, the
+        ``best_so_far_*`` lists and, with a profiler, ``hardware``.
     """
     start = time.perf_counter()
     _, spec = resolve_strategy(strategy)

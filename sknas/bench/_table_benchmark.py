@@ -55,7 +55,19 @@ class PoolSpace(SearchSpace):
         return self.pool[int(rng.integers(len(self.pool)))]
 
     def neighbours(self, arch: Architecture) -> list[Architecture]:
-        """The pool's architectures one change away; if there are none, the nearest ones."""
+        """The pool's architectures one change away; if there are none, the nearest ones.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of the underlying space.
+
+        Returns
+        -------
+        list of Architecture
+            Its neighbours of the underlying space that are in the pool or, when none is, the
+            pool's architectures nearest to ``arch`` other than itself.
+        """
         inside = [a for a in self.space.neighbours(arch) if a in self._members]
         if inside:
             return inside
@@ -125,6 +137,7 @@ class TableBenchmark:
     Attributes
     ----------
     pool : list of Architecture
+        The table's architectures, one per row, in the table's order.
     space : PoolSpace
         ``space`` restricted to the pool; strategies search it.
     proxy_names : tuple of str
@@ -219,19 +232,85 @@ class TableBenchmark:
         return self._cost is not None
 
     def objective(self, arch: Architecture) -> float:
-        """The queried figure of ``arch``."""
+        """The queried figure of ``arch``.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of the pool.
+
+        Returns
+        -------
+        float
+            The objective of ``arch``'s row, higher is better.
+
+        Raises
+        ------
+        KeyError
+            If ``arch`` is not in the pool.
+        """
         return float(self._objective[self._row(arch)])
 
     def rank(self, arch: Architecture) -> int:
-        """The rank of ``arch`` in the pool by the objective: 1 for the best (ties share a rank)."""
+        """The rank of ``arch`` in the pool by the objective: 1 for the best (ties share a rank).
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of the pool.
+
+        Returns
+        -------
+        int
+            One plus the number of the pool's architectures with a strictly higher objective.
+
+        Raises
+        ------
+        KeyError
+            If ``arch`` is not in the pool.
+        """
         return int(self._ranks[self._row(arch)])
 
     def metric(self, name: str, arch: Architecture) -> float:
-        """A further figure of ``arch`` (one of :attr:`metric_names`)."""
+        """A further figure of ``arch`` (one of :attr:`metric_names`).
+
+        Parameters
+        ----------
+        name : str
+            The figure, one of :attr:`metric_names`.
+        arch : Architecture
+            An architecture of the pool.
+
+        Returns
+        -------
+        float
+            The value of the figure in ``arch``'s row.
+
+        Raises
+        ------
+        KeyError
+            If ``arch`` is not in the pool or the table has no figure ``name``.
+        """
         return float(self._metrics[name][self._row(arch)])
 
     def training_cost(self, arch: Architecture) -> float:
-        """Seconds of training the query of ``arch`` stands for; NaN when the table has no cost."""
+        """Seconds of training the query of ``arch`` stands for; NaN when the table has no cost.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of the pool.
+
+        Returns
+        -------
+        float
+            The training time of ``arch``'s row in seconds, or NaN.
+
+        Raises
+        ------
+        KeyError
+            If ``arch`` is not in the pool.
+        """
         return float(self._cost[self._row(arch)]) if self._cost is not None else float("nan")
 
     def best_objective_arch(self) -> Architecture:
@@ -245,6 +324,17 @@ class TableBenchmark:
     def available_proxies(self, wanted: Sequence[str] | str | None) -> tuple[str, ...]:
         """The proxies a strategy that weighs ``wanted`` gets here: those of ``wanted`` the table
         has, or every proxy of the table when it has none of them (``"all"`` means every one).
+
+        Parameters
+        ----------
+        wanted : str, sequence of str or None
+            The proxies the strategy weighs; ``"all"`` or None for every proxy of the table.
+
+        Returns
+        -------
+        tuple of str
+            The sknas names of the chosen proxies the table has values of (every one of them, in
+            the proxy registry's order, for ``"all"`` or None).
 
         Raises
         ------
@@ -265,7 +355,18 @@ class TableBenchmark:
         return chosen or self.proxy_names
 
     def proxy_scorer(self, names) -> "TableProxyScorer":
-        """The table's values of the proxies ``names``."""
+        """The table's values of the proxies ``names``.
+
+        Parameters
+        ----------
+        names : str or sequence of str
+            sknas proxy names among :attr:`proxy_names`.
+
+        Returns
+        -------
+        TableProxyScorer
+            A scorer that reads these proxies from the table.
+        """
         return TableProxyScorer(self, names)
 
     @classmethod
@@ -348,6 +449,23 @@ class TableBenchmark:
         """A benchmark of a CSV file (plain or .gz) with one row per architecture; the options are
         those of :meth:`from_table` (its ``name`` defaults to the file's name).
 
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The CSV file, with a header row; a name ending in ``.gz`` is read as gzip.
+        space : SearchSpace
+            Parses the architecture strings of the ``key`` column.
+        objective : str
+            The column to maximise.
+        **options
+            The keyword arguments of :meth:`from_table`: ``proxies``, ``key``, ``cost``,
+            ``metrics`` and ``name``.
+
+        Returns
+        -------
+        TableBenchmark
+            The benchmark of the file's rows.
+
         Examples
         --------
         >>> import tempfile, pathlib
@@ -390,6 +508,11 @@ class TabularEvaluator:
     time of the lookup; ``metrics`` holds the table's further figures, the architecture's
     ``rank`` and the lookup time. An architecture outside the pool is a failed evaluation,
     like a network that fails to train.
+
+    Parameters
+    ----------
+    benchmark : TableBenchmark
+        The benchmark whose table answers the queries.
     """
 
     def __init__(self, benchmark: TableBenchmark):
@@ -437,7 +560,18 @@ class TableProxyScorer:
 
     def score(self, archs: Sequence[Architecture]) -> np.ndarray:
         """Proxy values of ``archs``: shape ``(len(archs), len(names))``; NaN outside the pool
-        and where the table has none."""
+        and where the table has none.
+
+        Parameters
+        ----------
+        archs : sequence of Architecture
+            The architectures to score; those outside the pool are recorded in ``errors_``.
+
+        Returns
+        -------
+        ndarray of shape (len(archs), len(names))
+            The table's value of each proxy of :attr:`names` for each architecture.
+        """
         out = np.full((len(archs), len(self.names)), np.nan)
         for i, arch in enumerate(archs):
             row = self.benchmark._index.get(arch)

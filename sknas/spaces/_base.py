@@ -89,7 +89,7 @@ class Architecture(abc.ABC):
 class ArchitectureGraph:
     """An architecture as a directed graph, for graph encoders.
 
-    Attributes
+    Parameters
     ----------
     node_features : ndarray of shape (n_nodes, n_features)
         One feature vector per node; every architecture of a space has the same shape.
@@ -122,6 +122,16 @@ class SearchSpace(abc.ABC):
     def parse(self, string: str) -> Architecture:
         """Parse the canonical string of an architecture (the inverse of ``str(arch)``).
 
+        Parameters
+        ----------
+        string : str
+            The canonical string of an architecture of this space, as ``str(arch)`` writes it.
+
+        Returns
+        -------
+        Architecture
+            The architecture the string describes.
+
         Raises
         ------
         ValueError
@@ -130,23 +140,85 @@ class SearchSpace(abc.ABC):
 
     @abc.abstractmethod
     def sample(self, rng: np.random.Generator) -> Architecture:
-        """Draw one architecture uniformly at random."""
+        """Draw one architecture uniformly at random.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The random generator the draw uses.
+
+        Returns
+        -------
+        Architecture
+            An architecture of this space.
+        """
 
     @abc.abstractmethod
     def neighbours(self, arch: Architecture) -> list[Architecture]:
-        """All architectures one elementary change away from ``arch``."""
+        """All architectures one elementary change away from ``arch``.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+
+        Returns
+        -------
+        list of Architecture
+            The neighbours of ``arch``, each at distance 1 from it.
+        """
 
     def mutate(self, arch: Architecture, rng: np.random.Generator) -> Architecture:
-        """A uniformly chosen neighbour of ``arch`` (one elementary change)."""
+        """A uniformly chosen neighbour of ``arch`` (one elementary change).
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+        rng : numpy.random.Generator
+            The random generator that picks the neighbour.
+
+        Returns
+        -------
+        Architecture
+            One of :meth:`neighbours` of ``arch``.
+        """
         options = self.neighbours(arch)
         return options[int(rng.integers(len(options)))]
 
     @abc.abstractmethod
     def encode(self, arch: Architecture) -> np.ndarray:
-        """A fixed-length float vector describing ``arch`` (one-hot of its choices)."""
+        """A fixed-length float vector describing ``arch`` (one-hot of its choices).
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+
+        Returns
+        -------
+        ndarray of shape (n_features,)
+            The encoding of ``arch``; every architecture of the space has the same length.
+        """
 
     def to_graph(self, arch: Architecture) -> ArchitectureGraph:
-        """``arch`` as an :class:`ArchitectureGraph` (for the graph encoder of PO-NAS)."""
+        """``arch`` as an :class:`ArchitectureGraph` (for the graph encoder of PO-NAS).
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+
+        Returns
+        -------
+        ArchitectureGraph
+            The graph of ``arch``; every architecture of the space has the same number of nodes.
+
+        Raises
+        ------
+        NotImplementedError
+            If the space has no graph representation.
+        """
         raise NotImplementedError(
             f"the {self.name or type(self).__name__} space has no graph representation; "
             "implement to_graph(arch) to use it with a graph encoder"
@@ -154,7 +226,20 @@ class SearchSpace(abc.ABC):
 
     @abc.abstractmethod
     def distance(self, a: Architecture, b: Architecture) -> int:
-        """Edit distance: the number of elementary changes that turn ``a`` into ``b``."""
+        """Edit distance: the number of elementary changes that turn ``a`` into ``b``.
+
+        Parameters
+        ----------
+        a : Architecture
+            An architecture of this space.
+        b : Architecture
+            Another architecture of this space.
+
+        Returns
+        -------
+        int
+            The distance, 0 when ``a`` and ``b`` are equal.
+        """
 
     def edit_path(self, a: Architecture, b: Architecture) -> list:
         """A list of elementary edits that turns ``a`` into ``b`` when applied in order
@@ -164,12 +249,37 @@ class SearchSpace(abc.ABC):
         which ``a`` and ``b`` differ to ``b``'s option: an edit is ``(decision, option)``. In
         spaces whose distance counts those decisions (the cell spaces) its length is
         :meth:`distance`; spaces with another distance override both methods.
+
+        Parameters
+        ----------
+        a : Architecture
+            The architecture the path starts from.
+        b : Architecture
+            The architecture the path leads to.
+
+        Returns
+        -------
+        list
+            The edits, in the order to apply them; empty when ``a`` equals ``b``.
         """
         ca, cb = self.to_choices(a), self.to_choices(b)
         return [(i, y) for i, (x, y) in enumerate(zip(ca, cb)) if x != y]
 
     def apply_edits(self, arch: Architecture, edits: Sequence) -> Architecture:
-        """``arch`` after the edits of an :meth:`edit_path` (any subset of one, in its order)."""
+        """``arch`` after the edits of an :meth:`edit_path` (any subset of one, in its order).
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture the edits start from (the ``a`` of the :meth:`edit_path`).
+        edits : sequence
+            Edits of an :meth:`edit_path` from ``arch``, in the order of the path.
+
+        Returns
+        -------
+        Architecture
+            The architecture after the edits.
+        """
         choices = self.to_choices(arch)
         for decision, option in edits:
             choices[decision] = option
@@ -179,7 +289,22 @@ class SearchSpace(abc.ABC):
     def build(
         self, arch: Architecture, input_shape: Sequence[int], n_outputs: int
     ) -> nn.Module:
-        """Build an untrained network mapping inputs of ``input_shape`` to ``n_outputs`` logits."""
+        """Build an untrained network mapping inputs of ``input_shape`` to ``n_outputs`` logits.
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture of the network.
+        input_shape : sequence of int
+            The shape of one input sample, without the batch dimension.
+        n_outputs : int
+            The number of outputs of the network (classes, or regression targets).
+
+        Returns
+        -------
+        torch.nn.Module
+            The network, with freshly initialised weights.
+        """
 
     def enumerate(self) -> Iterator[Architecture]:
         """Every architecture of the space, in a fixed order.
@@ -203,6 +328,18 @@ class SearchSpace(abc.ABC):
         classes are found, or the draws stop finding new ones (``100 * n`` draws in all, or
         ``max(1000, 10 * found)`` in a row that find nothing new); then the pool is smaller
         than ``n`` and a ``UserWarning`` says how many were found.
+
+        Parameters
+        ----------
+        n : int
+            The number of architectures wanted.
+        rng : numpy.random.Generator
+            The random generator the draws use.
+
+        Returns
+        -------
+        list of Architecture
+            At most ``n`` architectures, no two of which compute the same function.
         """
         n = int(n)
         try:
@@ -251,11 +388,43 @@ class SearchSpace(abc.ABC):
         raise NotImplementedError(f"{type(self).__name__} has no categorical encoding")
 
     def from_choices(self, choices: Sequence[int]) -> Architecture:
-        """The architecture of one option index per decision of :meth:`choice_sizes`."""
+        """The architecture of one option index per decision of :meth:`choice_sizes`.
+
+        Parameters
+        ----------
+        choices : sequence of int
+            One option index per decision, each in ``[0, choice_sizes()[i])``.
+
+        Returns
+        -------
+        Architecture
+            The architecture these choices define.
+
+        Raises
+        ------
+        NotImplementedError
+            If the space has no categorical encoding.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no categorical encoding")
 
     def to_choices(self, arch: Architecture) -> list[int]:
-        """The option index of each decision for ``arch`` (the inverse of ``from_choices``)."""
+        """The option index of each decision for ``arch`` (the inverse of ``from_choices``).
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+
+        Returns
+        -------
+        list of int
+            One option index per decision of :meth:`choice_sizes`.
+
+        Raises
+        ------
+        NotImplementedError
+            If the space has no categorical encoding.
+        """
         raise NotImplementedError(f"{type(self).__name__} has no categorical encoding")
 
     def __contains__(self, arch: object) -> bool:
@@ -271,11 +440,33 @@ class SearchSpace(abc.ABC):
         """The representative of the class of architectures that compute the same function.
 
         Spaces without isomorphic duplicates return ``arch`` itself.
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+
+        Returns
+        -------
+        Architecture
+            The representative of the class of ``arch``; equal for architectures that compute
+            the same function.
         """
         return arch
 
     def check_input_shape(self, input_shape: Sequence[int]) -> None:
-        """Raise ``ValueError`` if networks of this space cannot take inputs of this shape."""
+        """Raise ``ValueError`` if networks of this space cannot take inputs of this shape.
+
+        Parameters
+        ----------
+        input_shape : sequence of int
+            The shape of one input sample, without the batch dimension.
+
+        Raises
+        ------
+        ValueError
+            If networks of this space cannot take inputs of this shape.
+        """
 
     def get_config(self) -> dict:
         """The constructor arguments that rebuild this space: ``type(space)(**space.get_config())``."""

@@ -131,6 +131,16 @@ class CellSpace(SearchSpace):
         NASLib orders the edges ``1->2, 1->3, 1->4, 2->3, 2->4, 3->4`` and numbers the ops
         skip_connect 0, none 1, nor_conv_3x3 2, nor_conv_1x1 3, avg_pool_3x3 4.
 
+        Parameters
+        ----------
+        text : str
+            The NASLib op-index tuple, six integers in 0..4 in NASLib's edge order.
+
+        Returns
+        -------
+        CellArchitecture
+            The cell the tuple describes.
+
         Raises
         ------
         ValueError
@@ -181,7 +191,18 @@ class CellSpace(SearchSpace):
         return [OPS.index(op) for op in arch.ops]
 
     def encode(self, arch: CellArchitecture) -> np.ndarray:
-        """One-hot of each edge's operation, shape ``(6 * 5,)``."""
+        """One-hot of each edge's operation, shape ``(6 * 5,)``.
+
+        Parameters
+        ----------
+        arch : CellArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        ndarray of shape (30,)
+            The one-hot codes of the six edges, one after the other.
+        """
         out = np.zeros((len(EDGES), len(OPS)), dtype=np.float32)
         out[np.arange(len(EDGES)), [OPS.index(op) for op in arch.ops]] = 1.0
         return out.ravel()
@@ -192,6 +213,16 @@ class CellSpace(SearchSpace):
         Node features: the mask of the node's predecessors, its index scaled to [0, 1], and
         counts of its incoming operations by type. Edges: the operations other than
         ``none``, typed by their index into ``OPS``.
+
+        Parameters
+        ----------
+        arch : CellArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        ArchitectureGraph
+            The graph of the cell, with 4 nodes and 5 edge types.
         """
         adjacency = np.zeros((N_NODES, N_NODES), dtype=np.float32)
         edge_ops = np.full((N_NODES, N_NODES), -1, dtype=np.int64)
@@ -217,6 +248,17 @@ class CellSpace(SearchSpace):
         terms of its input through (sums are flattened, so a chain of skips collapses),
         ``none`` and any operation on an all-zero node contribute nothing, so dead branches
         and symmetric intermediate nodes collapse.
+
+        Parameters
+        ----------
+        arch : CellArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        str
+            The function key of the cell: the terms its output node sums, or ``"0"`` when it
+            computes zero.
         """
         nodes: list[list[str]] = [["x"]]
         for target in range(1, N_NODES):
@@ -239,7 +281,18 @@ class CellSpace(SearchSpace):
         return reps
 
     def canonical(self, arch: CellArchitecture) -> CellArchitecture:
-        """The first cell of ``enumerate()`` that computes the same function as ``arch``."""
+        """The first cell of ``enumerate()`` that computes the same function as ``arch``.
+
+        Parameters
+        ----------
+        arch : CellArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        CellArchitecture
+            The representative of the class of ``arch``.
+        """
         return self._representatives[self.function_key(arch)]
 
     # -- networks --------------------------------------------------------------------------

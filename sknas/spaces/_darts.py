@@ -63,7 +63,19 @@ class DartsArchitecture(Architecture):
 
     @classmethod
     def from_nodes(cls, cells: Sequence[Sequence[Node]]) -> "DartsArchitecture":
-        """The genotype of cells given as lists of nodes ``{input: op}``."""
+        """The genotype of cells given as lists of nodes ``{input: op}``.
+
+        Parameters
+        ----------
+        cells : sequence of sequence of dict
+            The normal and the reduction cell, each a list of its four intermediate nodes, a node
+            a dict ``{input: op}`` of its two edges (the inverse of :meth:`nodes`).
+
+        Returns
+        -------
+        DartsArchitecture
+            The genotype of these cells.
+        """
         pairs = [tuple((node[i], i) for node in cell for i in sorted(node)) for cell in cells]
         return cls(*pairs)
 
@@ -179,6 +191,16 @@ class DartsSpace(SearchSpace):
         """Parse DARTS's ``Genotype(normal=[...], normal_concat=[2, 3, 4, 5], reduce=[...],
         reduce_concat=[2, 3, 4, 5])`` (``range(2, 6)`` is accepted for the concats).
 
+        Parameters
+        ----------
+        string : str
+            A DARTS genotype string, as ``str(arch)`` or DARTS's ``genotypes.py`` writes it.
+
+        Returns
+        -------
+        DartsArchitecture
+            The genotype the string describes.
+
         Raises
         ------
         ValueError
@@ -216,6 +238,16 @@ class DartsSpace(SearchSpace):
         """A published genotype by name: one of :data:`PUBLISHED_GENOTYPES` (``"DARTS_V1"``,
         ``"DARTS_V2"``, ``"PONAS_CIFAR10"``).
 
+        Parameters
+        ----------
+        name : str
+            The name of the genotype, a key of :data:`PUBLISHED_GENOTYPES`.
+
+        Returns
+        -------
+        DartsArchitecture
+            The published genotype.
+
         Raises
         ------
         ValueError
@@ -241,7 +273,18 @@ class DartsSpace(SearchSpace):
     def neighbours(self, arch: DartsArchitecture) -> list[DartsArchitecture]:
         """Every genotype one edit away: each edge re-wired to another input of its node, the
         ops of a node's two edges exchanged, and each edge's op substituted (PO-NAS's
-        mutation; at most 2 * (12 + 4) + 16 * 6 = 128 genotypes)."""
+        mutation; at most 2 * (12 + 4) + 16 * 6 = 128 genotypes).
+
+        Parameters
+        ----------
+        arch : DartsArchitecture
+            A genotype of this space.
+
+        Returns
+        -------
+        list of DartsArchitecture
+            The distinct neighbours of ``arch``, ``arch`` itself excluded.
+        """
         edits: list[Edit] = []
         for c, cell in enumerate(arch.nodes()):
             for k, node in enumerate(cell):
@@ -261,6 +304,18 @@ class DartsSpace(SearchSpace):
         or ``("swap", cell, node, p, q)`` (exchange the node's entries at inputs ``p`` and
         ``q``: re-wire an edge when one is empty, exchange two ops otherwise); cell 0 is the
         normal cell.
+
+        Parameters
+        ----------
+        a : DartsArchitecture
+            The genotype the path starts from.
+        b : DartsArchitecture
+            The genotype the path leads to.
+
+        Returns
+        -------
+        list of tuple
+            The edits, in the order to apply them; empty when ``a`` equals ``b``.
         """
         return cells_path(a.nodes(), b.nodes())
 
@@ -269,7 +324,20 @@ class DartsSpace(SearchSpace):
 
     def distance(self, a: DartsArchitecture, b: DartsArchitecture) -> int:
         """PO-NAS's minimal-operation-path distance: the fewest re-wirings, exchanges and op
-        substitutions that turn ``a`` into ``b``."""
+        substitutions that turn ``a`` into ``b``.
+
+        Parameters
+        ----------
+        a : DartsArchitecture
+            A genotype of this space.
+        b : DartsArchitecture
+            Another genotype of this space.
+
+        Returns
+        -------
+        int
+            The length of :meth:`edit_path` from ``a`` to ``b``, 0 when they are equal.
+        """
         return len(self.edit_path(a, b))
 
     # -- encodings -------------------------------------------------------------------------
@@ -304,7 +372,18 @@ class DartsSpace(SearchSpace):
 
     def encode(self, arch: DartsArchitecture) -> np.ndarray:
         """Per cell, a one-hot of the op on each of the 14 possible edges (zeros for an edge
-        not used), shape ``(2 * 14 * 7,)``."""
+        not used), shape ``(2 * 14 * 7,)``.
+
+        Parameters
+        ----------
+        arch : DartsArchitecture
+            A genotype of this space.
+
+        Returns
+        -------
+        ndarray of shape (196,)
+            The one-hot codes of the normal cell's edges, then of the reduction cell's.
+        """
         out = np.zeros((len(CELLS), FIRST_EDGE[N_NODES], len(DARTS_OPS)), dtype=np.float32)
         for c, cell in enumerate(arch.nodes()):
             for k, node in enumerate(cell):
@@ -321,6 +400,16 @@ class DartsSpace(SearchSpace):
         to [0, 1], and counts of its incoming operations by type. Edges: the cell's ops typed by
         their index into ``DARTS_OPS``, and a concatenation type (7) into the outputs and from
         the normal cell's output.
+
+        Parameters
+        ----------
+        arch : DartsArchitecture
+            A genotype of this space.
+
+        Returns
+        -------
+        ArchitectureGraph
+            The graph of both cells, with 14 nodes and 8 edge types.
         """
         per_cell = N_NODES + 3
         n = 2 * per_cell

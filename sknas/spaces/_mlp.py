@@ -23,6 +23,17 @@ class MLPArchitecture(Architecture):
     """A perceptron: hidden layer widths, activation, dropout rate and normalisation.
 
     Its string reads ``mlp:256-128,relu,dropout=0.1,norm=batch``.
+
+    Parameters
+    ----------
+    widths : tuple of int
+        The width of each hidden layer, from the input to the head.
+    activation : str
+        The activation after each hidden layer: ``relu``, ``gelu``, ``silu`` or ``tanh``.
+    dropout : float
+        The dropout rate after each hidden layer; 0 for none.
+    norm : str
+        The normalisation after each hidden linear layer: ``none``, ``batch`` or ``layer``.
     """
 
     widths: tuple[int, ...]
@@ -163,7 +174,18 @@ class MLPSpace(SearchSpace):
         )
 
     def neighbours(self, arch: MLPArchitecture) -> list[MLPArchitecture]:
-        """Change one width, insert or remove one layer, or change one global choice."""
+        """Change one width, insert or remove one layer, or change one global choice.
+
+        Parameters
+        ----------
+        arch : MLPArchitecture
+            A perceptron of this space.
+
+        Returns
+        -------
+        list of MLPArchitecture
+            The distinct neighbours of ``arch``, each one such change away from it.
+        """
         a = arch
         out: list[MLPArchitecture] = []
         depth = len(a.widths)
@@ -190,7 +212,20 @@ class MLPSpace(SearchSpace):
         return list(dict.fromkeys(out))  # inserting the same width next to itself repeats
 
     def distance(self, a: MLPArchitecture, b: MLPArchitecture) -> int:
-        """Levenshtein distance of the width sequences plus one per differing global choice."""
+        """Levenshtein distance of the width sequences plus one per differing global choice.
+
+        Parameters
+        ----------
+        a : MLPArchitecture
+            A perceptron of this space.
+        b : MLPArchitecture
+            Another perceptron of this space.
+
+        Returns
+        -------
+        int
+            The distance, 0 when ``a`` and ``b`` are equal.
+        """
         previous = list(range(len(b.widths) + 1))
         for i, wa in enumerate(a.widths, start=1):
             current = [i]
@@ -228,7 +263,18 @@ class MLPSpace(SearchSpace):
                 dropout, self.norms.index(arch.norm)]
 
     def encode(self, arch: MLPArchitecture) -> np.ndarray:
-        """Per layer slot a one-hot over widths plus 'absent', then one-hots of the global choices."""
+        """Per layer slot a one-hot over widths plus 'absent', then one-hots of the global choices.
+
+        Parameters
+        ----------
+        arch : MLPArchitecture
+            A perceptron of this space.
+
+        Returns
+        -------
+        ndarray of shape (n_features,)
+            The encoding; its length depends on the space's options, not on ``arch``.
+        """
         slots = np.zeros((self.depths[-1], len(self.widths) + 1), dtype=np.float32)
         for i in range(self.depths[-1]):
             slots[i, self.widths.index(arch.widths[i]) if i < len(arch.widths) else -1] = 1.0
@@ -249,6 +295,16 @@ class MLPSpace(SearchSpace):
         Node features: whether the layer exists, a one-hot of its width, its position scaled
         to [0, 1], and one-hots of the activation, dropout rate and normalisation it applies
         (zeros for an absent layer). Each existing layer reads the one before it.
+
+        Parameters
+        ----------
+        arch : MLPArchitecture
+            A perceptron of this space.
+
+        Returns
+        -------
+        ArchitectureGraph
+            The graph of the perceptron, one node per layer slot and a single edge type.
         """
         n = self.depths[-1]
         depth = len(arch.widths)

@@ -21,14 +21,41 @@ SPACE_CLASSES: dict[str, type[SearchSpace]] = {}
 
 def register_space(name: str, factory: Callable[[], SearchSpace], cls: type[SearchSpace] | None = None) -> None:
     """Register ``name`` (``factory()`` builds the space) and, when given, the space class
-    that ``sknas.load`` may rebuild from its configuration."""
+    that ``sknas.load`` may rebuild from its configuration.
+
+    Parameters
+    ----------
+    name : str
+        The name estimators' ``space=``, the harness and the CLI accept.
+    factory : callable
+        Called with no arguments, builds the space.
+    cls : type of SearchSpace or None, default=None
+        The space class that ``sknas.load`` may rebuild from a saved configuration; None
+        registers none.
+    """
     SPACES[name] = factory
     if cls is not None:
         SPACE_CLASSES[cls.__name__] = cls
 
 
 def make_space(name: str) -> SearchSpace:
-    """The space registered as ``name``; a ``ValueError`` lists the registered names."""
+    """The space registered as ``name``; a ``ValueError`` lists the registered names.
+
+    Parameters
+    ----------
+    name : str
+        A registered name, such as ``"cell"``, ``"mlp"`` or ``"darts"``.
+
+    Returns
+    -------
+    SearchSpace
+        A new space built by the name's factory.
+
+    Raises
+    ------
+    ValueError
+        If no space is registered as ``name``.
+    """
     if name not in SPACES:
         raise ValueError(
             f"unknown space {name!r}; use 'auto', one of {', '.join(map(repr, SPACES))}, or a SearchSpace "

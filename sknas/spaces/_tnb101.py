@@ -50,7 +50,19 @@ class TNB101Space(SearchSpace):
         self.stem_stride = None if stem_stride is None else int(stem_stride)
 
     def resolve_stem_stride(self, input_shape: Sequence[int]) -> int:
-        """The stem stride networks for images of ``input_shape`` get (see ``stem_stride``)."""
+        """The stem stride networks for images of ``input_shape`` get (see ``stem_stride``).
+
+        Parameters
+        ----------
+        input_shape : sequence of int
+            The shape ``(channels, height, width)`` of one image.
+
+        Returns
+        -------
+        int
+            ``stem_stride`` when it is set; otherwise 4 for images whose shorter side is at
+            least 64 pixels and 1 for smaller ones.
+        """
         if self.stem_stride is not None:
             return self.stem_stride
         return 4 if min(int(s) for s in input_shape[1:]) >= STRIDE_4_MIN_SIZE else 1
@@ -60,7 +72,27 @@ class TNB101Space(SearchSpace):
 
     def build(self, arch, input_shape: Sequence[int], n_outputs: int):
         """The network of ``arch`` for images of ``input_shape``: stem, modules, global pooling
-        and a linear head (:meth:`_network` names the class and the architecture's codes)."""
+        and a linear head (:meth:`_network` names the class and the architecture's codes).
+
+        Parameters
+        ----------
+        arch : Architecture
+            An architecture of this space.
+        input_shape : sequence of int
+            The shape ``(channels, height, width)`` of one image.
+        n_outputs : int
+            The number of outputs of the network (classes, or regression targets).
+
+        Returns
+        -------
+        torch.nn.Module
+            The untrained network.
+
+        Raises
+        ------
+        ValueError
+            If the images are too small, or ``arch`` is not an architecture of this space.
+        """
         self.check_input_shape(input_shape)
         self._check_buildable(arch)
         network, codes = self._network(arch)

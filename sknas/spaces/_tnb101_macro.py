@@ -146,6 +146,16 @@ class TNB101MacroSpace(TNB101Space):
     def from_naslib(self, text: str) -> TNB101MacroArchitecture:
         """The architecture of a NASLib op tuple such as ``"(2, 3, 2, 3, 2, 3)"`` (the block codes).
 
+        Parameters
+        ----------
+        text : str
+            The NASLib op tuple: the block codes 1..4, in order.
+
+        Returns
+        -------
+        TNB101MacroArchitecture
+            The block sequence the tuple describes.
+
         Raises
         ------
         ValueError
@@ -180,11 +190,33 @@ class TNB101MacroSpace(TNB101Space):
         return iter(self._all)
 
     def sample(self, rng: np.random.Generator) -> TNB101MacroArchitecture:
-        """One of the 3,256 valid sequences, uniformly."""
+        """One of the 3,256 valid sequences, uniformly.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The random generator the draw uses.
+
+        Returns
+        -------
+        TNB101MacroArchitecture
+            A valid block sequence.
+        """
         return self._all[int(rng.integers(len(self._all)))]
 
     def neighbours(self, arch: TNB101MacroArchitecture) -> list[TNB101MacroArchitecture]:
-        """The valid sequences one block change, insertion or deletion away from ``arch``."""
+        """The valid sequences one block change, insertion or deletion away from ``arch``.
+
+        Parameters
+        ----------
+        arch : TNB101MacroArchitecture
+            A block sequence of this space.
+
+        Returns
+        -------
+        list of TNB101MacroArchitecture
+            The distinct valid neighbours of ``arch``.
+        """
         b = arch.blocks
         candidates = [b[:i] + (c,) + b[i + 1 :] for i in range(len(b)) for c in CODES if c != b[i]]
         candidates += [b[:i] + (c,) + b[i:] for i in range(len(b) + 1) for c in CODES]
@@ -194,11 +226,35 @@ class TNB101MacroSpace(TNB101Space):
         return [TNB101MacroArchitecture(c) for c in valid]
 
     def distance(self, a: TNB101MacroArchitecture, b: TNB101MacroArchitecture) -> int:
-        """Levenshtein distance of the block sequences (changes, insertions, deletions)."""
+        """Levenshtein distance of the block sequences (changes, insertions, deletions).
+
+        Parameters
+        ----------
+        a : TNB101MacroArchitecture
+            A block sequence of this space.
+        b : TNB101MacroArchitecture
+            Another block sequence of this space.
+
+        Returns
+        -------
+        int
+            The distance, 0 when ``a`` and ``b`` are equal.
+        """
         return _levenshtein(a.blocks, b.blocks)
 
     def canonical(self, arch: TNB101MacroArchitecture) -> TNB101MacroArchitecture:
-        """``arch`` itself: each benchmark entry is its own architecture."""
+        """``arch`` itself: each benchmark entry is its own architecture.
+
+        Parameters
+        ----------
+        arch : TNB101MacroArchitecture
+            A block sequence of this space.
+
+        Returns
+        -------
+        TNB101MacroArchitecture
+            ``arch``.
+        """
         return arch
 
     # -- encodings -------------------------------------------------------------------------
@@ -225,7 +281,18 @@ class TNB101MacroSpace(TNB101Space):
         return list(arch.blocks) + [0] * (MAX_BLOCKS - len(arch.blocks))
 
     def encode(self, arch: TNB101MacroArchitecture) -> np.ndarray:
-        """One-hot of each slot (no block, codes 1..4), shape ``(6 * 5,)``."""
+        """One-hot of each slot (no block, codes 1..4), shape ``(6 * 5,)``.
+
+        Parameters
+        ----------
+        arch : TNB101MacroArchitecture
+            A block sequence of this space.
+
+        Returns
+        -------
+        ndarray of shape (30,)
+            The one-hot codes of the six slots, one after the other.
+        """
         out = np.zeros((MAX_BLOCKS, len(CODES) + 1), dtype=np.float32)
         out[np.arange(MAX_BLOCKS), self.to_choices(arch)] = 1.0
         return out.ravel()
@@ -238,6 +305,16 @@ class TNB101MacroSpace(TNB101Space):
         whether it exists, and the one-hot code of the block that made it. The edge
         ``i -> i + 1`` is typed by that block's code minus 1 (4 edge types); nodes past the
         last block have no edges, so every graph has the same shape.
+
+        Parameters
+        ----------
+        arch : TNB101MacroArchitecture
+            A block sequence of this space.
+
+        Returns
+        -------
+        ArchitectureGraph
+            The chain graph of the sequence, with 7 nodes and 4 edge types.
         """
         n_nodes = MAX_BLOCKS + 1
         adjacency = np.zeros((n_nodes, n_nodes), dtype=np.float32)

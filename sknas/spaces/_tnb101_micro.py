@@ -108,6 +108,16 @@ class TNB101MicroSpace(TNB101Space):
     def from_naslib(self, text: str) -> TNB101MicroArchitecture:
         """The architecture of a NASLib op tuple ``"(a, b, c, d, e, f)"`` (the ``arch`` column).
 
+        Parameters
+        ----------
+        text : str
+            The NASLib op tuple: one op code 0..3 per edge.
+
+        Returns
+        -------
+        TNB101MicroArchitecture
+            The cell the tuple describes.
+
         Raises
         ------
         ValueError
@@ -139,7 +149,18 @@ class TNB101MicroSpace(TNB101Space):
         return TNB101MicroArchitecture(tuple(int(i) for i in rng.integers(N_OPS, size=N_EDGES)))
 
     def neighbours(self, arch: TNB101MicroArchitecture) -> list[TNB101MicroArchitecture]:
-        """The 18 cells that differ from ``arch`` on one edge."""
+        """The 18 cells that differ from ``arch`` on one edge.
+
+        Parameters
+        ----------
+        arch : TNB101MicroArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        list of TNB101MicroArchitecture
+            The neighbours of ``arch``, edge by edge.
+        """
         return [
             TNB101MicroArchitecture(arch.ops[:edge] + (op,) + arch.ops[edge + 1 :])
             for edge, current in enumerate(arch.ops)
@@ -148,7 +169,20 @@ class TNB101MicroSpace(TNB101Space):
         ]
 
     def distance(self, a: TNB101MicroArchitecture, b: TNB101MicroArchitecture) -> int:
-        """Hamming distance of the op codes: the number of edges that differ."""
+        """Hamming distance of the op codes: the number of edges that differ.
+
+        Parameters
+        ----------
+        a : TNB101MicroArchitecture
+            A cell of this space.
+        b : TNB101MicroArchitecture
+            Another cell of this space.
+
+        Returns
+        -------
+        int
+            The distance, from 0 (equal cells) to 6.
+        """
         return sum(x != y for x, y in zip(a.ops, b.ops))
 
     def enumerate(self) -> Iterator[TNB101MicroArchitecture]:
@@ -161,6 +195,16 @@ class TNB101MicroSpace(TNB101Space):
 
         Cells that compute the same function (e.g. differing only on edges whose output is
         never used) have separate entries, trained separately, in TransNAS-Bench-101.
+
+        Parameters
+        ----------
+        arch : TNB101MicroArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        TNB101MicroArchitecture
+            ``arch``.
         """
         return arch
 
@@ -182,7 +226,18 @@ class TNB101MicroSpace(TNB101Space):
         return list(arch.ops)
 
     def encode(self, arch: TNB101MicroArchitecture) -> np.ndarray:
-        """One-hot of each edge's op code, shape ``(6 * 4,)``."""
+        """One-hot of each edge's op code, shape ``(6 * 4,)``.
+
+        Parameters
+        ----------
+        arch : TNB101MicroArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        ndarray of shape (24,)
+            The one-hot codes of the six edges, one after the other.
+        """
         out = np.zeros((N_EDGES, N_OPS), dtype=np.float32)
         out[np.arange(N_EDGES), list(arch.ops)] = 1.0
         return out.ravel()
@@ -193,6 +248,16 @@ class TNB101MicroSpace(TNB101Space):
         Node features: the mask of the node's predecessors, its index scaled to [0, 1], and
         counts of its incoming operations by op code. Edges: the operations other than
         ``none``, typed by their op code (4 edge types, ``none`` never used).
+
+        Parameters
+        ----------
+        arch : TNB101MicroArchitecture
+            A cell of this space.
+
+        Returns
+        -------
+        ArchitectureGraph
+            The graph of the cell, with 4 nodes and 4 edge types.
         """
         adjacency = np.zeros((N_NODES, N_NODES), dtype=np.float32)
         edge_ops = np.full((N_NODES, N_NODES), -1, dtype=np.int64)
