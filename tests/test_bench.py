@@ -1,15 +1,12 @@
-"""The NAS-Bench-201 harness: tables, protocols, tabular evaluation and proxies, runs, CLI."""
+"""The NAS-Bench-201 harness: tables, protocols, tabular evaluation and proxies, runs."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from sknas.__main__ import main
 from sknas.bench import (
     NB201Benchmark,
     PoolSpace,
@@ -23,10 +20,7 @@ from sknas.hardware import TableProfiler
 from sknas.spaces import CellSpace
 from sknas.strategies import STRATEGIES, Strategy, StrategyEntry, strategy_names
 
-#: From SOURCES.md: the best cell by 12-epoch CIFAR-10 validation accuracy (index 13714).
-BEST_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|"
-#: Node 2 feeds nothing (its edge to node 3 is none): left out of the suite's tables.
-CUT_OFF_CELL = "|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|none~2|"
+from _helpers import BEST_CELL, CUT_OFF_CELL
 
 
 @pytest.fixture(scope="module")
@@ -164,122 +158,10 @@ def test_runs_are_reproducible_and_parallel_runs_equal_serial_ones(cifar10):
     assert len({r["best_arch"] for r in serial["runs"]}) > 1  # seeds differ
 
 
-def test_cli_writes_the_json(tmp_path):
-    out = tmp_path / "runs.json"
-    completed = subprocess.run(
-        [sys.executable, "-m", "sknas", "bench", "--strategy", "random", "--benchmark", "nb201-cifar100",
-         "--budget", "5", "--seeds", "3-5", "--json", str(out), "--markdown", str(tmp_path / "t.md"),
-         "--plot", str(tmp_path / "p.png")],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "proxies are cifar10's" in completed.stdout
-    record = json.loads(out.read_text())
-    assert [r["seed"] for r in record["runs"]] == [3, 4, 5] and record["budget"] == 5
-    table = (tmp_path / "t.md").read_text()
-    assert "| random | nb201-cifar100 | paper | 5 | 3 |" in table and "| robot | 73.51 |" in table
-    assert (tmp_path / "p.png").stat().st_size > 1000
-    assert not (tmp_path / "runs.json.partial.jsonl").exists()  # the runs as they finished, dropped once written
-
-
-def test_cli_rejects_bad_seeds():
-    completed = subprocess.run(
-        [sys.executable, "-m", "sknas", "bench", "--strategy", "random", "--seeds", "a-b"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 2 and "seeds must read like 0-29" in completed.stderr
-
-
-def _cli_error(capsys, *argv) -> str:
-    """The one-line error of ``python -m sknas bench ARGV`` run in this process (exit status 2)."""
-    with pytest.raises(SystemExit) as exit_info:
-        main(["bench", "--strategy", "random", *argv])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    (line,) = [line for line in err.splitlines() if "error:" in line]
-    return line
-
-
-@pytest.mark.parametrize("argv, message", [
-    (["--budget", "0"], "argument --budget: must be an integer >= 1, got '0'"),
-    (["--seeds=-1"], "argument --seeds: seeds must be >= 0, got -1"),
-    (["--seeds", "0-x"], "argument --seeds: seeds must read like 0-29 or 0,3,7; got '0-x'"),
-    (["--seeds", "3-1"], "'3-1' names no seed"),
-    (["--seeds", "0-999999999"], "names more than 100,000 seeds"),
-    (["--batch-size", "-2"], "argument --batch-size: must be an integer >= 1"),
-    (["--n-jobs", "0"], "argument --n-jobs: must be an integer >= 1, or -1"),
-    (["--objectives", "accuracy,edgegpu_latency", "--bounds", "x"], "--bounds reads one number per cost column"),
-])
-def test_cli_bad_numbers_are_one_line_usage_errors(capsys, argv, message):
-    assert message in _cli_error(capsys, *argv)
-
-
-@pytest.fixture
-def no_runs(monkeypatch):
-    """Fails the test if the command gets as far as loading a benchmark."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the outputs must be checked before any run")
-
-    monkeypatch.setattr("sknas.bench.make_benchmark", refuse)
-    monkeypatch.setattr("sknas.bench.run_fronts", refuse)
-
-
-@pytest.mark.parametrize("option, name, message", [
-    ("--json", "missing/runs.json", "the folder '{tmp}/missing' does not exist; create it first"),
-    ("--markdown", "missing/t.md", "the folder '{tmp}/missing' does not exist"),
-    ("--plot", "missing/p.png", "the folder '{tmp}/missing' does not exist"),
-    ("--plot", "p.xyz", "matplotlib cannot write '.xyz' files; end the name with one of"),
-    ("--plot", "plot", "matplotlib cannot write a file name without an extension"),
-    ("--json", ".", "is a folder; give the name of a file to write"),
-])
-def test_cli_checks_the_outputs_before_any_run(capsys, tmp_path, no_runs, option, name, message):
-    line = _cli_error(capsys, "--budget", "2", "--seeds", "0", option, str(tmp_path / name))
-    assert message.format(tmp=tmp_path) in line
-    # the multi-objective command checks them first too
-    line = _cli_error(capsys, "--objectives", "accuracy,edgegpu_latency", option, str(tmp_path / name))
-    assert message.format(tmp=tmp_path) in line or "--markdown writes the single-objective" in line
-
-
-def test_cli_keeps_the_runs_of_an_interrupted_command(capsys, tmp_path, monkeypatch):
-    import sknas.bench._run as harness
-
-    finished = harness.run_one
-
-    def interrupted_at_seed_1(*args, **kwargs):
-        if args[3] == 1:
-            raise KeyboardInterrupt
-        return finished(*args, **kwargs)
-
-    monkeypatch.setattr(harness, "run_one", interrupted_at_seed_1)
-    out = tmp_path / "runs.json"
-    assert main(["bench", "--strategy", "random", "--budget", "2", "--seeds", "0-2", "--json", str(out)]) == 130
-    partial = tmp_path / "runs.json.partial.jsonl"
-    assert not out.exists() and "interrupted after 1 finished runs" in capsys.readouterr().err
-    (line,) = partial.read_text().splitlines()
-    assert json.loads(line)["seed"] == 0 and json.loads(line)["n_queries"] == 2
-    # the next command does not overwrite them
-    line = _cli_error(capsys, "--budget", "2", "--seeds", "0-2", "--json", str(out))
-    assert "holds the runs of an earlier run that did not finish; move or delete it first" in line
-    partial.unlink()
-    monkeypatch.setattr(harness, "run_one", finished)
-    assert main(["bench", "--strategy", "random", "--budget", "2", "--seeds", "0-1", "--json", str(out)]) == 0
-    assert [r["seed"] for r in json.loads(out.read_text())["runs"]] == [0, 1] and not partial.exists()
-
-
 def test_run_hands_each_run_to_on_run_as_it_finishes(cifar10):
     seen = []
     record = run("random", cifar10, budget=2, seeds=[2, 0, 1], on_run=seen.append)
     assert seen == record["runs"] and [r["seed"] for r in seen] == [2, 0, 1]
-
-
-def test_cli_reports_a_ragged_or_binary_hardware_table(capsys, tmp_path):
-    ragged = tmp_path / "ragged.csv"
-    ragged.write_text(f"arch_str,ms\n{BEST_CELL},1\n{CUT_OFF_CELL},2,3\n")
-    for table, message in ((ragged, "line 3: 3 fields where the header has 2"), ("/dev/zero", "not a text CSV file")):
-        with pytest.raises(SystemExit, match=f"cannot use the hardware table: .*{message}"):
-            main(["bench", "--strategy", "random", "--budget", "2", "--seeds", "0",
-                  "--hw-table", str(table), "--hw-column", "ms"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,13 +200,3 @@ def test_a_users_hardware_csv(tmp_path, cifar10):
     bad.write_text("cell,ms\nx,1\n")
     with pytest.raises(ValueError, match="no 'arch_str' column"):
         TableProfiler(bad)
-
-
-def test_cli_reports_a_hardware_column(tmp_path):
-    completed = subprocess.run(
-        [sys.executable, "-m", "sknas", "bench", "--strategy", "zero-cost", "--budget", "5", "--seeds", "0",
-         "--hw-column", "edgegpu_latency"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "edgegpu_latency of the cell found:" in completed.stdout

@@ -24,11 +24,3 @@ def test_demo_finds_an_accurate_network_on_digits():
     assert str(CellSpace().parse(architecture)) == architecture
     # The bar: above SVC, MLPClassifier and HistGradientBoosting on this split.
     assert accuracy >= 0.98, out
-
-
-def test_cli_rejects_unknown_command():
-    completed = subprocess.run(
-        [sys.executable, "-m", "sknas", "nonsense"], capture_output=True, text=True
-    )
-    assert completed.returncode == 2
-    assert "invalid choice" in completed.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -136,22 +134,6 @@ def test_nsga2_needs_a_categorical_encoding():
         NSGA2().setup(NoEncoding(), np.random.default_rng(0), costs=lambda a: [1.0])
     with pytest.raises(ValueError, match="needs costs"):
         NSGA2().setup(CellSpace(), np.random.default_rng(0))
-
-
-def test_cli_multi_objective(tmp_path):
-    out = tmp_path / "fronts.json"
-    command = [sys.executable, "-m", "sknas", "bench", "--strategy", "nsga2", "--budget", "10", "--seeds", "0-1",
-               "--objectives", "accuracy,edgegpu_latency,fpga_energy", "--json", str(out)]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "hypervolume ratio:" in completed.stdout
-    record = json.loads(out.read_text())
-    assert record["objectives"] == ["accuracy", "edgegpu_latency", "fpga_energy"]
-    assert len(record["reference"]) == 3
-    bad = subprocess.run(command[:8], capture_output=True, text=True, timeout=300)
-    assert bad.returncode != 0 and "give --objectives accuracy,COLUMN" in bad.stderr
-    mismatch = subprocess.run(command + ["--bounds", "1,2,3"], capture_output=True, text=True, timeout=300)
-    assert mismatch.returncode != 0 and "one bound per cost column (2), got 3" in mismatch.stderr
 
 
 def test_seeds_in_parallel_give_the_serial_fronts(cifar10):

@@ -1,18 +1,16 @@
-"""Table benchmarks: TransNAS-Bench-101's 14 problems, a researcher's CSV, bad tables, runs, CLI, reports."""
+"""Table benchmarks: TransNAS-Bench-101's 14 problems, a researcher's CSV, bad tables, runs, reports."""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import json
-import re
 from functools import cache
 from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from sknas.__main__ import main
 from sknas.bench import (
     BENCHMARKS,
     PoolSpace,
@@ -28,6 +26,8 @@ from sknas.bench import (
 from sknas.bench._tables import DATA
 from sknas.spaces import CellSpace, TNB101MacroSpace, TNB101MicroSpace
 from sknas.strategies import strategy_names
+
+from _helpers import nb201_strings, write_csv
 
 TASKS = ("class_scene", "class_object", "jigsaw", "room_layout", "segmentsemantic", "normal", "autoencoder")
 PAIRS = [(space, task) for space in ("micro", "macro") for task in TASKS]
@@ -57,21 +57,6 @@ def tnb(space: str, task: str) -> TNB101Benchmark:
 def raw_micro_rows() -> list[dict]:
     with gzip.open(MICRO_CSV, "rt", newline="") as f:
         return list(csv.DictReader(f))
-
-
-def nb201_strings(n: int, seed: int = 0) -> list[str]:
-    """``n`` different NAS-Bench-201 cell strings, drawn at random from all 15,625."""
-    cells = list(CellSpace().enumerate())
-    chosen = np.random.default_rng(seed).choice(len(cells), n, replace=False)
-    return [str(cells[i]) for i in chosen]
-
-
-def write_csv(path, header, rows):
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 class Recording:
@@ -391,15 +376,6 @@ def test_proxy_columns_must_name_registered_proxies_once(tmp_path):
     assert "two columns hold the proxy 'jacob_cov'" in message
 
 
-def test_cli_a_strategy_that_needs_proxies_on_a_table_without_any(tmp_path):
-    cells = nb201_strings(3)
-    path = write_csv(tmp_path / "plain.csv", ["arch_str", "acc"], [[c, i] for i, c in enumerate(cells)])
-    with pytest.raises(SystemExit) as info:
-        main(["bench", "--strategy", "zero-cost", "--table", str(path), "--space", "nb201", "--objective", "acc",
-              "--budget", "2", "--seeds", "0"])
-    assert "cannot run zero-cost" in str(info.value) and "no zero-cost proxy columns" in str(info.value)
-
-
 @pytest.mark.parametrize("column", ["acc", "synflow"])
 def test_a_non_numeric_column_is_refused(tmp_path, column):
     cells = nb201_strings(2)
@@ -438,100 +414,6 @@ def test_strategies_only_propose_the_tables_architectures(tmp_path, monkeypatch,
     assert r["n_queries"] == 30 == len(r["best_so_far_rank"])  # all lookups succeed
     assert len(set(asked)) == 30 and set(map(str, asked)) == set(cells)
     assert r["rank"] == 1 and r["best_arch"] == str(bench.best_objective_arch())
-
-
-# ---------------------------------------------------------------------------------------------
-# command line
-# ---------------------------------------------------------------------------------------------
-
-
-def test_cli_on_tnb101(tmp_path, capsys):
-    out, table = tmp_path / "r.json", tmp_path / "r.md"
-    assert main(["bench", "--strategy", "random", "--benchmark", "tnb101-micro-class_scene", "--budget", "20",
-                 "--seeds", "0-2", "--json", str(out), "--markdown", str(table)]) == 0
-    printed = capsys.readouterr().out
-    assert "random on tnb101-micro-class_scene, budget 20, 3 seeds" in printed
-    assert "protocol" not in printed.splitlines()[0]
-    assert any(line.startswith("rank: ") for line in printed.splitlines())
-    assert "search_cost_s: not recorded by this benchmark" in printed
-    assert "rank found" in printed
-    for method in ("REA", "RS", "RoBoT (other proxies)"):
-        assert f"| {method} |" in printed
-    assert "| RS | 40 ± 35 |" in printed
-    record = json.loads(out.read_text())
-    assert [r["seed"] for r in record["runs"]] == [0, 1, 2]
-    assert all(isinstance(r["rank"], int) and r["rank"] >= 1 for r in record["runs"])
-    written = table.read_text()
-    assert "| random | tnb101-micro-class_scene | 20 | 3 |" in written and "| REA |" in written
-
-
-def test_cli_on_a_table(tmp_path, capsys):
-    cells = nb201_strings(12, seed=5)
-    path = write_csv(tmp_path / "mine.csv", ["arch_str", "acc", "synflow"],
-                     [[c, 60.0 + i, 1.0 * i] for i, c in enumerate(cells)])
-    out = tmp_path / "r.json"
-    assert main(["bench", "--strategy", "zero-cost", "--table", str(path), "--space", "nb201", "--objective", "acc",
-                 "--budget", "5", "--seeds", "0,1", "--json", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "zero-cost on mine.csv" in printed and "proxies weighed: synflow" in printed
-    assert "rank found" in printed and "published" not in printed
-    record = json.loads(out.read_text())
-    assert record["benchmark"] == "mine.csv" and [r["n_queries"] for r in record["runs"]] == [5, 5]
-    # explicit --proxies and --key
-    renamed = write_csv(tmp_path / "keyed.csv", ["genotype", "acc", "snip", "synflow"],
-                        [[c, 60.0 + i, 2.0, 1.0] for i, c in enumerate(cells)])
-    assert main(["bench", "--strategy", "zero-cost", "--table", str(renamed), "--space", "cell", "--objective",
-                 "acc", "--key", "genotype", "--proxies", "snip", "--budget", "3", "--seeds", "0"]) == 0
-    assert "proxies weighed: snip" in capsys.readouterr().out
-
-
-def _cli_usage_error(capsys, *argv) -> str:
-    """The one-line usage error of ``python -m sknas bench ARGV`` (exit status 2)."""
-    with pytest.raises(SystemExit) as info:
-        main(["bench", "--strategy", "random", "--budget", "2", "--seeds", "0", *argv])
-    assert info.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    (line,) = [line for line in err.splitlines() if "error:" in line]
-    return line
-
-
-def test_cli_usage_errors(tmp_path, capsys):
-    cells = nb201_strings(3)
-    path = write_csv(tmp_path / "t.csv", ["arch_str", "acc"], [[c, i] for i, c in enumerate(cells)])
-    line = _cli_usage_error(capsys, "--table", str(path))
-    assert "--table needs --space NAME" in line and "nb201" in line and "--objective COLUMN" in line
-    line = _cli_usage_error(capsys, "--table", str(path), "--space", "nb201")
-    assert "--table needs --space NAME" in line
-    line = _cli_usage_error(capsys, "--table", str(path), "--space", "unknown", "--objective", "acc")
-    assert "--space 'unknown' is not a registered space" in line and "tnb101-micro" in line
-    line = _cli_usage_error(capsys, "--objective", "acc")
-    assert "describe a --table; give --table FILE.csv too" in line
-    line = _cli_usage_error(capsys, "--benchmark", "tnb101-macro-jigsaw", "--protocol", "own")
-    assert "the protocol 'own' is NAS-Bench-201's" in line and "tnb101-macro-jigsaw" in line
-
-
-@pytest.mark.parametrize("header, rows, objective, message", [
-    (["arch_str", "val"], [["|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", 1]], "acc",
-     "no column 'acc'; its columns are 'arch_str', 'val'"),
-    (["arch_str", "acc"], [["|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", 1], ["garbage", 2]], "acc",
-     "row 1 of .*: the column 'arch_str' holds 'garbage'.*expected the form"),
-    (["arch_str", "acc"], [["|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", ""]], "acc",
-     "the objective column 'acc' .* is empty or NaN in row 0"),
-])
-def test_cli_bad_tables_exit_with_the_problem(tmp_path, capsys, header, rows, objective, message):
-    path = write_csv(tmp_path / "bad.csv", header, rows)
-    with pytest.raises(SystemExit) as info:
-        main(["bench", "--strategy", "random", "--table", str(path), "--space", "nb201", "--objective", objective,
-              "--budget", "2", "--seeds", "0"])
-    assert isinstance(info.value.code, str) and info.value.code.startswith("cannot use the table: ")
-    assert re.search(message, info.value.code)
-
-
-def test_cli_a_missing_table_file(tmp_path):
-    with pytest.raises(SystemExit, match="cannot use the table: .*nope.csv"):
-        main(["bench", "--strategy", "random", "--table", str(tmp_path / "nope.csv"), "--space", "nb201",
-              "--objective", "acc", "--budget", "2", "--seeds", "0"])
 
 
 # ---------------------------------------------------------------------------------------------
