@@ -16,7 +16,8 @@ from sknas.strategies._ponas import GP_ENSEMBLE as GP_OPTIONS
 #: reference fits it), greedy over an ensemble, local steps from the 11th query, one global
 #: weighting, no pre-training, the reference's start (best mean proxies), and online fits that
 #: stop when a restart period lowers the loss by less than 1 % / 5 % (the default since the
-#: 2026-11-30 round; ``ponas`` rows measured before it equal ``ponas-no-stall``) / never.
+#: 2026-11-30 round; ``ponas`` rows measured before it equal ``ponas-no-stall``) / never, and
+#: online fits capped at 300 / 200 epochs per query (1,000 by default).
 PONAS_VARIANTS = {
     "ponas-ei": dict(acquisition="ei", **GP_OPTIONS),
     "ponas-ucb": dict(acquisition="ucb", **GP_OPTIONS),
@@ -29,6 +30,8 @@ PONAS_VARIANTS = {
     "ponas-stall-1pc": dict(online_min_improvement=0.01),
     "ponas-stall-5pc": dict(online_min_improvement=0.05),
     "ponas-no-stall": dict(online_min_improvement=None),
+    "ponas-online-300": dict(max_online_epochs=300),
+    "ponas-online-200": dict(max_online_epochs=200),
 }
 
 for _name, _options in PONAS_VARIANTS.items():

@@ -207,11 +207,12 @@ def _problem(n=120, seed=0):
     return pool, scores, dict(zip(pool, objective))
 
 
-def _ponas(pool, scores, seed=0, *, space=SPACE, score_proxies=None, budget=None, **options):
+def _ponas(pool, scores, seed=0, *, space=SPACE, score_proxies=None, budget=None, offspring_budget=None,
+           **options):
     """A PONAS spec of ``options`` (and the fast schedules), set up on the pool."""
     spec = PONAS(**{**FAST, **options})
     return spec.setup(space, np.random.default_rng(seed), pool=pool, proxy_scores=scores,
-                      score_proxies=score_proxies, budget=budget)
+                      score_proxies=score_proxies, budget=budget, offspring_budget=offspring_budget)
 
 
 def _search(strategy, objective, budget):
@@ -579,9 +580,39 @@ def digits():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("offspring_budget, sizes", [
+    (None, [5, 5, 5, 5]),  # n_offspring per step
+    (6, [2, 2, 1, 1]),  # 6 spread over the 4 queries left: ceil(6/4), ceil(4/3), ceil(2/2), 1
+    (0, [0, 0, 0, 0]),
+])
+def test_ponas_offspring_budget_spreads_the_new_proxies_over_the_queries_left(offspring_budget, sizes):
+    pool, scores, objective = _problem(40)
+    rng = np.random.default_rng(0)
+    strategy = _ponas(pool, scores, score_proxies=lambda archs: rng.random((len(archs), 3)), budget=8,
+                      offspring_budget=offspring_budget, evolve_from=4, n_offspring=5)
+    grown = []
+    for _ in range(8):
+        before = len(strategy.pool)
+        archs = strategy.ask(1)
+        grown.append(len(strategy.pool) - before)
+        strategy.tell(archs, [result(objective[a]) for a in archs])
+    assert grown == [0, 0, 0, 0, *sizes]
+
+
+def test_ponas_search_cuts_its_pool_to_the_proxy_budget(digits):
+    X, y = digits
+    common = dict(budget=3, n_candidates=30, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
+                  image_shape=(8, 8), space=CellSpace(4, 1), device="cpu", random_state=0)
+    # 1 epoch of 160 samples is 1.25 proxy evaluations of 2 proxies on 64: 10% of 3 trainings is none
+    assert len(POnasSearch(**common).fit(X[:200], y[:200]).pool_) == 6  # the floor: twice the budget
+    # 1 epoch of 1,437 is 11.2 evaluations: 10 times that is 336 for 3 candidates
+    assert len(POnasSearch(**common, proxy_budget=10.0).fit(X, y).pool_) == 30
+    assert len(POnasSearch(**common, proxy_budget=None).fit(X[:200], y[:200]).pool_) == 30
+
+
 def test_ponas_search_evolves_its_pool_and_exposes_it(digits):
     X, y = digits
-    search = POnasSearch(budget=12, n_candidates=12, n_offspring=2, epochs=1, final_epochs=1,
+    search = POnasSearch(budget=12, n_candidates=12, n_offspring=2, proxy_budget=None, epochs=1, final_epochs=1,
                          proxies=("synflow", "nwot"), image_shape=(8, 8), space=CellSpace(4, 1),
                          device="cpu", random_state=0).fit(X[:200], y[:200])
     assert len(search.pool_) == 12 + 2 * 2  # after 10 queries, the 11th and 12th each bred two

@@ -141,20 +141,25 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
                              **self._strategy_options())
 
     def _strategy_context(self, space: SearchSpace, rng: np.random.Generator,
-                          proxy_scorer: ProxyScorer | None) -> dict:
+                          proxy_scorer: ProxyScorer | None, evaluator: TrainingEvaluator) -> dict:
         """What ``setup`` binds the strategy to: the budget, and with proxies a scored pool.
 
-        The pool is ``n_candidates`` architectures drawn from ``rng`` (before the strategy
+        The pool is :meth:`_pool_size` architectures drawn from ``rng`` (before the strategy
         draws); when fewer exist it is the whole space, and nothing new needs scoring.
         """
         context = {"budget": self.budget}
         if proxy_scorer is not None:
-            pool = space.sample_pool(self.n_candidates, rng)
+            n_pool = self._pool_size(proxy_scorer, evaluator)
+            pool = space.sample_pool(n_pool, rng)
             context.update(
                 pool=pool, proxy_scores=proxy_scorer.score(pool), proxy_names=proxy_scorer.names,
-                score_proxies=proxy_scorer.score if len(pool) == self.n_candidates else None,
+                score_proxies=proxy_scorer.score if len(pool) == n_pool else None,
             )
         return context
+
+    def _pool_size(self, proxy_scorer: ProxyScorer, evaluator: TrainingEvaluator) -> int:
+        """How many architectures the initial pool draws: ``n_candidates``."""
+        return self.n_candidates
 
     def _proxy_names(self) -> tuple[str, ...]:
         """Proxies computed on the training data and recorded in ``results_``; none by default."""
@@ -228,7 +233,8 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             start = time.perf_counter()
             self._start_profiling()
             rng = np.random.default_rng(state.seed)
-            strategy = spec.setup(self.space_, rng, **self._strategy_context(self.space_, rng, proxy_scorer))
+            context = self._strategy_context(self.space_, rng, proxy_scorer, evaluator)
+            strategy = spec.setup(self.space_, rng, **context)
             setup_s = time.perf_counter() - start
             self.search_state_ = state  # kept up to date by the driver; callbacks may read it
             proposals = ProposalTimer()

@@ -180,9 +180,9 @@ class HardwareAwareMixin:
     def _multi_objective(self) -> bool:
         return bool(self._hardware_metrics())
 
-    def _strategy_context(self, space, rng, proxy_scorer) -> dict:
+    def _strategy_context(self, space, rng, proxy_scorer, evaluator) -> dict:
         """The context of ``BaseSearch``, with the costs to measure and their bounds."""
-        context = super()._strategy_context(space, rng, proxy_scorer)
+        context = super()._strategy_context(space, rng, proxy_scorer, evaluator)
         if self._hardware_metrics():
             # a fixed sample, apart from the strategy's draws, tells whether anything is feasible
             pool = context.get("pool") or space.sample_pool(50, np.random.default_rng(0))

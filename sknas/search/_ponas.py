@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+import math
+from numbers import Integral, Real
 
 from ..proxies import PONAS_PROXIES, EvolvedProxy
 from ..strategies import PONAS
@@ -60,6 +61,16 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     n_offspring : int, default=50
         Offspring given real proxies per evolution step (each costs one proxy evaluation);
         0 disables evolution.
+    proxy_budget : float or None, default=0.1
+        The most the proxies may cost, as a fraction of the training of the ``budget``
+        candidates, counted in samples passed through a network: a candidate's training
+        passes ``epochs`` × (training samples) forward and backward, a proxy evaluation
+        about one minibatch per proxy. The initial pool (at most ``n_candidates``, at
+        least twice ``budget``) and the offspring (at most ``n_offspring`` per step) are cut
+        in proportion to fit (see :func:`proxy_allowance`), so on small data the proxies
+        stay a small part of the search and on large data the pool grows to its full size.
+        None: no cap. The count is of work, not of seconds, so the search stays
+        deterministic.
     local_from : int or None, default=None
         The number of queries after which each query is a local step: the unqueried
         one-step neighbour of largest learned score of the best architecture trained so far
@@ -92,8 +103,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     >>> search = POnasSearch(budget=4, n_candidates=12, epochs=1, final_epochs=1,
     ...                      proxies=("synflow", "nwot"), image_shape=(8, 8),
     ...                      random_state=0).fit(X[:200], y[:200])
-    >>> len(search.results_["architecture"]), len(search.pool_)
-    (4, 12)
+    >>> len(search.results_["architecture"]), len(search.pool_)  # 2 x budget: proxy_budget cuts the pool
+    (4, 8)
     """
 
     _parameter_constraints: dict = {
@@ -104,6 +115,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         "per_architecture": ["boolean"],
         "pretrain": ["boolean"],
         "n_offspring": [Interval(Integral, 0, None, closed="left")],
+        "proxy_budget": [Interval(Real, 0, None, closed="neither"), None],
         "local_from": [Interval(Integral, 0, None, closed="left"), None],
     }
 
@@ -133,6 +145,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         per_architecture=True,
         pretrain=True,
         n_offspring=50,
+        proxy_budget=0.1,
         local_from=None,
         objectives=("accuracy",),
         constraints=None,
@@ -152,6 +165,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         self.per_architecture = per_architecture
         self.pretrain = pretrain
         self.n_offspring = n_offspring
+        self.proxy_budget = proxy_budget
         self.local_from = local_from
         self.objectives = objectives
         self.constraints = constraints
@@ -178,7 +192,85 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
                 options.update(GP_ENSEMBLE)
         return options
 
+    def _allowance(self, proxy_scorer, evaluator) -> tuple[int, int | None]:
+        """The initial pool's size and the offspring that may get real proxies in all."""
+        return proxy_allowance(
+            self.proxy_budget, budget=self.budget, epochs=self.epochs, n_train=len(evaluator.X_train),
+            n_proxies=len(proxy_scorer.names), proxy_batch=len(proxy_scorer.X_batch_),
+            n_candidates=self.n_candidates, n_offspring=self.n_offspring, evolve_from=PONAS().evolve_from,
+        )
+
+    def _pool_size(self, proxy_scorer, evaluator) -> int:
+        return self._allowance(proxy_scorer, evaluator)[0]
+
+    def _strategy_context(self, space, rng, proxy_scorer, evaluator) -> dict:
+        context = super()._strategy_context(space, rng, proxy_scorer, evaluator)
+        context["offspring_budget"] = self._allowance(proxy_scorer, evaluator)[1]
+        return context
+
     def _keep_from_strategy(self, strategy: PONAS) -> None:
         self.pool_ = list(strategy.pool)
         self.proxy_scores_ = strategy.raw_scores.copy()
         self.learned_scores_ = None if strategy.last_scores is None else strategy.last_scores.copy()
+
+
+def proxy_allowance(
+    proxy_budget: float | None, *, budget: int, epochs: int, n_train: int, n_proxies: int, proxy_batch: int,
+    n_candidates: int, n_offspring: int, evolve_from: int,
+) -> tuple[int, int | None]:
+    """How many architectures get real proxies when they may cost ``proxy_budget`` of the training.
+
+    One candidate's training passes ``epochs * n_train`` samples forward and backward; one
+    proxy evaluation about ``n_proxies * proxy_batch`` (each proxy one pass of the
+    minibatch; measured on digits, 20 candidates of 10 epochs took as long as 28 × 20
+    proxy evaluations of the six PO-NAS proxies, ``benchmarks/ponas_real_data.md``). The
+    ``proxy_budget * budget`` trainings' worth of evaluations is shared between the initial
+    pool and the offspring of the ``budget - evolve_from`` evolution steps in the ratio of
+    ``n_candidates`` to their ``n_offspring`` each; the pool keeps at least ``2 * budget``
+    architectures (so the learned score has a choice), which can take the whole allowance.
+
+    Parameters
+    ----------
+    proxy_budget : float or None
+        The proxies' cost as a fraction of the candidates' training; None: no cap.
+    budget : int
+        The number of candidates the search trains.
+    epochs : int
+        Training epochs of each candidate.
+    n_train : int
+        Training samples of each candidate.
+    n_proxies : int
+        Proxies computed per architecture.
+    proxy_batch : int
+        Samples in the proxies' minibatch.
+    n_candidates : int
+        The initial pool's size without a cap.
+    n_offspring : int
+        Offspring given real proxies per evolution step without a cap.
+    evolve_from : int
+        The query from which evolution runs.
+
+    Returns
+    -------
+    n_pool : int
+        The initial pool's size.
+    offspring_budget : int or None
+        Offspring that may get real proxies over the whole search (None: no cap).
+
+    Examples
+    --------
+    >>> proxy_allowance(0.1, budget=20, epochs=10, n_train=1077, n_proxies=6, proxy_batch=64,
+    ...                 n_candidates=200, n_offspring=50, evolve_from=10)
+    (40, 16)
+    >>> proxy_allowance(0.1, budget=20, epochs=10, n_train=50_000, n_proxies=6, proxy_batch=64,
+    ...                 n_candidates=200, n_offspring=50, evolve_from=10)
+    (200, 500)
+    """
+    if proxy_budget is None:
+        return n_candidates, None
+    evaluations_per_training = epochs * n_train / (n_proxies * proxy_batch)
+    allowed = int(proxy_budget * budget * evaluations_per_training)
+    wanted_offspring = max(0, budget - evolve_from) * n_offspring
+    pool_share = math.floor(allowed * n_candidates / (n_candidates + wanted_offspring))
+    n_pool = min(n_candidates, max(2 * budget, pool_share))
+    return n_pool, min(wanted_offspring, max(0, allowed - n_pool))

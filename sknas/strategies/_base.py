@@ -61,6 +61,7 @@ class Strategy(abc.ABC):
         bounds: Sequence[float | None] | None = None,
         minimise: Sequence[bool] | None = None,
         budget: int | None = None,
+        offspring_budget: int | None = None,
     ) -> "Strategy":
         """A copy of this spec, bound to ``space``, ``rng`` and the context; ready to ``ask``.
 
@@ -87,6 +88,9 @@ class Strategy(abc.ABC):
             Which costs are objectives (the others are only bounded); None means all.
         budget : int or None, default=None
             The number of evaluations the caller will make.
+        offspring_budget : int or None, default=None
+            The most architectures outside the pool that may get real proxies
+            (``score_proxies``) over the search; None: no cap.
 
         Returns
         -------
@@ -94,7 +98,8 @@ class Strategy(abc.ABC):
             The bound copy (the spec itself is unchanged and can be set up again).
         """
         context = dict(pool=pool, proxy_scores=proxy_scores, proxy_names=proxy_names, score_proxies=score_proxies,
-                       costs=costs, bounds=bounds, minimise=minimise, budget=budget)
+                       costs=costs, bounds=bounds, minimise=minimise, budget=budget,
+                       offspring_budget=offspring_budget)
         missing = [name for name in self.requires if context[name] is None]
         if missing:
             raise ValueError(f"{type(self).__name__} needs {' and '.join(missing)} to be set up")
@@ -145,6 +150,16 @@ class Strategy(abc.ABC):
 
         Each architecture ``propose`` returns is marked asked and pending before the next
         call, so the next proposal knows it.
+
+        Parameters
+        ----------
+        n : int
+            The most architectures to propose.
+
+        Returns
+        -------
+        proposals : list of Architecture
+            At most ``n`` architectures not asked before; fewer when the space is exhausted.
         """
         proposals: list[Architecture] = []
         for _ in range(n):
@@ -163,7 +178,18 @@ class Strategy(abc.ABC):
         return True
 
     def ask(self, n: int = 1) -> list[Architecture]:
-        """Up to ``n`` new architectures to evaluate (fewer only when the space is exhausted)."""
+        """Up to ``n`` new architectures to evaluate (fewer only when the space is exhausted).
+
+        Parameters
+        ----------
+        n : int, default=1
+            The number of architectures wanted; at least 1.
+
+        Returns
+        -------
+        archs : list of Architecture
+            Distinct architectures never asked before, now pending until they are told.
+        """
         self._require_bound()
         n = int(n)
         if n < 1:
@@ -176,7 +202,15 @@ class Strategy(abc.ABC):
         return proposals
 
     def tell(self, archs: Sequence[Architecture], results: Sequence[EvaluationResult]) -> None:
-        """Record the results of evaluated architectures; failed ones score ``-inf``."""
+        """Record the results of evaluated architectures; failed ones score ``-inf``.
+
+        Parameters
+        ----------
+        archs : sequence of Architecture
+            The evaluated architectures (asked before or not).
+        results : sequence of EvaluationResult
+            Their results, in the order of ``archs``.
+        """
         self._require_bound()
         if len(archs) != len(results):
             raise ValueError(f"tell got {len(archs)} architectures but {len(results)} results")
@@ -188,7 +222,20 @@ class Strategy(abc.ABC):
     # -- helpers for subclasses ------------------------------------------------------------
 
     def sample_new(self, max_tries: int = 200) -> Architecture | None:
-        """A uniformly random architecture not asked before, or None if none is left."""
+        """A uniformly random architecture not asked before, or None if none is left.
+
+        Parameters
+        ----------
+        max_tries : int, default=200
+            How many random draws to try before choosing among the architectures left in
+            the enumerated space.
+
+        Returns
+        -------
+        arch : Architecture or None
+            An architecture not asked before; None when none is left, or when the space cannot
+            be enumerated and every draw had been asked.
+        """
         for _ in range(max_tries):
             arch = self.space.sample(self.rng)
             if arch not in self.asked:
@@ -205,11 +252,22 @@ class Strategy(abc.ABC):
         """What replaying the history cannot restore, as JSON: here the generator's state.
 
         Subclasses add their learned parameters and anything else the history does not give.
+
+        Returns
+        -------
+        state : dict
+            JSON-serialisable state, to be given to ``load_state_dict``.
         """
         self._require_bound()
         return {"rng": self.rng.bit_generator.state}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a ``state_dict()``; call it after the history has been told again."""
+        """Restore a ``state_dict()``; call it after the history has been told again.
+
+        Parameters
+        ----------
+        state : dict
+            What ``state_dict`` returned after the last ``tell``.
+        """
         self._require_bound()
         self.rng.bit_generator.state = state["rng"]

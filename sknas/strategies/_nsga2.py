@@ -149,7 +149,18 @@ class NSGA2(Strategy):
         return np.asarray(self.costs(arch), dtype=np.float64) - self.bounds
 
     def feasible(self, arch: Architecture) -> bool:
-        """Whether ``arch``'s costs meet every bound."""
+        """Whether ``arch``'s costs meet every bound.
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to check.
+
+        Returns
+        -------
+        feasible : bool
+            True when every cost is at most its bound (always, without bounds).
+        """
         if self.bounds is None:
             return True
         if arch not in self._feasible:
@@ -221,6 +232,11 @@ class NSGA2(Strategy):
         The replay starts from the state ``setup`` left, asks with the sizes of the original
         asks and tells each result where it was first told (the history must be told again
         in the order it was first told); a history that does not replay raises ``ValueError``.
+
+        Parameters
+        ----------
+        state : dict
+            What ``state_dict`` returned after the last ``tell``.
         """
         super().load_state_dict(state)
         history = list(self.history)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from typing import Any
 
@@ -91,9 +92,11 @@ class PONAS(Strategy):
     ``setup`` needs ``pool`` (the candidates) and ``proxy_scores`` (their raw scores by the
     proxies, shape ``(len(pool), K)``, NaN where a proxy failed; :data:`PONAS_PROXIES` by
     default); ``score_proxies`` (``score_proxies(archs) -> ndarray (len(archs), K)``, for
-    evolution and local steps outside the pool: None when the pool is the whole space) and
+    evolution and local steps outside the pool: None when the pool is the whole space),
     ``budget`` (the number of queries the caller will make: the novelty of evolution decays
-    linearly to 0 at the last one; None: it stays 1) are optional. The space must implement
+    linearly to 0 at the last one; None: it stays 1) and ``offspring_budget`` (the most
+    architectures evolution and local steps may add to the pool over the search, spread
+    evenly over the queries left; None: ``n_offspring`` every step) are optional. The space must implement
     ``to_graph``. ``setup`` does the work: it normalises the proxies and builds and
     pre-trains the encoder, seeded by the generator.
 
@@ -121,6 +124,7 @@ class PONAS(Strategy):
         Multiplies objectives into accuracy points for the online loss (100 when the
         objective is a fraction).
     pretrain_epochs, pretrain_batch_size : int, default=100, 64
+        Epochs and batch size of the encoder's pre-training (step 2).
     pretrain_size : int, default=1024
         Pre-training uses at most this many architectures of the pool (drawn at random);
         the embeddings of all are computed.
@@ -219,8 +223,8 @@ class PONAS(Strategy):
 
     # -- binding ---------------------------------------------------------------------------
 
-    def _bind(self, *, pool, proxy_scores, score_proxies=None, **context) -> None:
-        self._prepare(self._checked(pool, proxy_scores), score_proxies)
+    def _bind(self, *, pool, proxy_scores, score_proxies=None, offspring_budget=None, **context) -> None:
+        self._prepare(self._checked(pool, proxy_scores), score_proxies, offspring_budget)
 
     def _checked(self, pool, proxy_scores) -> tuple[list[Architecture], np.ndarray]:
         """The options checked, and the pool with its raw proxy scores as an array."""
@@ -242,10 +246,12 @@ class PONAS(Strategy):
             raise ValueError(f"local_from must be a number of queries >= 0 or None, got {local_from!r}")
         return pool, raw
 
-    def _prepare(self, checked: tuple[list[Architecture], np.ndarray], score_proxies) -> None:
+    def _prepare(self, checked: tuple[list[Architecture], np.ndarray], score_proxies,
+                 offspring_budget: int | None = None) -> None:
         """Normalise the pool's proxies, then build, pre-train and freeze the encoder."""
         self.pool, raw = checked
         self.score_proxies = score_proxies
+        self.offspring_budget = offspring_budget
         self.online = dict(epochs=self.online_epochs, max_restarts=self.max_restarts, max_epochs=self.max_online_epochs,
                            min_improvement=self.online_min_improvement)
         self.evolution = dict(n_elite=self.n_elite, n_pairs=self.n_pairs, n_offspring=self.n_offspring,
@@ -317,6 +323,20 @@ class PONAS(Strategy):
         The members start from independent initialisations (seeded by ``seed``; None draws
         it from the strategy's generator) or, with ``warm_start``, from where the previous
         fit left them.
+
+        Parameters
+        ----------
+        rows : list of int
+            The pool rows of the queried architectures.
+        objectives : ndarray of shape (len(rows),)
+            Their objectives.
+        seed : int or None, default=None
+            Seeds the members' initialisation; None draws it from the strategy's generator.
+
+        Returns
+        -------
+        model : torch.nn.Module
+            The trained ensemble, in evaluation mode.
         """
         seed = int(self.rng.integers(2**31 - 1)) if seed is None else int(seed)
         metrics = torch.as_tensor(np.nan_to_num(self.metrics[rows]), dtype=torch.float32)
@@ -333,7 +353,22 @@ class PONAS(Strategy):
         return model.eval()
 
     def pool_contributions(self, model: torch.nn.Module, embeddings=None, metrics=None) -> torch.Tensor:
-        """The members' proxy contributions φ ``(E, n, K)`` of the pool (or of the given rows)."""
+        """The members' proxy contributions φ ``(E, n, K)`` of the pool (or of the given rows).
+
+        Parameters
+        ----------
+        model : torch.nn.Module
+            The ensemble of weightings, as :meth:`fit_weighting` returns it.
+        embeddings : torch.Tensor of shape (n, d) or None, default=None
+            The encoder's embeddings of the architectures; None for those of the pool.
+        metrics : ndarray of shape (n, K) or None, default=None
+            Their normalised proxy scores (NaN counts as 0); None for those of the pool.
+
+        Returns
+        -------
+        contributions : torch.Tensor of shape (E, n, K)
+            The φ of each of the E members, architecture and proxy, in float64.
+        """
         embeddings = self.embeddings if embeddings is None else embeddings
         metrics = torch.as_tensor(np.nan_to_num(self.metrics if metrics is None else metrics), dtype=torch.float32)
         with torch.no_grad():
@@ -341,12 +376,45 @@ class PONAS(Strategy):
 
     def pool_scores(self, model: torch.nn.Module, embeddings=None, metrics=None) -> np.ndarray:
         """S of every pool member (or of the given embeddings and normalised metrics), averaged
-        over the ensemble's members."""
+        over the ensemble's members.
+
+        Parameters
+        ----------
+        model : torch.nn.Module
+            The ensemble of weightings, as :meth:`fit_weighting` returns it.
+        embeddings : torch.Tensor of shape (n, d) or None, default=None
+            The encoder's embeddings of the architectures; None for those of the pool.
+        metrics : ndarray of shape (n, K) or None, default=None
+            Their normalised proxy scores (NaN counts as 0); None for those of the pool.
+
+        Returns
+        -------
+        scores : ndarray of shape (n,)
+            S of each architecture.
+        """
         return self.contributions_and_scores(model, embeddings, metrics)[1]
 
     def contributions_and_scores(self, model: torch.nn.Module, embeddings=None,
                                  metrics=None) -> tuple[torch.Tensor, np.ndarray]:
-        """:meth:`pool_contributions` and the S they sum to, averaged over the members."""
+        """:meth:`pool_contributions` and the S they sum to, averaged over the members.
+
+        Parameters
+        ----------
+        model : torch.nn.Module
+            The ensemble of weightings, as :meth:`fit_weighting` returns it.
+        embeddings : torch.Tensor of shape (n, d) or None, default=None
+            The encoder's embeddings of the architectures; None for those of the pool.
+        metrics : ndarray of shape (n, K) or None, default=None
+            Their normalised proxy scores (NaN counts as 0); None for those of the pool.
+
+        Returns
+        -------
+        contributions : torch.Tensor of shape (E, n, K)
+            The φ of each of the E members, architecture and proxy, in float64.
+        scores : ndarray of shape (n,)
+            S of each architecture: the contributions summed over the proxies and averaged
+            over the members.
+        """
         contributions = self.pool_contributions(model, embeddings, metrics)
         return contributions, contributions.sum(dim=-1).mean(dim=0).numpy()
 
@@ -365,8 +433,18 @@ class PONAS(Strategy):
         with torch.no_grad():
             predicted = self.encoder.predict_proxies(graphs).clamp(0.0, 1.0).double().numpy()
         predicted_scores = self.pool_scores(model, self._embed(graphs), predicted)
-        best = [offspring[i] for i in np.argsort(-predicted_scores, kind="stable")[: settings["n_offspring"]]]
+        best = [offspring[i] for i in np.argsort(-predicted_scores, kind="stable")[: self._offspring_now()]]
         self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
+
+    def _offspring_now(self) -> int:
+        """Offspring the next evolution step gives real proxies: ``n_offspring``, or with an
+        ``offspring_budget`` what is left of it spread over the queries left (rounded up)."""
+        n_offspring = self.evolution["n_offspring"]
+        if self.offspring_budget is None:
+            return n_offspring
+        left = self.offspring_budget - (len(self.pool) - self.n_initial_pool)
+        queries_left = max(1, (self.budget or 0) - len(self.asked))
+        return max(0, min(n_offspring, math.ceil(left / queries_left)))
 
     # -- ask -------------------------------------------------------------------------------
 
@@ -377,6 +455,16 @@ class PONAS(Strategy):
         runs at most once, and the rest are local steps, the best open rows by S
         (``"greedy"``) or a q-batch of the GP's acquisition conditioned on the pending
         architectures. Each pick is marked asked and pending before the next.
+
+        Parameters
+        ----------
+        n : int
+            The most architectures to propose.
+
+        Returns
+        -------
+        proposals : list of Architecture
+            At most ``n`` pool members not asked before.
         """
         picks: list[Architecture] = []
         rows, objectives = self._observed()
@@ -387,7 +475,7 @@ class PONAS(Strategy):
             return picks
         model = self.fit_weighting(rows, objectives)
         contributions, scores = self.contributions_and_scores(model)
-        if self.score_proxies is not None and self.evolution["n_offspring"] > 0 \
+        if self.score_proxies is not None and self._offspring_now() > 0 \
                 and len(self.history) >= self.evolution["evolve_from"]:
             self._evolve(model, scores)
             contributions, scores = self.contributions_and_scores(model)
@@ -486,7 +574,13 @@ class PONAS(Strategy):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore a ``state_dict()`` after the history was told again: the pool is cut back to
-        the initial pool and the added members join it again, with their stored proxies."""
+        the initial pool and the added members join it again, with their stored proxies.
+
+        Parameters
+        ----------
+        state : dict
+            What ``state_dict`` returned after the last ``tell``.
+        """
         super().load_state_dict(state)
         del self.pool[self.n_initial_pool :]
         self.raw_scores = self.raw_scores[: self.n_initial_pool]

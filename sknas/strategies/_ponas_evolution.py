@@ -16,6 +16,22 @@ def crossover(space: SearchSpace, a: Architecture, b: Architecture, rng: np.rand
     The path is ``space.edit_path(a, b)`` (in the cell spaces the decisions on which the
     parents differ; in the DARTS space PO-NAS's minimal operation path); the child applies
     half of its edits, in path order (an odd number rounds either way with equal chance).
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The space of both parents.
+    a : Architecture
+        The parent the child starts from.
+    b : Architecture
+        The parent the child moves towards.
+    rng : numpy.random.Generator
+        Chooses which edits of the path are applied.
+
+    Returns
+    -------
+    child : Architecture
+        The canonical child.
     """
     path = space.edit_path(a, b)
     k = len(path) // 2 + (len(path) % 2 and rng.random() < 0.5)
@@ -30,6 +46,22 @@ def evolution_novelty(n_queries: int, evolve_from: int, budget: int | None, expl
     evolution step to 0 ``exploit_last`` queries before the budget T and 0 after (the paper:
     1 − (t − 10) / (T − 15)). Without a budget, or one too small to decay over, N stays 1
     until those last queries.
+
+    Parameters
+    ----------
+    n_queries : int
+        The number of queries made so far, t.
+    evolve_from : int
+        The query at which evolution starts.
+    budget : int or None
+        The total number of queries, T; None when unknown.
+    exploit_last : int, default=5
+        How many of the last queries use no novelty.
+
+    Returns
+    -------
+    novelty : float
+        N, in [0, 1].
     """
     if budget is None:
         return 1.0
@@ -55,6 +87,27 @@ def breed(
     space's distance, so early on (novelty near 1) distant parents are preferred. The ``n_pairs``
     best pairs each give one crossover child; the children and every one-step neighbour
     of each are returned (canonical, without repeats, in a fixed order).
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The space of the elite.
+    elite : sequence of Architecture
+        The parents to pair.
+    scores : numpy.ndarray of shape (len(elite),)
+        The score S of each parent.
+    novelty : float
+        The weight of the parents' normalised distance (see :func:`evolution_novelty`).
+    rng : numpy.random.Generator
+        The randomness of the crossovers.
+    n_pairs : int, default=20
+        How many of the best pairs breed.
+
+    Returns
+    -------
+    offspring : list of Architecture
+        The children and their neighbours, canonical and without repeats; empty when the
+        elite has fewer than two architectures.
     """
     pairs = list(itertools.combinations(range(len(elite)), 2))
     if not pairs:

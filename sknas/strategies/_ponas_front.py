@@ -80,6 +80,9 @@ class MultiObjectivePONAS(PONAS):
     online_epochs, max_restarts, max_online_epochs : int, optional
     n_elite, n_pairs, n_offspring, evolve_from : int, optional
         As in :class:`PONAS`.
+    **unexpected : dict
+        No other option is accepted: any (``acquisition`` and ``local_from`` included) raises
+        ``TypeError``.
 
     Attributes
     ----------
@@ -156,7 +159,8 @@ class MultiObjectivePONAS(PONAS):
         self.population_size = population_size
         self.generations = generations
 
-    def _bind(self, *, pool, proxy_scores, costs, bounds=None, minimise=None, score_proxies=None, **context) -> None:
+    def _bind(self, *, pool, proxy_scores, costs, bounds=None, minimise=None, score_proxies=None,
+              offspring_budget=None, **context) -> None:
         checked = self._checked(pool, proxy_scores)
         self.costs = costs
         self._cost_cache: dict[Architecture, np.ndarray | None] = {}
@@ -171,7 +175,7 @@ class MultiObjectivePONAS(PONAS):
         self.minimise = np.ones(n_costs, dtype=bool) if minimise is None else np.asarray(minimise, dtype=bool)
         if self.minimise.shape != (n_costs,):
             raise ValueError(f"minimise needs one flag per cost ({n_costs}); got {list(minimise)}")
-        self._prepare(checked, score_proxies)  # pre-trains the encoder (draws from the generator)
+        self._prepare(checked, score_proxies, offspring_budget)  # pre-trains the encoder (draws from the generator)
         centred = self.embeddings - self.embeddings.mean(dim=0)  # of the initial pool
         self._projection = torch.linalg.svd(centred, full_matrices=False).Vh[:N_PROJECTED].T
         self._surrogate_seed = int(self.rng.integers(2**31 - 1))
@@ -188,7 +192,18 @@ class MultiObjectivePONAS(PONAS):
         return self._cost_cache[arch]
 
     def cost_of(self, arch: Architecture) -> np.ndarray:
-        """The costs of ``arch`` (NaN when they cannot be computed)."""
+        """The costs of ``arch`` (NaN when they cannot be computed).
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to cost.
+
+        Returns
+        -------
+        costs : ndarray of shape (n_costs,)
+            Its costs, computed once and cached; all NaN when the ``costs`` callable raised.
+        """
         value = self._measure(arch)
         return np.full(self.n_costs, np.nan) if value is None else value
 
@@ -217,6 +232,16 @@ class MultiObjectivePONAS(PONAS):
         once, evolution runs at most once, and the rest are chosen one by one by hypervolume
         gain, the optimistic predicted point of each pending architecture (those chosen
         before it included) counting as evaluated.
+
+        Parameters
+        ----------
+        n : int
+            The most architectures to propose.
+
+        Returns
+        -------
+        proposals : list of Architecture
+            At most ``n`` feasible pool members not asked before.
         """
         picks: list[Architecture] = []
         rows, objectives = self._observed()
@@ -235,7 +260,7 @@ class MultiObjectivePONAS(PONAS):
         gp = fit_gp(features[rows], objectives, bounds=_bounds(features[rows]), hyperparameters=hyperparameters)
         # evolution from evolve_from on, or sooner when the pool has no feasible cell left
         evolve = len(self.history) >= self.evolution["evolve_from"] or not allowed.any()
-        if self.score_proxies is not None and self.evolution["n_offspring"] > 0 and evolve:
+        if self.score_proxies is not None and self._offspring_now() > 0 and evolve:
             if self._evolve_front(model, gp, features):
                 scores = self.pool_scores(model)
                 features = self._features(scores)
@@ -338,7 +363,7 @@ class MultiObjectivePONAS(PONAS):
         if not new:
             return False
         values = self._points([known[a] for a in new], [self.cost_of(a) for a in new])
-        best = [new[i] for i in _nondominated_order(values)[: self.evolution["n_offspring"]]]
+        best = [new[i] for i in _nondominated_order(values)[: self._offspring_now()]]
         self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
         return True
 

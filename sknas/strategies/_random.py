@@ -36,7 +36,18 @@ class RandomStrategy(Strategy):
             [np.inf if b is None else float(b) for b in bounds], dtype=np.float64)
 
     def feasible(self, arch: Architecture) -> bool:
-        """Whether the costs of ``arch`` meet every bound (always, without bounds)."""
+        """Whether the costs of ``arch`` meet every bound (always, without bounds).
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to check.
+
+        Returns
+        -------
+        feasible : bool
+            True when every cost is at most its bound.
+        """
         if self._bounds is None:
             return True
         return bool((np.asarray(self._costs(arch), dtype=np.float64) <= self._bounds).all())

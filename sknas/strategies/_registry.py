@@ -12,7 +12,17 @@ SpecFactory = Callable[..., Strategy]
 
 @dataclass(frozen=True)
 class StrategyEntry:
-    """How a registered name makes its spec: for one objective, for a Pareto front, or both."""
+    """How a registered name makes its spec: for one objective, for a Pareto front, or both.
+
+    Parameters
+    ----------
+    single : callable or None, default=None
+        ``single(**options)`` makes the spec of a search of one objective; None when the name
+        has no such search.
+    multi : callable or None, default=None
+        ``multi(**options)`` makes the spec of a search for a Pareto front; None when the name
+        has no such search.
+    """
 
     single: SpecFactory | None = None
     multi: SpecFactory | None = None
@@ -28,6 +38,20 @@ def register_strategy(name: str, single: SpecFactory | None = None, multi: SpecF
 
     A factory is a strategy class or a ``functools.partial`` of one with preset options;
     registering a name again replaces it.
+
+    Parameters
+    ----------
+    name : str
+        The lower-case name to register.
+    single : callable or None, default=None
+        The factory of the spec for a search of one objective.
+    multi : callable or None, default=None
+        The factory of the spec for a search for a Pareto front.
+
+    Raises
+    ------
+    ValueError
+        When both ``single`` and ``multi`` are None.
     """
     if single is None and multi is None:
         raise ValueError(f"register {name!r} with a factory for one objective, a front, or both")
@@ -36,6 +60,20 @@ def register_strategy(name: str, single: SpecFactory | None = None, multi: SpecF
 
 def make_strategy(name: str, *, multi_objective: bool = False, **options) -> Strategy:
     """The (unbound) spec registered as ``name``, with ``options`` beside its preset ones.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (see :func:`strategy_names`).
+    multi_objective : bool, default=False
+        Whether to make the spec of a search for a Pareto front rather than of one objective.
+    **options : dict
+        Keyword arguments for the factory, beside (or overriding) its preset options.
+
+    Returns
+    -------
+    strategy : Strategy
+        The unbound spec; call its ``setup`` to search.
 
     Raises
     ------
@@ -52,6 +90,18 @@ def make_strategy(name: str, *, multi_objective: bool = False, **options) -> Str
 
 
 def strategy_names(*, multi_objective: bool | None = None) -> list[str]:
-    """Registered names (of one kind of search, or all when ``multi_objective`` is None)."""
+    """Registered names (of one kind of search, or all when ``multi_objective`` is None).
+
+    Parameters
+    ----------
+    multi_objective : bool or None, default=None
+        True for the names registered for a Pareto front, False for those registered for one
+        objective, None for all.
+
+    Returns
+    -------
+    names : list of str
+        The names, in the order they were first registered.
+    """
     return [name for name, entry in STRATEGIES.items()
             if multi_objective is None or (entry.multi if multi_objective else entry.single) is not None]

@@ -89,7 +89,18 @@ class RoBoT(Strategy):
         return self.metrics.shape[1]
 
     def ranking(self, weights: Sequence[float]) -> np.ndarray:
-        """Pool indices by decreasing weighted score (ties keep the pool's order)."""
+        """Pool indices by decreasing weighted score (ties keep the pool's order).
+
+        Parameters
+        ----------
+        weights : sequence of float
+            One weight per proxy, applied to the pool's normalised proxy scores.
+
+        Returns
+        -------
+        order : ndarray of shape (len(pool),)
+            The pool's indices, best weighted score first.
+        """
         return np.argsort(-(self.metrics @ np.asarray(weights, dtype=np.float64)), kind="stable")
 
     def best_weights(self) -> list[float] | None:
