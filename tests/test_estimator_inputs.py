@@ -80,6 +80,23 @@ def test_tabular_fit_refuses_images(iris):
         search.predict(X.reshape(-1, 1, 2, 2))
 
 
+def test_rows_of_a_square_length_warn_that_they_are_searched_as_tabular():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 64)), np.arange(30) % 2
+    with pytest.warns(UserWarning, match=r"64 features, 8x8.*image_shape=\(8, 8\)"):
+        search = RandomSearch(**dict(TINY, budget=1)).fit(X, y)
+    assert search.space_.name == "mlp"
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RandomSearch(**dict(TINY, budget=1), space="mlp").fit(X, y)  # MLPs meant: no warning
+        RandomSearch(**dict(TINY, budget=1), image_shape=(8, 8), space=SMALL_CELLS).fit(X, y)
+        RandomSearch(**dict(TINY, budget=1)).fit(X[:, :49], y)  # 7x7: too small to be images
+        RandomSearch(**dict(TINY, budget=1)).fit(X[:, :60], y)
+    assert not [w for w in caught if "image_shape" in str(w.message)]
+
+
 def test_save_load_and_export_of_a_fit_on_4d_images(images, tmp_path):
     import torch
 

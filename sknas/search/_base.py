@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import abc
+import math
 import os
 import time
+import warnings
 from dataclasses import replace
 from numbers import Integral, Real
 
@@ -209,7 +211,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         X = network_floats(X)
         self.task_ = resolve_task(self.task, y)
         self.input_shape_ = resolve_input_shape(X, self.image_shape, images)
-        self.space_ = self._resolve_space(len(self.input_shape_) == 3)
+        self.space_ = self._resolve_space(self.input_shape_)
         self.space_.check_input_shape(self.input_shape_)
         targets, decoding = encode_targets(self.task_, y)
         for name, value in decoding.items():
@@ -350,12 +352,21 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         this machine. Runs after ``_validate_params``, so each parameter has a valid type."""
         resolve_device(self.device)  # 'cuda' without CUDA, 'meta': refused before any work
 
-    def _resolve_space(self, images: bool) -> SearchSpace:
+    def _resolve_space(self, input_shape: tuple[int, ...]) -> SearchSpace:
         space = self.space
+        images = len(input_shape) == 3
         if isinstance(space, SearchSpace):
             resolved = space
         elif space == "auto":
             resolved = make_space("cell" if images else "mlp")
+            side = math.isqrt(input_shape[0])
+            if not images and side >= 8 and side * side == input_shape[0]:
+                warnings.warn(
+                    f"X has {input_shape[0]} features, {side}x{side}: they are searched as tabular "
+                    f"features (MLPs). If each row is an image, pass image_shape=({side}, {side}) (or "
+                    f"(channels, height, width)) to search convolutional cells; pass space='mlp' to "
+                    "keep MLPs without this warning", UserWarning, stacklevel=3,
+                )
         else:
             resolved = make_space(space)  # a ValueError lists the registered names
         if isinstance(resolved, CellSpace) and not images:

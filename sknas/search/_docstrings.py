@@ -5,7 +5,8 @@ import re
 COMMON_PARAMETERS = """\
     space : str or SearchSpace, default="auto"
         Where to search. ``"auto"`` picks the cell space for images (4-D ``X``, or 2-D
-        ``X`` with ``image_shape``) and the MLP space otherwise. ``"cell"`` is
+        ``X`` with ``image_shape``) and the MLP space otherwise (with a warning when the
+        row length is a square of at least 8×8, as flattened images are). ``"cell"`` is
         ``CellSpace(channels=16, cells_per_stage=1)``; ``"mlp"`` is ``MLPSpace()``;
         ``"darts"`` is ``DartsSpace()``; ``sknas.spaces.SPACES`` lists every name.
     budget : int, default=20
