@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import sknas
-from sknas import EarlyStopping, POnasSearch, RandomSearch, ZeroCostSearch
+from sknas import EarlyStopping, POnasSearch, RandomSearch, TimeLimit, ZeroCostSearch
 from sknas.proxies._base import PROXIES, Proxy
 
 from _helpers import InterruptAt, interrupted_fit
@@ -55,6 +55,37 @@ def test_early_stopping_waits_patience_candidates_without_improvement():
     assert failed.on_candidate_end(None, None, ok.failed("boom"))
     with pytest.raises(ValueError, match="patience must be an integer >= 1"):
         EarlyStopping(patience=0).on_search_begin(None)
+
+
+def test_time_limit_stops_when_the_next_candidate_and_the_refit_would_not_fit(monkeypatch):
+    clock = [1.0]
+    monkeypatch.setattr(sknas.driver._callbacks.time, "perf_counter", lambda: clock[0])
+    limit = TimeLimit(10.0, start=0.0, refit_scale=2.0)
+    limit.on_search_begin(None)  # the search starts 1 s after the clock
+    ok = sknas.EvaluationResult
+    decisions = []
+    for now, objective, cost in [(3.0, 0.5, 1.5), (5.0, 0.4, 1.0), (7.0, 0.9, 0.5), (7.5, 0.1, 9.0)]:
+        clock[0] = now
+        decisions.append(limit.on_candidate_end(None, None, ok(objective, cost)))
+    # 3 + 2 (a candidate) + 2 x 1.5 (the refit of the best) = 8; then 5 + 2 + 3 = 10; 7 + 2 + 1 = 10;
+    # 7.5 + 6.5 / 4 + 1 = 10.125 > 10
+    assert decisions == [False, False, False, True] and limit.stopped_
+    assert limit.projected_s_ == pytest.approx(10.125)
+    batched = TimeLimit(10.0, start=0.0, batch_size=4)
+    clock[0] = 0.0
+    batched.on_search_begin(None)
+    clock[0] = 2.0  # 2 s per candidate: the next 4 would end at 10 s, the refit after it
+    assert batched.on_candidate_end(None, None, ok(0.5, 1.0))
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_max_time_trains_at_least_one_batch_then_stops(iris, n_jobs):
+    X, y = iris
+    short = RandomSearch(**dict(TINY, budget=6), max_time=1e-6, n_jobs=n_jobs, random_state=0).fit(X, y)
+    assert len(short.results_["architecture"]) == (n_jobs or 1)
+    assert hasattr(short, "best_model_")
+    long = RandomSearch(**dict(TINY, budget=3), max_time=3600.0, random_state=0).fit(X, y)
+    assert len(long.results_["architecture"]) == 3
 
 
 def test_callbacks_must_be_a_list(iris):

@@ -5,7 +5,7 @@ Estimators, the research harness (:mod:`sknas.bench`) and the command line all r
 imports neither the estimators nor the harness.
 """
 
-from ._callbacks import EVENTS, Callback, EarlyStopping, PrintLog, ProgressBar, default_callbacks, notify
+from ._callbacks import EVENTS, Callback, EarlyStopping, PrintLog, ProgressBar, TimeLimit, default_callbacks, notify
 from ._loop import interrupts_deferred, resume, run_search
 from ._state import Checkpoint, SearchState, checkpoint_file, result_from_json, result_to_json
 
@@ -17,6 +17,7 @@ __all__ = [
     "PrintLog",
     "ProgressBar",
     "SearchState",
+    "TimeLimit",
     "checkpoint_file",
     "default_callbacks",
     "interrupts_deferred",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import time
 from typing import Any, Sequence
 
 from tqdm.auto import tqdm
@@ -191,6 +192,75 @@ class EarlyStopping(Callback):
         else:
             self.n_without_improvement_ += 1
         self.stopped_ = self.n_without_improvement_ >= self.patience
+        return self.stopped_
+
+
+class TimeLimit(Callback):
+    """End a search when its next candidates and the refit would not finish within ``seconds``.
+
+    After each candidate it projects the time of the next ``batch_size`` candidates (the
+    wall time per candidate so far, the strategy's own work and the parallelism included)
+    and of the refit (the best candidate's training time times ``refit_scale``); when
+    the clock since ``start`` plus both would pass ``seconds``, the search ends after the
+    batch in flight. At least one batch is always trained. The estimators' ``max_time``
+    adds one.
+
+    Parameters
+    ----------
+    seconds : float
+        Wall-clock seconds for the search and the refit, counted from ``start``.
+    start : float or None, default=None
+        ``time.perf_counter()`` when the clock started (e.g. the start of ``fit``, before
+        any proxies are computed); None: at ``on_search_begin``.
+    refit_scale : float, default=1.0
+        The refit's time as a multiple of the best candidate's training time (final
+        epochs over epochs, times all samples over training samples).
+    batch_size : int, default=1
+        Candidates trained at once.
+
+    Attributes
+    ----------
+    stopped_ : bool
+        Whether this callback ended the latest search.
+    projected_s_ : float
+        At the latest candidate, the projected time of the search and refit had the search
+        gone on for one more batch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknas import RandomSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = RandomSearch(budget=50, epochs=1, final_epochs=1, max_time=2.0,
+    ...                       random_state=0).fit(X[:200], y[:200])
+    >>> len(search.results_["architecture"]) < 50
+    True
+    """
+
+    def __init__(self, seconds: float, start: float | None = None, refit_scale: float = 1.0, batch_size: int = 1):
+        self.seconds = seconds
+        self.start = start
+        self.refit_scale = refit_scale
+        self.batch_size = batch_size
+
+    def on_search_begin(self, search, **kwargs) -> None:
+        self.search_start_ = time.perf_counter()
+        self.clock_start_ = self.search_start_ if self.start is None else self.start
+        self.n_ = 0
+        self.best_ = -math.inf
+        self.best_cost_s_ = 0.0
+        self.projected_s_ = 0.0
+        self.stopped_ = False
+
+    def on_candidate_end(self, search, architecture=None, result=None, **kwargs) -> bool:
+        self.n_ += 1
+        if result.ok and result.objective > self.best_:
+            self.best_, self.best_cost_s_ = result.objective, result.cost_s
+        now = time.perf_counter()
+        per_candidate = (now - self.search_start_) / self.n_
+        self.projected_s_ = (now - self.clock_start_ + self.batch_size * per_candidate
+                             + self.refit_scale * self.best_cost_s_)
+        self.stopped_ = self.projected_s_ > self.seconds
         return self.stopped_
 
 

@@ -1,7 +1,7 @@
 """Search estimators: scikit-learn drivers of the ask/evaluate/tell loop."""
 
 from ._base import BaseSearch
-from ..driver import Callback, EarlyStopping, SearchState
+from ..driver import Callback, EarlyStopping, SearchState, TimeLimit
 from ._persistence import load, save
 from ._plot import plot_search
 from ._evolution import EvolutionSearch
@@ -27,6 +27,7 @@ __all__ = [
     "ReinforceSearch",
     "RoBoTSearch",
     "SearchState",
+    "TimeLimit",
     "ZeroCostSearch",
     "load",
     "plot_search",

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import validate_data
 
-from ..driver import Checkpoint, checkpoint_file, default_callbacks, notify, run_search
+from ..driver import Checkpoint, TimeLimit, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
 from ..evaluation import resolve_device
 from ..evaluation._training import as_tensors
@@ -69,6 +69,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         # a name registered later with sknas.spaces.register_space is accepted too
         "space": [StrOptions(LiveNames(SPACES, "auto")), SearchSpace],
         "budget": [Interval(Integral, 1, None, closed="left")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "final_epochs": [Interval(Integral, 1, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -95,6 +96,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         *,
         space="auto",
         budget=20,
+        max_time=None,
         epochs=10,
         final_epochs=20,
         validation_fraction=0.2,
@@ -113,6 +115,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
     ):
         self.space = space
         self.budget = budget
+        self.max_time = max_time
         self.epochs = epochs
         self.final_epochs = final_epochs
         self.validation_fraction = validation_fraction
@@ -203,6 +206,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self : object
             The fitted estimator.
         """
+        fit_start = time.perf_counter()
         self._validate_params()
         self._check_params()
         X, images = rows_of(X)
@@ -225,6 +229,9 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             path = checkpoint_file(self.checkpoint, fingerprint, type(self).__name__)
             checkpoint = Checkpoint(path).open()
         callbacks = [*default_callbacks(self.verbose, type(self).__name__), *(self.callbacks or ())]
+        if self.max_time is not None:
+            refit_scale = self.final_epochs / self.epochs / (1.0 - self.validation_fraction)
+            callbacks.append(TimeLimit(self.max_time, fit_start, refit_scale, batch_size))
         try:
             state = starting_state(self, fingerprint, checkpoint)
             where = "this search" if checkpoint is None else f"the search of checkpoint {str(checkpoint.path)!r}"

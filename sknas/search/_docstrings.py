@@ -11,6 +11,14 @@ COMMON_PARAMETERS = """\
         ``"darts"`` is ``DartsSpace()``; ``sknas.spaces.SPACES`` lists every name.
     budget : int, default=20
         Number of architectures trained during the search.
+    max_time : float or None, default=None
+        Seconds for the whole ``fit``, search and refit: after each candidate the search
+        projects the time of the next batch (the wall time per candidate so far) and of the
+        refit (the best candidate's training time × ``final_epochs / epochs`` × all samples
+        over training samples), and ends when they would not fit (see
+        :class:`sknas.TimeLimit`); at least one batch is trained. Where it ends depends on
+        the machine's speed, so a search with ``max_time`` is reproducible only up to
+        that point. None: ``budget`` alone ends the search.
     epochs : int, default=10
         Training epochs of each candidate.
     final_epochs : int, default=20

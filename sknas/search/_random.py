@@ -52,6 +52,7 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
         *,
         space="auto",
         budget=20,
+        max_time=None,
         epochs=10,
         final_epochs=20,
         validation_fraction=0.2,
@@ -72,7 +73,7 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
         front_choice="accuracy",
     ):
         super().__init__(
-            space=space, budget=budget, epochs=epochs, final_epochs=final_epochs,
+            space=space, budget=budget, max_time=max_time, epochs=epochs, final_epochs=final_epochs,
             validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
             task=task, device=device, n_jobs=n_jobs, random_state=random_state,
