@@ -67,7 +67,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         passes ``epochs`` × (training samples) forward and backward, a proxy evaluation
         about one minibatch per proxy. The initial pool (at most ``n_candidates``, at
         least twice ``budget``) and the offspring (at most ``n_offspring`` per step) are cut
-        in proportion to fit (see :func:`proxy_allowance`), so on small data the proxies
+        in proportion to fit, so on small data the proxies
         stay a small part of the search and on large data the pool grows to its full size.
         None: no cap. The count is of work, not of seconds, so the search stays
         deterministic.
