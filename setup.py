@@ -37,7 +37,7 @@ setup(
             "dask[distributed]>=2023.1", "onnx>=1.15", "onnxscript>=0.1", "onnxruntime>=1.16",
         ],
         "onnx": ["onnx>=1.15", "onnxscript>=0.1"],
-        "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7"],
+        "docs": ["sphinx>=7", "numpydoc>=1.6", "sphinx-gallery>=0.15", "matplotlib>=3.7", "furo>=2024.1"],
         "examples": ["mlxtend>=0.23", "matplotlib>=3.7"],
     },
     classifiers=[

@@ -80,11 +80,9 @@ sphinx_gallery_conf = {
 
 # -- HTML ----------------------------------------------------------------------------------
 
-html_theme = "alabaster"
-html_theme_options = {
-    "description": "Neural architecture search as scikit-learn estimators",
-    "fixed_sidebar": True,
-}
+# Furo: a readable width for prose, and code blocks that scroll instead of being clipped.
+html_theme = "furo"
+html_title = "sknas"
 html_static_path = []
 
 
