@@ -206,7 +206,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         return proxy_allowance(
             self.proxy_budget, budget=self.budget, epochs=self.epochs, n_train=len(evaluator.X_train),
             n_proxies=len(proxy_scorer.names), proxy_batch=len(proxy_scorer.X_batch_),
-            n_candidates=self.n_candidates, n_offspring=self.n_offspring, evolve_from=PONAS().evolve_from,
+            n_candidates=self.n_candidates, n_offspring=self.n_offspring, evolve_from=self._strategy_spec().evolve_from,
         )
 
     def _pool_size(self, proxy_scorer, evaluator) -> int:
@@ -231,8 +231,8 @@ def proxy_allowance(
 
     One candidate's training passes ``epochs * n_train`` samples forward and backward; one
     proxy evaluation about ``n_proxies * proxy_batch`` (each proxy one pass of the
-    minibatch; measured on digits, 20 candidates of 10 epochs took as long as 28 × 20
-    proxy evaluations of the six PO-NAS proxies, ``benchmarks/ponas_real_data.md``). The
+    minibatch). Measured on digits (8×8, NAS-Bench-201 cells, the six PO-NAS proxies): one
+    candidate's training took as long as 29 proxy evaluations, where this count says 28. The
     ``proxy_budget * budget`` trainings' worth of evaluations is shared between the initial
     pool and the offspring of the ``budget - evolve_from`` evolution steps in the ratio of
     ``n_candidates`` to their ``n_offspring`` each; the pool keeps at least ``2 * budget``
