@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -81,8 +83,11 @@ def test_time_limit_stops_when_the_next_candidate_and_the_refit_would_not_fit(mo
 @pytest.mark.parametrize("n_jobs", [None, 2])
 def test_max_time_trains_at_least_one_batch_then_stops(iris, n_jobs):
     X, y = iris
-    short = RandomSearch(**dict(TINY, budget=6), max_time=1e-6, n_jobs=n_jobs, random_state=0).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        short = RandomSearch(**dict(TINY, budget=6), max_time=1e-6, n_jobs=n_jobs, random_state=0).fit(X, y)
     assert len(short.results_["architecture"]) == (n_jobs or 1)
+    assert not [w for w in caught if "fewer than budget" in str(w.message)]  # stopped as asked
     assert hasattr(short, "best_model_")
     long = RandomSearch(**dict(TINY, budget=3), max_time=3600.0, random_state=0).fit(X, y)
     assert len(long.results_["architecture"]) == 3

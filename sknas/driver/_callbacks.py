@@ -168,7 +168,7 @@ class EarlyStopping(Callback):
     >>> from sklearn.datasets import load_digits
     >>> from sknas import EarlyStopping, RandomSearch
     >>> X, y = load_digits(return_X_y=True)
-    >>> search = RandomSearch(budget=50, epochs=1, final_epochs=1, random_state=0,
+    >>> search = RandomSearch(space="mlp", budget=50, epochs=1, final_epochs=1, random_state=0,
     ...                       callbacks=[EarlyStopping(patience=2)]).fit(X[:200], y[:200])
     >>> len(search.results_["architecture"]) < 50
     True
@@ -231,7 +231,7 @@ class TimeLimit(Callback):
     >>> from sklearn.datasets import load_digits
     >>> from sknas import RandomSearch
     >>> X, y = load_digits(return_X_y=True)
-    >>> search = RandomSearch(budget=50, epochs=1, final_epochs=1, max_time=2.0,
+    >>> search = RandomSearch(space="mlp", budget=50, epochs=1, final_epochs=1, max_time=2.0,
     ...                       random_state=0).fit(X[:200], y[:200])
     >>> len(search.results_["architecture"]) < 50
     True

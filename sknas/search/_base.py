@@ -255,7 +255,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             if checkpoint is not None:
                 checkpoint.close()
         self.search_time_s_ = time.perf_counter() - start
-        self._set_results(history, proxy_scorer)
+        self._set_results(history, proxy_scorer, callbacks)
         self._keep_from_strategy(strategy)
         notify(callbacks, "on_search_end", self)
 
@@ -325,10 +325,11 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self.predictor_ = prediction_module(self)
 
     def _set_results(
-        self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None
+        self, history: list[tuple[Architecture, EvaluationResult]], proxy_scorer: ProxyScorer | None,
+        callbacks: list,
     ) -> None:
         self.results_ = results_table(history, self._cost_columns([arch for arch, _ in history]), proxy_scorer)
-        succeeded = check_outcome(history, self.results_, budget=self.budget, callbacks=self.callbacks,
+        succeeded = check_outcome(history, self.results_, budget=self.budget, callbacks=callbacks,
                                   learning_rate=self.learning_rate)
         self.best_architecture_, self.best_score_ = self._select_best(succeeded)
 

@@ -176,7 +176,8 @@ def save(search, path: str | os.PathLike) -> Path:
     >>> from sklearn.datasets import load_digits
     >>> import sknas
     >>> X, y = load_digits(return_X_y=True)
-    >>> search = sknas.RandomSearch(budget=1, epochs=1, final_epochs=1, random_state=0).fit(X[:100], y[:100])
+    >>> search = sknas.RandomSearch(space="mlp", budget=1, epochs=1, final_epochs=1,
+    ...                             random_state=0).fit(X[:100], y[:100])
     >>> path = sknas.save(search, os.path.join(tempfile.mkdtemp(), "search.pt"))
     >>> bool((sknas.load(path).predict(X[:5]) == search.predict(X[:5])).all())
     True

@@ -26,7 +26,7 @@ def plot_search(search, ax=None):
     >>> from sklearn.datasets import load_digits
     >>> import sknas
     >>> X, y = load_digits(return_X_y=True)
-    >>> search = sknas.RandomSearch(budget=3, epochs=1, final_epochs=1, random_state=0).fit(X[:100], y[:100])
+    >>> search = sknas.RandomSearch(space="mlp", budget=3, epochs=1, final_epochs=1, random_state=0).fit(X[:100], y[:100])
     >>> ax = sknas.plot_search(search)
     >>> ax.get_xlabel()
     'evaluation'

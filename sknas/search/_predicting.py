@@ -125,7 +125,8 @@ class PredictingMixin:
         >>> from sklearn.datasets import load_digits
         >>> from sknas import RandomSearch
         >>> X, y = load_digits(return_X_y=True)
-        >>> search = RandomSearch(budget=1, epochs=1, final_epochs=1, random_state=0).fit(X[:100], y[:100])
+        >>> search = RandomSearch(space="mlp", budget=1, epochs=1, final_epochs=1,
+        ...                       random_state=0).fit(X[:100], y[:100])
         >>> path = search.export(os.path.join(tempfile.mkdtemp(), "model.pt"))
         >>> torch.jit.load(path)(torch.tensor(X[:2], dtype=torch.float32)).shape
         torch.Size([2, 10])

@@ -37,7 +37,7 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
     >>> from sklearn.datasets import load_digits
     >>> from sknas import RandomSearch
     >>> X, y = load_digits(return_X_y=True)
-    >>> search = RandomSearch(budget=2, epochs=2, final_epochs=2, random_state=0)
+    >>> search = RandomSearch(space="mlp", budget=2, epochs=2, final_epochs=2, random_state=0)
     >>> search.fit(X[:300], y[:300]).predict(X[:3]).shape
     (3,)
     """
