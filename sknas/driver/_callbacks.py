@@ -231,10 +231,10 @@ class TimeLimit(Callback):
     >>> from sklearn.datasets import load_digits
     >>> from sknas import RandomSearch
     >>> X, y = load_digits(return_X_y=True)
-    >>> search = RandomSearch(space="mlp", budget=50, epochs=1, final_epochs=1, max_time=2.0,
+    >>> search = RandomSearch(space="mlp", budget=50, epochs=1, final_epochs=1, max_time=0.001,
     ...                       random_state=0).fit(X[:200], y[:200])
-    >>> len(search.results_["architecture"]) < 50
-    True
+    >>> len(search.results_["architecture"])  # one batch is always trained; then time is up
+    1
     """
 
     def __init__(self, seconds: float, start: float | None = None, refit_scale: float = 1.0, batch_size: int = 1):
