@@ -20,7 +20,8 @@ from ._report import (
     published_table,
 )
 from ._run import BENCHMARKS, make_benchmark, run, run_one, setup_on
-from ._table_benchmark import PoolSpace, TableBenchmark, TableProxyScorer, TabularEvaluator
+from ._table_benchmark import TableBenchmark
+from ._table_parts import PoolSpace, TableProxyScorer, TabularEvaluator
 from ._tables import DATASETS, read_table
 from ._tnb101 import TASKS as TNB101_TASKS
 from ._tnb101 import TNB101Benchmark
