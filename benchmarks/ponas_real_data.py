@@ -62,6 +62,12 @@ def one_run(dataset: str, method: str, seed: int, settings: dict) -> dict:
                 pool=None if pool is None else len(pool), **search.search_timings_)
 
 
+def mean_of(runs: list[dict], dataset: str, method: str, key: str) -> float:
+    """The mean of ``key`` over the runs of one method on one data set (NaN when there are none)."""
+    values = [r[key] for r in runs if r["dataset"] == dataset and r["method"] == method]
+    return float(np.mean(values)) if values else float("nan")
+
+
 def summary_rows(runs: list[dict], datasets: list[str]) -> list[list[str]]:
     rows = []
     for dataset in datasets:
@@ -71,7 +77,7 @@ def summary_rows(runs: list[dict], datasets: list[str]) -> list[list[str]]:
                 continue
 
             def mean(key):
-                return float(np.mean([r[key] for r in mine]))
+                return mean_of(runs, dataset, method, key)
 
             acc = [r["accuracy"] for r in mine]
             overhead = mean("overhead_s")
@@ -89,8 +95,7 @@ def verdicts(runs: list[dict], datasets: list[str]) -> list[str]:
     lines = []
     for dataset in datasets:
         def mean(method, key):
-            values = [r[key] for r in runs if r["dataset"] == dataset and r["method"] == method]
-            return float(np.mean(values)) if values else float("nan")
+            return mean_of(runs, dataset, method, key)
 
         ponas_acc, ponas_wall = mean("POnasSearch", "accuracy"), mean("POnasSearch", "wall_s")
         best_acc = max(mean("RandomSearch", "accuracy"), mean("EvolutionSearch", "accuracy"))

@@ -149,22 +149,23 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
                           proxy_scorer: ProxyScorer | None, evaluator: TrainingEvaluator) -> dict:
         """What ``setup`` binds the strategy to: the budget, and with proxies a scored pool.
 
-        The pool is :meth:`_pool_size` architectures drawn from ``rng`` (before the strategy
+        The pool is the size :meth:`_pool_plan` gives, drawn from ``rng`` (before the strategy
         draws); when fewer exist it is the whole space, and nothing new needs scoring.
         """
         context = {"budget": self.budget}
         if proxy_scorer is not None:
-            n_pool = self._pool_size(proxy_scorer, evaluator)
+            n_pool, extra = self._pool_plan(proxy_scorer, evaluator)
             pool = space.sample_pool(n_pool, rng)
             context.update(
                 pool=pool, proxy_scores=proxy_scorer.score(pool), proxy_names=proxy_scorer.names,
-                score_proxies=proxy_scorer.score if len(pool) == n_pool else None,
+                score_proxies=proxy_scorer.score if len(pool) == n_pool else None, **extra,
             )
         return context
 
-    def _pool_size(self, proxy_scorer: ProxyScorer, evaluator: TrainingEvaluator) -> int:
-        """How many architectures the initial pool draws: ``n_candidates``."""
-        return self.n_candidates
+    def _pool_plan(self, proxy_scorer: ProxyScorer, evaluator: TrainingEvaluator) -> tuple[int, dict]:
+        """How many architectures the initial pool draws (``n_candidates``), and further
+        context for the strategy's ``setup`` (none)."""
+        return self.n_candidates, {}
 
     def _proxy_names(self) -> tuple[str, ...]:
         """Proxies computed on the training data and recorded in ``results_``; none by default."""

@@ -202,21 +202,14 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
                 options.update(GP_ENSEMBLE)
         return options
 
-    def _allowance(self, proxy_scorer, evaluator) -> tuple[int, int | None]:
-        """The initial pool's size and the offspring that may get real proxies in all."""
-        return proxy_allowance(
+    def _pool_plan(self, proxy_scorer, evaluator) -> tuple[int, dict]:
+        """The initial pool cut to ``proxy_budget``, and the offspring that may get real proxies in all."""
+        n_pool, offspring_budget = proxy_allowance(
             self.proxy_budget, budget=self.budget, epochs=self.epochs, n_train=len(evaluator.X_train),
             n_proxies=len(proxy_scorer.names), proxy_batch=len(proxy_scorer.X_batch_),
             n_candidates=self.n_candidates, n_offspring=self.n_offspring, evolve_from=self._strategy_spec().evolve_from,
         )
-
-    def _pool_size(self, proxy_scorer, evaluator) -> int:
-        return self._allowance(proxy_scorer, evaluator)[0]
-
-    def _strategy_context(self, space, rng, proxy_scorer, evaluator) -> dict:
-        context = super()._strategy_context(space, rng, proxy_scorer, evaluator)
-        context["offspring_budget"] = self._allowance(proxy_scorer, evaluator)[1]
-        return context
+        return n_pool, {"offspring_budget": offspring_budget}
 
     def _keep_from_strategy(self, strategy: PONAS) -> None:
         self.pool_ = list(strategy.pool)
