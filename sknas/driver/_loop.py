@@ -67,6 +67,31 @@ def resume(strategy, state: SearchState) -> History:
     return history
 
 
+def evaluate_all(evaluator, archs: Sequence[Architecture], n_jobs: int | None) -> Iterator[EvaluationResult]:
+    """The results of ``archs``, in order: ``evaluator.evaluate_batch(archs, n_jobs)`` when the
+    evaluator has it (it evaluates them together, e.g. successive halving among them), else
+    ``evaluator.evaluate`` on each over ``n_jobs`` workers, yielded as each finishes.
+
+    Parameters
+    ----------
+    evaluator : object
+        Has ``evaluate(arch)``, and maybe ``evaluate_batch(archs, n_jobs)``.
+    archs : sequence of Architecture
+        The architectures to evaluate.
+    n_jobs : int or None
+        Workers (:func:`sknas._parallel.parallel_map`).
+
+    Returns
+    -------
+    results : iterator of EvaluationResult
+        One per architecture, in the order of ``archs``.
+    """
+    evaluate_batch = getattr(evaluator, "evaluate_batch", None)
+    if evaluate_batch is not None:
+        return iter(evaluate_batch(archs, n_jobs))
+    return parallel_map(evaluator.evaluate, archs, n_jobs)
+
+
 def run_search(
     strategy,
     evaluator,
@@ -91,7 +116,8 @@ def run_search(
         told to it again and its stored state is loaded (:func:`resume`).
     evaluator : object
         ``evaluator.evaluate(arch) -> EvaluationResult``: real training or a benchmark lookup.
-        Picklable when ``n_jobs`` asks for processes.
+        Picklable when ``n_jobs`` asks for processes. One with ``evaluate_batch(archs, n_jobs)``
+        evaluates each batch through it (see :func:`evaluate_all`).
     budget : int
         Evaluations to reach (those in ``state`` count).
     batch_size : int, default=1
@@ -142,7 +168,7 @@ def run_search(
             if not archs:
                 break  # the space is exhausted
             to_evaluate = [a for a in archs if str(a) not in in_flight]
-            for arch, result in zip(to_evaluate, parallel_map(evaluator.evaluate, to_evaluate, n_jobs)):
+            for arch, result in zip(to_evaluate, evaluate_all(evaluator, to_evaluate, n_jobs)):
                 in_flight[str(arch)] = result
                 if checkpoint is not None:
                     save()

@@ -1,5 +1,6 @@
 """Evaluators: how an architecture gets its objective."""
 
+from ._halving import HALVING_FACTOR, SuccessiveHalving, halving_rungs
 from ._result import EvaluationResult
 from ._scoring import objective_score, score_outputs
 from ._training import (
@@ -13,6 +14,8 @@ from ._training import (
 
 __all__ = [
     "EvaluationResult",
+    "HALVING_FACTOR",
+    "SuccessiveHalving",
     "TrainingDiverged",
     "TrainingEvaluator",
     "TrainingRecipe",
@@ -20,5 +23,6 @@ __all__ = [
     "predict_outputs",
     "resolve_device",
     "score_outputs",
+    "halving_rungs",
     "train_network",
 ]

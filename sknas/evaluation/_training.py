@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -361,6 +362,23 @@ class TrainingEvaluator:
         """
         return build_network(self.space, arch, self.input_shape, self.n_outputs, self.seed)
 
+    def with_epochs(self, epochs: int) -> "TrainingEvaluator":
+        """A copy that trains for ``epochs`` (the data and everything else shared).
+
+        Parameters
+        ----------
+        epochs : int
+            Training epochs of each candidate.
+
+        Returns
+        -------
+        evaluator : TrainingEvaluator
+            This evaluator with ``recipe.epochs`` replaced.
+        """
+        other = copy.copy(self)
+        other.recipe = replace(self.recipe, epochs=int(epochs))
+        return other
+
     def fit_network(
         self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe,
         on_epoch_end: Callable[[int, float], None] | None = None,
@@ -405,8 +423,8 @@ class TrainingEvaluator:
     def evaluate(self, arch: Architecture) -> EvaluationResult:
         """Train ``arch`` on the training split; its objective is the validation score.
 
-        ``metrics`` holds ``params``, ``train_loss`` (of the last epoch), ``val_loss`` and
-        ``initial_val_loss``, the validation loss of the untrained network: a ``val_loss``
+        ``metrics`` holds ``params``, ``epochs`` (the recipe's: the fidelity of the result),
+        ``train_loss`` (of the last epoch), ``val_loss`` and ``initial_val_loss``, the validation loss of the untrained network: a ``val_loss``
         not below it means training did not improve the network (e.g. a learning rate far
         too high).
 
@@ -438,8 +456,8 @@ class TrainingEvaluator:
                 torch.cuda.empty_cache()
             return EvaluationResult.failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
         n_params = sum(p.numel() for p in module.parameters())
-        metrics = {"params": float(n_params), "train_loss": losses[-1], "val_loss": val_loss,
-                   "initial_val_loss": initial_val_loss}
+        metrics = {"params": float(n_params), "epochs": float(self.recipe.epochs), "train_loss": losses[-1],
+                   "val_loss": val_loss, "initial_val_loss": initial_val_loss}
         return EvaluationResult(objective, time.perf_counter() - start, metrics)
 
 

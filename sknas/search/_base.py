@@ -19,6 +19,7 @@ from sklearn.utils.validation import validate_data
 
 from ..driver import Checkpoint, TimeLimit, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
+from ..evaluation import HALVING_FACTOR, SuccessiveHalving, halving_rungs
 from ..evaluation import resolve_device
 from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
@@ -72,6 +73,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "final_epochs": [Interval(Integral, 1, None, closed="left")],
+        "min_epochs": [Interval(Integral, 1, None, closed="left"), None],  # below epochs: _check_params
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         # one-sample batches cannot train batch normalisation: every step would be skipped
         "batch_size": [Interval(Integral, 2, None, closed="left")],
@@ -99,6 +101,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         max_time=None,
         epochs=10,
         final_epochs=20,
+        min_epochs=None,
         validation_fraction=0.2,
         batch_size=64,
         optimizer="adamw",
@@ -118,6 +121,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self.max_time = max_time
         self.epochs = epochs
         self.final_epochs = final_epochs
+        self.min_epochs = min_epochs
         self.validation_fraction = validation_fraction
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -224,6 +228,9 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         weight = check_fit_weights(sample_weight, X, targets, self.task_)
         spec = self._strategy_spec()
         batch_size = joblib.effective_n_jobs(self.n_jobs)
+        rungs = None if self.min_epochs is None else halving_rungs(self.epochs, self.min_epochs)
+        if rungs is not None:  # each batch is a bracket of successive halving, whatever n_jobs
+            batch_size = HALVING_FACTOR ** (len(rungs) - 1)
         fingerprint = search_fingerprint(self, X, y, weight)
         checkpoint = None
         if self.checkpoint is not None:
@@ -248,8 +255,9 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             setup_s = time.perf_counter() - start
             self.search_state_ = state  # kept up to date by the driver; callbacks may read it
             proposals = ProposalTimer()
+            search_evaluator = evaluator if rungs is None else SuccessiveHalving(evaluator, rungs)
             history = run_search(
-                strategy, evaluator, budget=self.budget, batch_size=batch_size, n_jobs=self.n_jobs,
+                strategy, search_evaluator, budget=self.budget, batch_size=batch_size, n_jobs=self.n_jobs,
                 state=state, checkpoint=checkpoint, callbacks=[proposals, *callbacks], search=self,
             )
         finally:
@@ -336,11 +344,13 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
 
     def _select_best(self, succeeded: list[tuple[Architecture, EvaluationResult]]) -> tuple[Architecture, float]:
         """The architecture ``predict`` will use, and its validation score."""
-        # On small validation sets many candidates tie (often at accuracy 1.0): the lower
-        # validation loss breaks the tie in favour of the more confident network.
+        # Only candidates trained for the most epochs compete (with min_epochs, those of the
+        # top rung). On small validation sets many candidates tie (often at accuracy 1.0): the
+        # lower validation loss breaks the tie in favour of the more confident network.
         best_arch, best_result = max(
             succeeded,
-            key=lambda item: (item[1].objective, -item[1].metrics.get("val_loss", np.inf)),
+            key=lambda item: (item[1].metrics.get("epochs", 0), item[1].objective,
+                              -item[1].metrics.get("val_loss", np.inf)),
         )
         return best_arch, best_result.objective
 
@@ -360,6 +370,8 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         """Refuse what no single constraint can say: values that depend on each other or on
         this machine. Runs after ``_validate_params``, so each parameter has a valid type."""
         resolve_device(self.device)  # 'cuda' without CUDA, 'meta': refused before any work
+        if self.min_epochs is not None:
+            halving_rungs(self.epochs, self.min_epochs)  # a ValueError says what min_epochs may be
 
     def _resolve_space(self, input_shape: tuple[int, ...]) -> SearchSpace:
         space = self.space

@@ -23,6 +23,19 @@ COMMON_PARAMETERS = """\
         Training epochs of each candidate.
     final_epochs : int, default=20
         Training epochs of the winner, refitted on all of ``X`` after the search.
+    min_epochs : int or None, default=None
+        Multi-fidelity training (successive halving over epochs). None: every candidate
+        trains for ``epochs``. An int, at most ``epochs // 3``: the strategy's candidates
+        come in brackets of ``3 ** (r - 1)`` for ``r`` rungs of ``min_epochs``, ``3 × min_epochs``, ... up to ``epochs / 3``, then ``epochs``; every
+        candidate of a bracket trains for the first rung's epochs, and the best third of each
+        rung trains again, from scratch, for the next one's (e.g. ``epochs=10,
+        min_epochs=1``: rungs of 1, 3 and 10 epochs, brackets of 9, ~0.3× the training).
+        The strategy learns from the highest rung each candidate reached (so a candidate
+        pruned early counts with its low-fidelity score), ``results_["epochs"]`` says which,
+        and the winner is the best among those that reached the most epochs. ``n_jobs``
+        workers train the candidates of a rung; promotions depend only on the scores, so
+        the search is the same for any ``n_jobs``. A bracket cut short (interrupt,
+        ``max_time``) is lost: results are kept per bracket.
     validation_fraction : float, default=0.2
         Share of ``X`` held out to score the candidates.
     batch_size : int, default=64
@@ -107,8 +120,9 @@ COMMON_ATTRIBUTES = """\
         (regression).
     results_ : dict of lists
         One entry per evaluated candidate: ``architecture`` (string), ``objective``,
-        ``fit_time_s``, ``status`` (``"ok"`` or ``"failed"``), ``error``, ``params``,
-        ``val_loss``, ``loss_improved`` (whether training lowered the validation loss below
+        ``fit_time_s`` (of all its rungs, with ``min_epochs``), ``status`` (``"ok"`` or
+        ``"failed"``), ``error``, ``epochs`` (the training epochs its objective was measured
+        after: ``epochs``, or a lower rung's with ``min_epochs``), ``params``, ``val_loss``, ``loss_improved`` (whether training lowered the validation loss below
         the untrained network's: False for a failed candidate, and for one that did not learn,
         e.g. with a learning rate far too high; a warning says when no candidate did), and
         ``proxy_<name>`` for each zero-cost proxy the estimator computes. Ties of the

@@ -33,6 +33,7 @@ def results_table(history: History, cost_columns: dict[str, list[float]], proxy_
         "fit_time_s": [r.cost_s for _, r in history],
         "status": [r.status for _, r in history],
         "error": [r.error for _, r in history],
+        "epochs": [r.metrics.get("epochs", np.nan) for _, r in history],
         "params": [r.metrics.get("params", np.nan) for _, r in history],
         "val_loss": [r.metrics.get("val_loss", np.nan) for _, r in history],
         "loss_improved": [_loss_improved(r) for _, r in history],

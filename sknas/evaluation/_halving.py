@@ -1,0 +1,165 @@
+"""Multi-fidelity evaluation: successive halving over training epochs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Sequence
+
+from .._parallel import parallel_map
+from ..spaces import Architecture
+from ._result import EvaluationResult
+
+#: Each rung trains about this many times the epochs of the one below, and keeps the best
+#: 1 / ``HALVING_FACTOR`` of its candidates (Hyperband's and ASHA's usual η = 3).
+HALVING_FACTOR = 3
+
+
+def halving_rungs(epochs: int, min_epochs: int, factor: int = HALVING_FACTOR) -> tuple[int, ...]:
+    """The training epochs of each rung: ``min_epochs`` times powers of ``factor`` up to
+    ``epochs / factor``, then ``epochs``.
+
+    Parameters
+    ----------
+    epochs : int
+        The epochs of the top rung, those of a full evaluation.
+    min_epochs : int
+        The epochs of the lowest rung; at most ``epochs // factor``, so that there is one.
+    factor : int, default=3
+        The ratio of the epochs of consecutive rungs (the last one's may be up to
+        ``factor`` times larger).
+
+    Returns
+    -------
+    rungs : tuple of int
+        Increasing epochs, the last one ``epochs``.
+
+    Raises
+    ------
+    ValueError
+        When ``min_epochs`` is not in ``[1, epochs // factor]``.
+
+    Examples
+    --------
+    >>> halving_rungs(10, 1)
+    (1, 3, 10)
+    >>> halving_rungs(20, 2)
+    (2, 6, 20)
+    """
+    epochs, min_epochs = int(epochs), int(min_epochs)
+    if not 1 <= min_epochs <= epochs // factor:
+        raise ValueError(
+            f"min_epochs={min_epochs} leaves no rung below epochs={epochs}: successive halving "
+            f"trains the first rung for min_epochs and each next one about {factor} times "
+            f"longer, so min_epochs must lie in [1, epochs // {factor}] = [1, {epochs // factor}]. "
+            "Lower min_epochs, raise epochs, or pass min_epochs=None to train every candidate "
+            "for the full epochs"
+        )
+    rungs = [min_epochs]
+    while rungs[-1] * factor <= epochs / factor:
+        rungs.append(rungs[-1] * factor)
+    return (*rungs, epochs)
+
+
+class SuccessiveHalving:
+    """Evaluates a batch of architectures in rungs of epochs, promoting the best third.
+
+    Every architecture of the batch trains for the first rung's epochs; the best
+    ``ceil(n / factor)`` of those that succeeded (by objective, then by the lower validation
+    loss) train again, from scratch, for the next rung's epochs, and so on up to the full
+    ``epochs``. An architecture's result is the one of the highest rung it reached: its
+    ``metrics["epochs"]`` says which, and its ``cost_s`` is the time of all its rungs. A
+    full-fidelity result is therefore exactly what the wrapped evaluator gives alone (each
+    architecture's training is seeded by its own string).
+
+    Rungs are synchronous within a batch (the batch is the bracket): which candidates are
+    promoted depends only on the results, not on which worker finished first, so the search
+    is the same for any ``n_jobs``.
+
+    Parameters
+    ----------
+    evaluator : TrainingEvaluator
+        Trains one architecture; its ``with_epochs(epochs)`` gives a copy that trains
+        for another number of epochs.
+    rungs : sequence of int
+        The epochs of each rung, increasing (see :func:`halving_rungs`).
+    factor : int, default=3
+        One in ``factor`` candidates of a rung is promoted to the next.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknas.spaces import MLPSpace
+    >>> from sknas.evaluation import TrainingEvaluator, TrainingRecipe
+    >>> from sknas.evaluation import SuccessiveHalving
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(120, 4)).astype("float32"); y = (X[:, 0] > 0).astype(int)
+    >>> space = MLPSpace(depths=(1,), widths=(8, 16, 32))
+    >>> evaluator = TrainingEvaluator(space, X[:90], y[:90], X[90:], y[90:],
+    ...                               recipe=TrainingRecipe(epochs=9))
+    >>> halving = SuccessiveHalving(evaluator, rungs=(1, 3, 9))
+    >>> archs = [space.sample(rng) for _ in range(9)]
+    >>> sorted(int(r.metrics["epochs"]) for r in halving.evaluate_batch(archs))
+    [1, 1, 1, 1, 1, 1, 3, 3, 9]
+    """
+
+    def __init__(self, evaluator, rungs: Sequence[int], factor: int = HALVING_FACTOR):
+        self.evaluator = evaluator
+        self.rungs = tuple(int(r) for r in rungs)
+        self.factor = int(factor)
+
+    @property
+    def bracket_size(self) -> int:
+        """The batch that lets one candidate reach the top rung with every rung pruning:
+        ``factor ** (len(rungs) - 1)``."""
+        return self.factor ** (len(self.rungs) - 1)
+
+    def evaluate(self, arch: Architecture) -> EvaluationResult:
+        """One architecture through every rung (alone, it is always promoted).
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to train and score.
+
+        Returns
+        -------
+        result : EvaluationResult
+            Its result at the top rung.
+        """
+        return self.evaluate_batch([arch])[0]
+
+    def evaluate_batch(self, archs: Sequence[Architecture], n_jobs: int | None = None) -> list[EvaluationResult]:
+        """The results of ``archs`` after successive halving among them.
+
+        Parameters
+        ----------
+        archs : sequence of Architecture
+            The bracket: the architectures that compete for promotion.
+        n_jobs : int or None, default=None
+            Workers that train the candidates of a rung.
+
+        Returns
+        -------
+        results : list of EvaluationResult
+            For each architecture, in order, its result at the highest rung it reached, with
+            the time of all its rungs as ``cost_s``.
+        """
+        archs = list(archs)
+        latest: list[EvaluationResult | None] = [None] * len(archs)
+        spent = [0.0] * len(archs)
+        alive = list(range(len(archs)))
+        for rung, epochs in enumerate(self.rungs):
+            evaluator = self.evaluator.with_epochs(epochs)
+            for i, result in zip(alive, parallel_map(evaluator.evaluate, [archs[i] for i in alive], n_jobs)):
+                latest[i] = result
+                spent[i] += result.cost_s
+            if rung == len(self.rungs) - 1:
+                break
+            succeeded = [i for i in alive if latest[i].ok]
+            # the best first; ties by the lower validation loss, then by the batch's order
+            succeeded.sort(key=lambda i: (-latest[i].objective, latest[i].metrics.get("val_loss", math.inf)))
+            alive = sorted(succeeded[: math.ceil(len(succeeded) / self.factor)])
+            if not alive:
+                break
+        return [replace(result, cost_s=cost) for result, cost in zip(latest, spent)]

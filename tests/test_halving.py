@@ -1,0 +1,125 @@
+"""Multi-fidelity training: successive halving over epochs (``min_epochs``)."""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from sknas import EvolutionSearch, RandomSearch
+from sknas.evaluation import EvaluationResult, SuccessiveHalving, halving_rungs
+from sknas.spaces import MLPSpace
+
+SMALL = dict(space="mlp", budget=6, epochs=3, final_epochs=2, min_epochs=1, random_state=0)
+
+
+@pytest.mark.parametrize("epochs, min_epochs, rungs", [
+    (10, 1, (1, 3, 10)), (20, 2, (2, 6, 20)), (3, 1, (1, 3)), (9, 3, (3, 9)), (27, 1, (1, 3, 9, 27)),
+    (4, 1, (1, 4)),
+])
+def test_rungs_grow_by_the_factor_up_to_the_full_epochs(epochs, min_epochs, rungs):
+    assert halving_rungs(epochs, min_epochs) == rungs
+
+
+@pytest.mark.parametrize("min_epochs", [0, 4, 10])
+def test_rungs_need_a_rung_below_the_full_epochs(min_epochs):
+    with pytest.raises(ValueError, match=r"min_epochs must lie in \[1, epochs // 3\] = \[1, 3\]"):
+        halving_rungs(10, min_epochs)
+
+
+class FakeEvaluator:
+    """Objective from the architecture's string and the epochs (more epochs score higher);
+    records every (architecture, epochs) it trains. Names in ``fail_at`` fail at that rung."""
+
+    def __init__(self, epochs=9, calls=None, fail_at=None):
+        self.epochs = epochs
+        self.calls = [] if calls is None else calls
+        self.fail_at = fail_at or {}
+
+    def with_epochs(self, epochs):
+        return FakeEvaluator(epochs, self.calls, self.fail_at)
+
+    def evaluate(self, arch):
+        self.calls.append((str(arch), self.epochs))
+        if self.fail_at.get(str(arch)) == self.epochs:
+            return EvaluationResult.failed("boom", cost_s=0.5, epochs=float(self.epochs))
+        quality = zlib.crc32(str(arch).encode()) / 2**32
+        return EvaluationResult(quality + self.epochs, cost_s=float(self.epochs),
+                                metrics={"epochs": float(self.epochs), "val_loss": 1.0 - quality})
+
+
+def bracket(n=9):
+    space = MLPSpace()
+    rng = np.random.default_rng(0)
+    archs = []
+    while len(archs) < n:
+        arch = space.sample(rng)
+        if arch not in archs:
+            archs.append(arch)
+    return archs
+
+
+def test_the_best_third_of_each_rung_is_promoted():
+    fake = FakeEvaluator()
+    archs = bracket(9)
+    results = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate_batch(archs)
+    quality = [zlib.crc32(str(a).encode()) for a in archs]
+    by_quality = [archs[i] for i in np.argsort(quality)[::-1]]
+    epochs = {str(a): r.metrics["epochs"] for a, r in zip(archs, results)}
+    assert [epochs[str(a)] for a in by_quality] == [9, 3, 3, 1, 1, 1, 1, 1, 1]
+    assert len(fake.calls) == 9 + 3 + 1
+    # the cost is every rung's; the result is the top rung's, as the evaluator gives it alone
+    top = by_quality[0]
+    result = results[archs.index(top)]
+    assert result.cost_s == 1 + 3 + 9
+    assert result.objective == FakeEvaluator(9).evaluate(top).objective
+
+
+def test_a_failed_candidate_is_not_promoted_and_keeps_its_failure():
+    archs = bracket(9)
+    quality = [zlib.crc32(str(a).encode()) for a in archs]
+    best = archs[int(np.argmax(quality))]
+    fake = FakeEvaluator(fail_at={str(best): 3})
+    results = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate_batch(archs)
+    failed = results[archs.index(best)]
+    assert failed.status == "failed" and failed.cost_s == 1 + 0.5
+    assert sum(r.metrics.get("epochs") == 9 for r in results if r.ok) == 1  # the next best went on
+    assert all(r.ok for a, r in zip(archs, results) if a != best)
+
+
+def test_a_small_bracket_still_sends_one_candidate_to_the_top():
+    results = SuccessiveHalving(FakeEvaluator(), rungs=(1, 3, 9)).evaluate_batch(bracket(2))
+    assert sorted(r.metrics["epochs"] for r in results) == [1, 9]
+
+
+def test_min_epochs_searches_in_rungs_and_picks_from_the_top_rung(iris):
+    search = RandomSearch(**SMALL).fit(*iris)
+    epochs = search.results_["epochs"]
+    assert sorted(epochs) == [1, 1, 1, 1, 3, 3]  # two brackets of 3: one promoted from each
+    assert max(range(6), key=lambda i: (epochs[i], search.results_["objective"][i])) == \
+        search.results_["architecture"].index(str(search.best_architecture_))
+    assert search.score(*iris) > 0.5
+
+
+def test_a_full_fidelity_result_is_the_one_without_halving(iris):
+    halving = RandomSearch(**SMALL).fit(*iris)
+    full = RandomSearch(**dict(SMALL, min_epochs=None)).fit(*iris)
+    assert halving.results_["architecture"] == full.results_["architecture"]  # random: the same draws
+    for i, epochs in enumerate(halving.results_["epochs"]):
+        if epochs == 3:
+            assert halving.results_["objective"][i] == full.results_["objective"][i]
+
+
+def test_the_halving_search_is_deterministic_and_resumes(iris):
+    first = EvolutionSearch(**SMALL, population_size=3, tournament_size=2).fit(*iris)
+    again = EvolutionSearch(**SMALL, population_size=3, tournament_size=2).fit(*iris)
+    assert first.results_["architecture"] == again.results_["architecture"]
+    assert first.results_["objective"] == again.results_["objective"]
+    warm = EvolutionSearch(**dict(SMALL, budget=3), population_size=3, tournament_size=2, warm_start=True)
+    warm.fit(*iris).set_params(budget=6).fit(*iris)
+    assert warm.results_["architecture"] == first.results_["architecture"]
+    assert warm.results_["epochs"] == first.results_["epochs"]
+
+
+def test_min_epochs_without_a_lower_rung_is_refused_before_any_work(iris):
+    with pytest.raises(ValueError, match="min_epochs=2 leaves no rung below epochs=3"):
+        RandomSearch(**dict(SMALL, min_epochs=2)).fit(*iris)
