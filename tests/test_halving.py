@@ -123,3 +123,10 @@ def test_the_halving_search_is_deterministic_and_resumes(iris):
 def test_min_epochs_without_a_lower_rung_is_refused_before_any_work(iris):
     with pytest.raises(ValueError, match="min_epochs=2 leaves no rung below epochs=3"):
         RandomSearch(**dict(SMALL, min_epochs=2)).fit(*iris)
+
+
+def test_the_pareto_front_holds_only_top_rung_candidates(iris):
+    search = RandomSearch(**SMALL, objectives=("accuracy", "params")).fit(*iris)
+    epochs = dict(zip(search.results_["architecture"], search.results_["epochs"]))
+    assert search.pareto_front_["architecture"]
+    assert all(epochs[a] == 3 for a in search.pareto_front_["architecture"])

@@ -28,7 +28,7 @@ from ..strategies import Strategy, make_strategy
 from ._checkpoint import search_fingerprint, starting_state
 from ._predict import prediction_module
 from ._predicting import PredictingMixin
-from ._results import check_outcome, results_table
+from ._results import check_outcome, most_trained, results_table
 from ._timings import ProposalTimer, search_timings
 from ._data import (
     InputScaler, network_floats, resolve_input_shape, rows_of, split_train_validation,
@@ -340,17 +340,15 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self.results_ = results_table(history, self._cost_columns([arch for arch, _ in history]), proxy_scorer)
         succeeded = check_outcome(history, self.results_, budget=self.budget, callbacks=callbacks,
                                   learning_rate=self.learning_rate)
-        self.best_architecture_, self.best_score_ = self._select_best(succeeded)
+        self.best_architecture_, self.best_score_ = self._select_best(most_trained(succeeded))
 
     def _select_best(self, succeeded: list[tuple[Architecture, EvaluationResult]]) -> tuple[Architecture, float]:
         """The architecture ``predict`` will use, and its validation score."""
-        # Only candidates trained for the most epochs compete (with min_epochs, those of the
-        # top rung). On small validation sets many candidates tie (often at accuracy 1.0): the
-        # lower validation loss breaks the tie in favour of the more confident network.
+        # On small validation sets many candidates tie (often at accuracy 1.0): the lower
+        # validation loss breaks the tie in favour of the more confident network.
         best_arch, best_result = max(
             succeeded,
-            key=lambda item: (item[1].metrics.get("epochs", 0), item[1].objective,
-                              -item[1].metrics.get("val_loss", np.inf)),
+            key=lambda item: (item[1].objective, -item[1].metrics.get("val_loss", np.inf)),
         )
         return best_arch, best_result.objective
 

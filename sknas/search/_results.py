@@ -46,6 +46,14 @@ def results_table(history: History, cost_columns: dict[str, list[float]], proxy_
     return results
 
 
+def most_trained(succeeded: History) -> list:
+    """The successful candidates trained for the most epochs, which alone compete for the
+    winner: with ``min_epochs``, those of the top rung (all of them when the results do not
+    record epochs, as a benchmark table's)."""
+    top = max(r.metrics.get("epochs", 0) for _, r in succeeded)
+    return [(arch, r) for arch, r in succeeded if r.metrics.get("epochs", 0) == top]
+
+
 def check_outcome(history: History, results: dict, *, budget: int, callbacks, learning_rate) -> list:
     """The successful candidates; an error when there are none, warnings when the search fell
     short of its budget or trained nothing that improved."""
