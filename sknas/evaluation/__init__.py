@@ -11,6 +11,7 @@ from ._training import (
     resolve_device,
     train_network,
 )
+from ._device import native_bfloat16, resolve_precision
 
 __all__ = [
     "EvaluationResult",
@@ -22,7 +23,9 @@ __all__ = [
     "objective_score",
     "predict_outputs",
     "resolve_device",
+    "resolve_precision",
     "score_outputs",
     "halving_rungs",
+    "native_bfloat16",
     "train_network",
 ]

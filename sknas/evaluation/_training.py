@@ -44,6 +44,12 @@ class TrainingRecipe:
         Decoupled weight decay (AdamW) or L2 penalty (SGD).
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss (classification only).
+    precision : {"float32", "bfloat16"}, default="float32"
+        The dtype of the forward and backward passes: ``"bfloat16"`` runs them under
+        ``torch.autocast`` (the weights, the optimizer and the loss stay float32).
+    channels_last : bool, default=False
+        Whether image networks and batches use the channels-last memory layout while they
+        train (the trained network is handed back in the default layout).
     """
 
     epochs: int = 10
@@ -52,10 +58,14 @@ class TrainingRecipe:
     learning_rate: float | None = None
     weight_decay: float = 5e-4
     label_smoothing: float = 0.0
+    precision: str = "float32"
+    channels_last: bool = False
 
     def __post_init__(self):
         if self.optimizer not in ("adamw", "sgd"):
             raise ValueError(f"unknown optimizer {self.optimizer!r}; use 'adamw' or 'sgd'")
+        if self.precision not in ("float32", "bfloat16"):
+            raise ValueError(f"unknown precision {self.precision!r}; use 'float32' or 'bfloat16'")
         if int(self.epochs) < 1 or int(self.batch_size) < 1:
             raise ValueError(
                 f"epochs and batch_size must be >= 1, got epochs={self.epochs}, "
@@ -155,7 +165,11 @@ def train_network(
         When ``recipe.batch_size`` is 1 and ``module`` has batch normalisation layers,
         which cannot train on one sample: no epoch would make a step.
     """
+    channels_last = recipe.channels_last and X.dim() == 4
     module.to(device).train()
+    if channels_last:
+        module.to(memory_format=torch.channels_last)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=recipe.precision == "bfloat16")
     if recipe.optimizer == "adamw":
         optimizer: torch.optim.Optimizer = torch.optim.AdamW(
             module.parameters(), lr=recipe.peak_learning_rate, weight_decay=recipe.weight_decay
@@ -206,11 +220,14 @@ def train_network(
             if len(index) < 2 and skip_single:
                 continue  # batch normalisation cannot train on a single sample
             xb, yb = X[index].to(device), y[index].to(device)
+            if channels_last:
+                xb = xb.contiguous(memory_format=torch.channels_last)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(module(xb), yb)
-            auxiliary = getattr(module, "auxiliary_output", None)
-            if auxiliary is not None and auxiliary_weight > 0:
-                loss = loss + auxiliary_weight * loss_fn(auxiliary, yb)
+            with autocast:  # the losses are float32 under autocast
+                loss = loss_fn(module(xb), yb)
+                auxiliary = getattr(module, "auxiliary_output", None)
+                if auxiliary is not None and auxiliary_weight > 0:
+                    loss = loss + auxiliary_weight * loss_fn(auxiliary, yb)
             if weights is not None:
                 per_sample = loss if loss.dim() == 1 else loss.mean(dim=1)  # regression: over targets
                 loss = (per_sample * weights[index].to(device)).mean()
@@ -224,6 +241,8 @@ def train_network(
         losses.append(total / max(seen, 1))
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, losses[-1])
+    if channels_last:
+        module.to(memory_format=torch.contiguous_format)
     module.eval()
     return losses
 

@@ -20,7 +20,8 @@ from sklearn.utils.validation import validate_data
 from ..driver import Checkpoint, TimeLimit, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
 from ..evaluation import HALVING_FACTOR, SuccessiveHalving, halving_rungs
-from ..evaluation import resolve_device
+from ..evaluation import resolve_device, resolve_precision
+from ..evaluation._device import PRECISIONS
 from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import SPACES, Architecture, CellSpace, SearchSpace, make_space
@@ -83,6 +84,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         "image_shape": ["array-like", None],  # its values are checked against X in fit
         "task": [StrOptions(set(TASKS))],
         "device": [str, torch.device],  # whether this machine has it: _check_params
+        "precision": [StrOptions(set(PRECISIONS))],
         # nonzero: -1 is every core, None is 1
         "n_jobs": [Interval(Integral, None, -1, closed="right"), Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
@@ -109,6 +111,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         image_shape=None,
         task="auto",
         device="auto",
+        precision="auto",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -129,6 +132,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self.image_shape = image_shape
         self.task = task
         self.device = device
+        self.precision = precision
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -296,9 +300,12 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         train, val = split_train_validation(
             targets, self.validation_fraction, seed, stratify=self.task_ == "classification"
         )
+        self.precision_, channels_last = resolve_precision(
+            self.precision, resolve_device(self.device), images=len(self.input_shape_) == 3
+        )
         recipe = TrainingRecipe(
             epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
+            learning_rate=self.learning_rate, precision=self.precision_, channels_last=channels_last,
         )
         w_train = w_val = None
         if weight is not None:

@@ -60,6 +60,15 @@ COMMON_PARAMETERS = """\
         Where networks train: ``"cpu"``, ``"cuda"``, or ``"auto"`` (CUDA when available).
         A device this machine cannot train on (``"meta"``, ``"mps"`` without Apple's GPU)
         is refused with a ``ValueError`` before any work.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        The arithmetic of training. ``"auto"``: bfloat16 autocast and the channels-last
+        layout for convolutional networks (image inputs) where the device computes in
+        bfloat16 natively (a CUDA GPU that supports it; a CPU with AVX-512 BF16 or AMX),
+        where it trained 1.4–2.1× faster on a CPU with the same accuracy
+        (``benchmarks/training_precision.md``); float32 for perceptrons and elsewhere.
+        ``"bfloat16"`` asks for it anywhere; ``"float32"`` turns it off. The weights, the
+        optimizer, the losses and ``predict`` stay float32; ``precision_`` says what was
+        used.
     n_jobs : int or None, default=None
         Candidates trained at once, with joblib; None means 1, -1 all cores. The strategy
         chooses that many architectures together (one surrogate fit per batch), so for an
@@ -118,6 +127,9 @@ COMMON_ATTRIBUTES = """\
     target_mean_, target_scale_ : float
         The mean and standard deviation of the targets the networks learn standardised
         (regression).
+    precision_ : str
+        The autocast dtype the networks trained in: ``"float32"`` or ``"bfloat16"`` (then
+        with the channels-last layout for images), as ``precision`` resolved on this device.
     results_ : dict of lists
         One entry per evaluated candidate: ``architecture`` (string), ``objective``,
         ``fit_time_s`` (of all its rungs, with ``min_epochs``), ``status`` (``"ok"`` or

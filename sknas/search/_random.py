@@ -63,6 +63,7 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
         image_shape=None,
         task="auto",
         device="auto",
+        precision="auto",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -77,7 +78,7 @@ class RandomSearch(HardwareAwareMixin, BaseSearch):
             space=space, budget=budget, max_time=max_time, epochs=epochs, final_epochs=final_epochs,
             min_epochs=min_epochs, validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
-            task=task, device=device, n_jobs=n_jobs, random_state=random_state,
+            task=task, device=device, precision=precision, n_jobs=n_jobs, random_state=random_state,
             verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,
             warm_start=warm_start,
         )
