@@ -94,7 +94,7 @@ def resolve_precision(precision: str, device: torch.device, images: bool) -> tup
 
     ``"auto"`` gives bfloat16 autocast with channels-last for convolutional networks (image
     inputs) on a device with native bfloat16 (:func:`native_bfloat16`), where it measured
-    1.4× (8×8) to 2.1× (28×28) faster on a CPU without loss of accuracy
+    1.3× (8×8) to 2.0× (28×28) faster on a CPU, test accuracy within noise of float32's
     (``benchmarks/training_precision.md``), and float32 otherwise: perceptrons measured no
     faster. ``"bfloat16"`` asks for it anywhere; ``"float32"`` for full precision and the
     default layout.

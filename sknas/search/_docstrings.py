@@ -64,7 +64,7 @@ COMMON_PARAMETERS = """\
         The arithmetic of training. ``"auto"``: bfloat16 autocast and the channels-last
         layout for convolutional networks (image inputs) where the device computes in
         bfloat16 natively (a CUDA GPU that supports it; a CPU with AVX-512 BF16 or AMX),
-        where it trained 1.4–2.1× faster on a CPU with the same accuracy
+        where it trained 1.3–2.0× faster on a CPU, test accuracy within noise of float32's
         (``benchmarks/training_precision.md``); float32 for perceptrons and elsewhere.
         ``"bfloat16"`` asks for it anywhere; ``"float32"`` turns it off. The weights, the
         optimizer, the losses and ``predict`` stay float32; ``precision_`` says what was
