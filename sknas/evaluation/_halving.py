@@ -61,6 +61,25 @@ def halving_rungs(epochs: int, min_epochs: int, factor: int = HALVING_FACTOR) ->
     return (*rungs, epochs)
 
 
+def bracket_size(rungs: Sequence[int], factor: int = HALVING_FACTOR) -> int:
+    """The batch in which one candidate reaches the top rung with every rung pruning:
+    ``factor ** (len(rungs) - 1)``.
+
+    Parameters
+    ----------
+    rungs : sequence of int
+        The epochs of each rung (see :func:`halving_rungs`).
+    factor : int, default=3
+        One in ``factor`` candidates of a rung is promoted to the next.
+
+    Returns
+    -------
+    int
+        The bracket's size, e.g. 9 for three rungs.
+    """
+    return factor ** (len(rungs) - 1)
+
+
 class SuccessiveHalving:
     """Evaluates a batch of architectures in rungs of epochs, promoting the best third.
 
@@ -107,12 +126,6 @@ class SuccessiveHalving:
         self.evaluator = evaluator
         self.rungs = tuple(int(r) for r in rungs)
         self.factor = int(factor)
-
-    @property
-    def bracket_size(self) -> int:
-        """The batch that lets one candidate reach the top rung with every rung pruning:
-        ``factor ** (len(rungs) - 1)``."""
-        return self.factor ** (len(self.rungs) - 1)
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
         """One architecture through every rung (alone, it is always promoted).

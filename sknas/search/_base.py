@@ -18,10 +18,10 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.validation import validate_data
 
 from ..driver import Checkpoint, TimeLimit, checkpoint_file, default_callbacks, notify, run_search
-from ..evaluation import EvaluationResult, TrainingEvaluator, TrainingRecipe
-from ..evaluation import HALVING_FACTOR, SuccessiveHalving, halving_rungs
-from ..evaluation import resolve_device, resolve_precision
+from ..evaluation import EvaluationResult, SuccessiveHalving, TrainingEvaluator, TrainingRecipe
+from ..evaluation import halving_rungs, resolve_device, resolve_precision
 from ..evaluation._device import PRECISIONS
+from ..evaluation._halving import bracket_size
 from ..evaluation._training import as_tensors
 from ..proxies import ProxyScorer, proxy_inputs
 from ..spaces import SPACES, Architecture, CellSpace, SearchSpace, make_space
@@ -234,7 +234,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         batch_size = joblib.effective_n_jobs(self.n_jobs)
         rungs = None if self.min_epochs is None else halving_rungs(self.epochs, self.min_epochs)
         if rungs is not None:  # each batch is a bracket of successive halving, whatever n_jobs
-            batch_size = HALVING_FACTOR ** (len(rungs) - 1)
+            batch_size = bracket_size(rungs)
         fingerprint = search_fingerprint(self, X, y, weight)
         checkpoint = None
         if self.checkpoint is not None:

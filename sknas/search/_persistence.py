@@ -198,6 +198,7 @@ def save(search, path: str | os.PathLike) -> Path:
         "best_architecture_": str(search.best_architecture_),
         "best_score_": float(search.best_score_),
         "search_time_s_": float(search.search_time_s_),
+        "precision_": str(search.precision_),
         "search_timings_": {k: float(v) for k, v in getattr(search, "search_timings_", {}).items()},
         "results_": {
             column: [v if column in TEXT_COLUMNS else json_number(v) for v in values]
@@ -363,6 +364,9 @@ def _restore_fitted(search, fitted: Any) -> None:
         raise _InvalidFile(f"best_architecture_: {exc}") from None
     search.best_score_ = float(fitted["best_score_"])
     search.search_time_s_ = float(fitted["search_time_s_"])
+    search.precision_ = fitted.get("precision_", "float32")  # files of sknas before 0.1 have none
+    if search.precision_ not in ("float32", "bfloat16"):
+        raise _InvalidFile(f"precision_ is {search.precision_!r:.60}, not 'float32' or 'bfloat16'")
     timings = fitted.get("search_timings_", {})  # files of sknas before 0.1 have none
     if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) for v in timings.values()):
         raise _InvalidFile("search_timings_ is not a mapping of names to seconds")
