@@ -81,6 +81,8 @@ def _small_fit(monkeypatch):
             small.update(n_candidates=min(params["n_candidates"], 32), proxy_budget=None)
         if params.get("random_state") is None:
             small["random_state"] = 0  # the same search on every run of the test
+        if params.get("min_epochs") is not None:  # successive halving needs a rung below epochs
+            small.update(epochs=3, min_epochs=1)
         if "generations" in params:  # EvolvedProxySearch: 3 warm-up candidates, a short evolution
             small.update(budget=min(params["budget"], 4), n_warmup=3, generations=2, population_size=50)
         if isinstance(params.get("space"), DartsSpace) or params.get("space") == "darts":
