@@ -7,10 +7,11 @@ subset (4,000 / 1,000). Full fidelity trains every candidate for ``--epochs``; m
 passes ``min_epochs=--min-epochs``: brackets of candidates train for the rungs of
 ``sknas.evaluation.halving_rungs`` (10 epochs from 1: 1, 3, 10), the best third of each rung
 going on. The same strategies, budgets, seeds and splits on both sides; runs go ``--jobs`` at a
-time, one torch thread each. Writes ``multi_fidelity.md``.
+time, one torch thread each. Writes ``multi_fidelity.md`` (digits) or ``multi_fidelity_<datasets>.md``.
 
-    python benchmarks/multi_fidelity.py                          # digits, 5 seeds (~30 min on 2 cores)
-    python benchmarks/multi_fidelity.py --datasets mnist --epochs 3 --final-epochs 10 --budget 10
+    python benchmarks/multi_fidelity.py --seeds 0,1,2,3,4,5,6,7,8,9   # digits (~20 min on 2 cores)
+    python benchmarks/multi_fidelity.py --datasets mnist --strategies RandomSearch --budget 10 --epochs 9 \
+        --final-epochs 10 --seeds 0,1,2                          # ~20 min on 2 cores
     python benchmarks/multi_fidelity.py --budget 4 --epochs 3 --final-epochs 1 --seeds 0 --quick
 """
 
@@ -159,7 +160,8 @@ def main(argv: list[str]) -> None:
     if args.quick:
         print(text)
         return
-    write_report(text, HERE / "multi_fidelity.md")
+    name = "multi_fidelity" if datasets == ["digits"] else "multi_fidelity_" + "_".join(datasets)
+    write_report(text, HERE / f"{name}.md")
 
 
 if __name__ == "__main__":
