@@ -56,8 +56,9 @@ def demo(args: argparse.Namespace) -> int:
     print(f"validation accuracy during search: {search.best_score_:.4f}")
     print(f"held-out test accuracy: {search.score(X_test, y_test):.4f}")
     print(f"parameters: {sum(p.numel() for p in search.best_model_.parameters()):,}")
-    print(f"wall time: {elapsed:.0f} s (training the candidates {timings['training_s']:.0f} s, the "
-          f"strategy's own work {timings['overhead_s']:.0f} s, the refit {timings['refit_s']:.0f} s)")
+    print(f"wall time: {elapsed:.0f} s (training the candidates {timings['training_s']:.0f} s in "
+          f"{search.precision_}, the strategy's own work {timings['overhead_s']:.0f} s, the refit "
+          f"{timings['refit_s']:.0f} s)")
     print("scikit-learn's classifiers on the same split, default settings (MLPClassifier: max_iter=1000):")
     for name, classifier in _baselines():
         start = time.perf_counter()
