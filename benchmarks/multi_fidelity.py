@@ -26,6 +26,7 @@ from joblib import Parallel, delayed
 
 from _report import HERE, environment_lines, markdown_table, write_report
 from ponas_real_data import mean_of
+from sknas.evaluation import halving_rungs
 
 STRATEGIES = ("RandomSearch", "EvolutionSearch", "POnasSearch")
 
@@ -119,8 +120,6 @@ def main(argv: list[str]) -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     settings = dict(budget=args.budget, epochs=args.epochs, final_epochs=args.final_epochs)
     header = environment_lines(sys.argv)
-    from sknas.evaluation import halving_rungs
-
     rungs = halving_rungs(args.epochs, args.min_epochs)
     start = time.perf_counter()
     jobs = [(d, m, f, s) for d in datasets for s in seeds for m in strategies for f in ("full", "multi")]

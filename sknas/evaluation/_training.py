@@ -443,9 +443,9 @@ class TrainingEvaluator:
         """Train ``arch`` on the training split; its objective is the validation score.
 
         ``metrics`` holds ``params``, ``epochs`` (the recipe's: the fidelity of the result),
-        ``train_loss`` (of the last epoch), ``val_loss`` and ``initial_val_loss``, the validation loss of the untrained network: a ``val_loss``
-        not below it means training did not improve the network (e.g. a learning rate far
-        too high).
+        ``train_loss`` (of the last epoch), ``val_loss`` and ``initial_val_loss``, the
+        validation loss of the untrained network: a ``val_loss`` not below it means training
+        did not improve the network (e.g. a learning rate far too high).
 
         Parameters
         ----------
