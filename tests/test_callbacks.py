@@ -128,3 +128,25 @@ def test_a_failing_proxy_is_nan_and_the_search_goes_on(iris, monkeypatch):
         assert np.isnan(search.results_["proxy_broken"]).all()
         assert np.isfinite(search.results_["proxy_synflow"]).all()
         assert search.results_["status"] == ["ok"] * 3
+
+
+def test_time_limit_shortens_a_refit_that_would_not_end_in_time(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(sknas.driver._callbacks.time, "perf_counter", lambda: clock[0])
+    limit = TimeLimit(10.0, start=0.0, refit_scale=2.0)  # a refit of 20 epochs: 2 x the best's 3 s
+    limit.on_search_begin(None)
+    clock[0] = 6.0
+    limit.on_candidate_end(None, None, sknas.EvaluationResult(0.9, 3.0))
+    assert limit.refit_epochs(20) == 13  # 4 s left at 0.3 s an epoch
+    assert limit.refit_epochs(20, n_models=2) == 6
+    clock[0] = 12.0
+    assert limit.refit_epochs(20) == 1  # out of time: one epoch, not none
+    clock[0] = 0.0
+    assert limit.refit_epochs(20) == 20  # time enough: the full refit
+
+
+def test_max_time_refits_for_fewer_epochs_with_a_warning(iris):
+    with pytest.warns(UserWarning, match=r"refitted for 1 of final_epochs=50 epochs"):
+        search = RandomSearch(**dict(TINY, budget=3, final_epochs=50), max_time=1e-6, random_state=0).fit(*iris)
+    assert search.refit_epochs_ == 1
+    assert RandomSearch(**TINY, random_state=0).fit(*iris).refit_epochs_ == TINY["final_epochs"]

@@ -208,7 +208,9 @@ class TimeLimit(Callback):
     Parameters
     ----------
     seconds : float
-        Wall-clock seconds for the search and the refit, counted from ``start``.
+        Wall-clock seconds for the search and the refit, counted from ``start``. The
+        estimators' ``max_time`` also shortens a refit that would not end in time
+        (:meth:`refit_epochs`).
     start : float or None, default=None
         ``time.perf_counter()`` when the clock started (e.g. the start of ``fit``, before
         any proxies are computed); None: at ``on_search_begin``.
@@ -262,6 +264,31 @@ class TimeLimit(Callback):
                              + self.refit_scale * self.best_cost_s_)
         self.stopped_ = self.projected_s_ > self.seconds
         return self.stopped_
+
+    def refit_epochs(self, final_epochs: int, n_models: int = 1) -> int:
+        """The most refit epochs, up to ``final_epochs``, that end within the limit (at least 1).
+
+        A refit's time per epoch is projected from the best candidate's training time (its
+        ``cost_s`` × ``refit_scale`` / ``final_epochs``); with no candidate timed in this
+        search (all resumed), ``final_epochs``.
+
+        Parameters
+        ----------
+        final_epochs : int
+            The epochs of a full refit.
+        n_models : int, default=1
+            The networks refitted one after the other (a Pareto front's members).
+
+        Returns
+        -------
+        epochs : int
+            From 1 to ``final_epochs``.
+        """
+        per_epoch = n_models * self.best_cost_s_ * self.refit_scale / final_epochs
+        if per_epoch <= 0:
+            return final_epochs
+        left = self.seconds - (time.perf_counter() - self.clock_start_)
+        return int(min(final_epochs, max(1, math.floor(left / per_epoch))))
 
 
 class ProgressBar(Callback):

@@ -241,9 +241,11 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             path = checkpoint_file(self.checkpoint, fingerprint, type(self).__name__)
             checkpoint = Checkpoint(path).open()
         callbacks = [*default_callbacks(self.verbose, type(self).__name__), *(self.callbacks or ())]
+        time_limit = None
         if self.max_time is not None:
             refit_scale = self.final_epochs / self.epochs / (1.0 - self.validation_fraction)
-            callbacks.append(TimeLimit(self.max_time, fit_start, refit_scale, batch_size))
+            time_limit = TimeLimit(self.max_time, fit_start, refit_scale, batch_size)
+            callbacks.append(time_limit)
         try:
             state = starting_state(self, fingerprint, checkpoint)
             where = "this search" if checkpoint is None else f"the search of checkpoint {str(checkpoint.path)!r}"
@@ -275,8 +277,9 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         X_t, y_t = as_tensors(X_all, targets, self.task_)
         w_t = None if weight is None else torch.as_tensor(weight)
         architectures = self._refit_architectures()
-        final = replace(recipe, epochs=self.final_epochs)
-        notify(callbacks, "on_refit_begin", self, architectures=architectures, epochs=self.final_epochs)
+        self.refit_epochs_ = self._refit_epochs(time_limit, len(architectures))
+        final = replace(recipe, epochs=self.refit_epochs_)
+        notify(callbacks, "on_refit_begin", self, architectures=architectures, epochs=self.refit_epochs_)
 
         def on_epoch_end(epoch: int, loss: float) -> None:
             notify(callbacks, "on_refit_epoch_end", self, epoch=epoch, loss=loss)
@@ -330,6 +333,20 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
                 n_jobs=self.n_jobs, random_state=seed, verbose=self.verbose,
             )
         return evaluator, proxy_scorer, recipe, X_all
+
+    def _refit_epochs(self, time_limit: TimeLimit | None, n_models: int) -> int:
+        """``final_epochs``, or fewer when ``max_time`` leaves too little for ``n_models`` refits."""
+        if time_limit is None:
+            return self.final_epochs
+        epochs = time_limit.refit_epochs(self.final_epochs, n_models)
+        if epochs < self.final_epochs:
+            warnings.warn(
+                f"max_time={self.max_time:g} s leaves too little time for a full refit: the best "
+                f"architecture is refitted for {epochs} of final_epochs={self.final_epochs} epochs "
+                "(refit_epochs_). Raise max_time, or lower final_epochs, for the refit you asked for",
+                UserWarning, stacklevel=3,
+            )
+        return epochs
 
     def _refit_architectures(self) -> list[Architecture]:
         """The architectures refitted on all the data: the winner."""

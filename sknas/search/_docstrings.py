@@ -16,7 +16,9 @@ COMMON_PARAMETERS = """\
         projects the time of the next batch (the wall time per candidate so far) and of the
         refit (the best candidate's training time × ``final_epochs / epochs`` × all samples
         over training samples), and ends when they would not fit (see
-        :class:`sknas.TimeLimit`); at least one batch is trained. Where it ends depends on
+        :class:`sknas.TimeLimit`); at least one batch is trained, and a refit that would
+        not end in time is shortened to the epochs that do (at least one; a warning says so,
+        ``refit_epochs_`` records it). Where it ends depends on
         the machine's speed, so a search with ``max_time`` is reproducible only up to
         that point. None: ``budget`` alone ends the search.
     epochs : int, default=10
@@ -127,6 +129,9 @@ COMMON_ATTRIBUTES = """\
     target_mean_, target_scale_ : float
         The mean and standard deviation of the targets the networks learn standardised
         (regression).
+    refit_epochs_ : int
+        The epochs of the final refit: ``final_epochs``, or fewer when ``max_time`` left too
+        little time for it.
     precision_ : str
         The autocast dtype the networks trained in: ``"float32"`` or ``"bfloat16"`` (then
         with the channels-last layout for images), as ``precision`` resolved on this device.

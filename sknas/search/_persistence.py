@@ -199,6 +199,7 @@ def save(search, path: str | os.PathLike) -> Path:
         "best_score_": float(search.best_score_),
         "search_time_s_": float(search.search_time_s_),
         "precision_": str(search.precision_),
+        "refit_epochs_": int(search.refit_epochs_),
         "search_timings_": {k: float(v) for k, v in getattr(search, "search_timings_", {}).items()},
         "results_": {
             column: [v if column in TEXT_COLUMNS else json_number(v) for v in values]
@@ -364,6 +365,9 @@ def _restore_fitted(search, fitted: Any) -> None:
         raise _InvalidFile(f"best_architecture_: {exc}") from None
     search.best_score_ = float(fitted["best_score_"])
     search.search_time_s_ = float(fitted["search_time_s_"])
+    search.refit_epochs_ = fitted.get("refit_epochs_", search.final_epochs)  # files before 0.1 have none
+    if isinstance(search.refit_epochs_, bool) or not isinstance(search.refit_epochs_, int) or search.refit_epochs_ < 1:
+        raise _InvalidFile(f"refit_epochs_ is {search.refit_epochs_!r:.60}, not an integer >= 1")
     search.precision_ = fitted.get("precision_", "float32")  # files of sknas before 0.1 have none
     if search.precision_ not in ("float32", "bfloat16"):
         raise _InvalidFile(f"precision_ is {search.precision_!r:.60}, not 'float32' or 'bfloat16'")
