@@ -87,8 +87,18 @@ def test_a_failed_candidate_is_not_promoted_and_keeps_its_failure():
 
 
 def test_a_small_bracket_still_sends_one_candidate_to_the_top():
-    results = SuccessiveHalving(FakeEvaluator(), rungs=(1, 3, 9)).evaluate_batch(bracket(2))
+    fake = FakeEvaluator()
+    results = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate_batch(bracket(2))
     assert sorted(r.metrics["epochs"] for r in results) == [1, 9]
+    assert sorted(epochs for _, epochs in fake.calls) == [1, 1, 9]  # the winner of rung 1 needs no rung 3
+
+
+def test_a_lone_candidate_trains_only_at_the_top_rung():
+    fake = FakeEvaluator()
+    arch = bracket(1)[0]
+    result = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate(arch)
+    assert fake.calls == [(str(arch), 9)]
+    assert result == FakeEvaluator(9).evaluate(arch)
 
 
 def test_min_epochs_searches_in_rungs_and_picks_from_the_top_rung(iris):

@@ -86,7 +86,8 @@ class SuccessiveHalving:
     Every architecture of the batch trains for the first rung's epochs; the best
     ``ceil(n / factor)`` of those that succeeded (by objective, then by the lower validation
     loss) train again, from scratch, for the next rung's epochs, and so on up to the full
-    ``epochs``. An architecture's result is the one of the highest rung it reached: its
+    ``epochs``; a lone candidate (a bracket of one, or the only one left) goes straight to
+    the top rung, as there is nothing to prune. An architecture's result is the one of the highest rung it reached: its
     ``metrics["epochs"]`` says which, and its ``cost_s`` is the time of all its rungs. A
     full-fidelity result is therefore exactly what the wrapped evaluator gives alone (each
     architecture's training is seeded by its own string).
@@ -128,7 +129,7 @@ class SuccessiveHalving:
         self.factor = int(factor)
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
-        """One architecture through every rung (alone, it is always promoted).
+        """One architecture, alone: trained for the top rung's epochs only.
 
         Parameters
         ----------
@@ -163,6 +164,8 @@ class SuccessiveHalving:
         spent = [0.0] * len(archs)
         alive = list(range(len(archs)))
         for rung, epochs in enumerate(self.rungs):
+            if len(alive) == 1 and rung < len(self.rungs) - 1:
+                continue  # one candidate left: nothing to prune, it goes straight to the top rung
             evaluator = self.evaluator.with_epochs(epochs)
             for i, result in zip(alive, parallel_map(evaluator.evaluate, [archs[i] for i in alive], n_jobs)):
                 latest[i] = result
