@@ -140,3 +140,12 @@ def test_the_pareto_front_holds_only_top_rung_candidates(iris):
     epochs = dict(zip(search.results_["architecture"], search.results_["epochs"]))
     assert search.pareto_front_["architecture"]
     assert all(epochs[a] == 3 for a in search.pareto_front_["architecture"])
+
+
+def test_a_checkpointed_halving_search_resumes_bracket_by_bracket(iris, tmp_path):
+    path = tmp_path / "search.json"
+    RandomSearch(**dict(SMALL, budget=3), checkpoint=path).fit(*iris)
+    resumed = RandomSearch(**SMALL, checkpoint=path).fit(*iris)
+    fresh = RandomSearch(**SMALL).fit(*iris)
+    assert resumed.results_["architecture"] == fresh.results_["architecture"]
+    assert resumed.results_["epochs"] == fresh.results_["epochs"]

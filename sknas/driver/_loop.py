@@ -67,31 +67,6 @@ def resume(strategy, state: SearchState) -> History:
     return history
 
 
-def evaluate_all(evaluator, archs: Sequence[Architecture], n_jobs: int | None) -> Iterator[EvaluationResult]:
-    """The results of ``archs``, in order: ``evaluator.evaluate_batch(archs, n_jobs)`` when the
-    evaluator has it (it evaluates them together, e.g. successive halving among them), else
-    ``evaluator.evaluate`` on each over ``n_jobs`` workers, yielded as each finishes.
-
-    Parameters
-    ----------
-    evaluator : object
-        Has ``evaluate(arch)``, and maybe ``evaluate_batch(archs, n_jobs)``.
-    archs : sequence of Architecture
-        The architectures to evaluate.
-    n_jobs : int or None
-        Workers (:func:`sknas._parallel.parallel_map`).
-
-    Returns
-    -------
-    results : iterator of EvaluationResult
-        One per architecture, in the order of ``archs``.
-    """
-    evaluate_batch = getattr(evaluator, "evaluate_batch", None)
-    if evaluate_batch is not None:
-        return iter(evaluate_batch(archs, n_jobs))
-    return parallel_map(evaluator.evaluate, archs, n_jobs)
-
-
 def run_search(
     strategy,
     evaluator,
@@ -117,7 +92,8 @@ def run_search(
     evaluator : object
         ``evaluator.evaluate(arch) -> EvaluationResult``: real training or a benchmark lookup.
         Picklable when ``n_jobs`` asks for processes. One with ``evaluate_batch(archs, n_jobs)``
-        evaluates each batch through it (see :func:`evaluate_all`).
+        (a list of results, in order) evaluates each batch through it, the batch as a whole
+        (e.g. successive halving among its architectures): its results are kept once told.
     budget : int
         Evaluations to reach (those in ``state`` count).
     batch_size : int, default=1
@@ -168,10 +144,16 @@ def run_search(
             if not archs:
                 break  # the space is exhausted
             to_evaluate = [a for a in archs if str(a) not in in_flight]
-            for arch, result in zip(to_evaluate, evaluate_all(evaluator, to_evaluate, n_jobs)):
-                in_flight[str(arch)] = result
-                if checkpoint is not None:
-                    save()
+            if hasattr(evaluator, "evaluate_batch"):
+                # its results come together and are kept together (saved once told, below), so a
+                # resumed search never evaluates part of a batch alone (a smaller halving bracket)
+                results = evaluator.evaluate_batch(to_evaluate, n_jobs)
+                in_flight.update(zip(map(str, to_evaluate), results))
+            else:
+                for arch, result in zip(to_evaluate, parallel_map(evaluator.evaluate, to_evaluate, n_jobs)):
+                    in_flight[str(arch)] = result
+                    if checkpoint is not None:
+                        save()
             with interrupts_deferred():
                 results = [in_flight.pop(str(arch)) for arch in archs]
                 strategy.tell(archs, results)
