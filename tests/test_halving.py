@@ -149,3 +149,11 @@ def test_a_checkpointed_halving_search_resumes_bracket_by_bracket(iris, tmp_path
     fresh = RandomSearch(**SMALL).fit(*iris)
     assert resumed.results_["architecture"] == fresh.results_["architecture"]
     assert resumed.results_["epochs"] == fresh.results_["epochs"]
+
+
+def test_the_halving_search_is_the_same_with_parallel_workers(iris):
+    alone = RandomSearch(**SMALL).fit(*iris)
+    parallel = RandomSearch(**SMALL, n_jobs=2).fit(*iris)
+    assert parallel.results_["architecture"] == alone.results_["architecture"]
+    assert parallel.results_["epochs"] == alone.results_["epochs"]
+    np.testing.assert_allclose(parallel.results_["objective"], alone.results_["objective"], atol=1e-6)
