@@ -25,7 +25,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from _report import HERE, environment_lines, markdown_table, write_report
-from ponas_real_data import mean_of
+from ponas_real_data import fit_on_split, mean_of
 from sknas.evaluation import halving_rungs
 
 STRATEGIES = ("RandomSearch", "EvolutionSearch", "POnasSearch")
@@ -36,23 +36,8 @@ WALL_SHARE = 0.5
 
 def one_run(dataset: str, strategy: str, fidelity: str, seed: int, settings: dict, min_epochs: int) -> dict:
     """Fit one search on one split; its test accuracy, wall time and the epochs its candidates reached."""
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    import sknas
-    from real_data import load_digits_split, load_mnist_split
-
-    torch.set_num_threads(1)
-    data = (load_digits_split if dataset == "digits" else load_mnist_split)(seed)
-    search = getattr(sknas, strategy)(
-        image_shape=data.image_shape, device="cpu", random_state=seed,
-        min_epochs=min_epochs if fidelity == "multi" else None, **settings,
-    )
-    with threadpool_limits(1):
-        start = time.perf_counter()
-        search.fit(data.X_train, data.y_train)
-        wall = time.perf_counter() - start
-        accuracy = float(np.mean(search.predict(data.X_test) == data.y_test))
+    search, accuracy, wall = fit_on_split(dataset, strategy, seed, **settings,
+                                          min_epochs=min_epochs if fidelity == "multi" else None)
     epochs = search.results_["epochs"]
     return dict(dataset=dataset, method=f"{strategy} {fidelity}", seed=seed, accuracy=accuracy, wall_s=wall,
                 full_trained=int(sum(e == settings["epochs"] for e in epochs)),

@@ -39,8 +39,9 @@ METHODS = {
 }
 
 
-def one_run(dataset: str, method: str, seed: int, settings: dict) -> dict:
-    """Fit one search on one split; its test accuracy and where its time went."""
+def fit_on_split(dataset: str, estimator: str, seed: int, **params) -> tuple[object, float, float]:
+    """Fit ``sknas.<estimator>(**params)`` on one split of ``dataset`` ("digits" or "mnist", drawn
+    by ``seed``) with one thread; the fitted search, its test accuracy and the wall seconds of fit."""
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -49,14 +50,19 @@ def one_run(dataset: str, method: str, seed: int, settings: dict) -> dict:
 
     torch.set_num_threads(1)
     data = (load_digits_split if dataset == "digits" else load_mnist_split)(seed)
-    name, params = METHODS[method]
-    search = getattr(sknas, name)(image_shape=data.image_shape, device="cpu", random_state=seed,
-                                  **settings, **params)
+    search = getattr(sknas, estimator)(image_shape=data.image_shape, device="cpu", random_state=seed, **params)
     with threadpool_limits(1):
         start = time.perf_counter()
         search.fit(data.X_train, data.y_train)
         wall = time.perf_counter() - start
         accuracy = float(np.mean(search.predict(data.X_test) == data.y_test))
+    return search, accuracy, wall
+
+
+def one_run(dataset: str, method: str, seed: int, settings: dict) -> dict:
+    """Fit one search on one split; its test accuracy and where its time went."""
+    name, params = METHODS[method]
+    search, accuracy, wall = fit_on_split(dataset, name, seed, **settings, **params)
     pool = getattr(search, "pool_", None)
     return dict(dataset=dataset, method=method, seed=seed, accuracy=accuracy, wall_s=wall,
                 pool=None if pool is None else len(pool), **search.search_timings_)

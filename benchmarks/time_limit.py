@@ -13,29 +13,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
-import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
 
-import sknas
 from _report import HERE, environment_lines, markdown_table, write_report
-from real_data import load_digits_split, load_mnist_split
+from ponas_real_data import fit_on_split
 
 #: The issue's target: the wall within this fraction of the limit.
 TOLERANCE = 0.10
 
 
 def one_run(dataset: str, estimator: str, limit: float, seed: int, budget: int) -> dict:
-    data = (load_digits_split if dataset == "digits" else load_mnist_split)(seed)
-    search = getattr(sknas, estimator)(image_shape=data.image_shape, device="cpu", budget=budget,
-                                       max_time=limit, random_state=seed)
-    with threadpool_limits(1):
-        start = time.perf_counter()
-        search.fit(data.X_train, data.y_train)
-        wall = time.perf_counter() - start
-    accuracy = float(np.mean(search.predict(data.X_test) == data.y_test))
+    search, accuracy, wall = fit_on_split(dataset, estimator, seed, budget=budget, max_time=limit)
     timings = search.search_timings_
     return dict(dataset=dataset, estimator=estimator, limit=limit, seed=seed, wall=wall, accuracy=accuracy,
                 n=len(search.results_["architecture"]), search_s=timings["search_s"], refit_s=timings["refit_s"],
