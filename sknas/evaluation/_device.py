@@ -64,7 +64,9 @@ def _check_trainable(device: str) -> None:
         ) from None
 
 
-PRECISIONS = ("auto", "float32", "bfloat16")
+#: The dtypes networks may train in; ``precision`` may also be "auto" (one of them, chosen here).
+TRAINING_DTYPES = ("float32", "bfloat16")
+PRECISIONS = ("auto", *TRAINING_DTYPES)
 
 
 def native_bfloat16(device: torch.device) -> bool:

@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import type_of_target
 from torch import nn
 
 from ..spaces import Architecture, SearchSpace
-from ._device import resolve_device
+from ._device import TRAINING_DTYPES, resolve_device
 from ._result import EvaluationResult
 from ._scoring import score_outputs, validation_loss
 
@@ -64,7 +64,7 @@ class TrainingRecipe:
     def __post_init__(self):
         if self.optimizer not in ("adamw", "sgd"):
             raise ValueError(f"unknown optimizer {self.optimizer!r}; use 'adamw' or 'sgd'")
-        if self.precision not in ("float32", "bfloat16"):
+        if self.precision not in TRAINING_DTYPES:
             raise ValueError(f"unknown precision {self.precision!r}; use 'float32' or 'bfloat16'")
         if int(self.epochs) < 1 or int(self.batch_size) < 1:
             raise ValueError(

@@ -18,6 +18,7 @@ from ..proxies import EvolvedProxy
 from ..spaces import SPACE_CLASSES
 from ..driver import SearchState
 from ..driver._state import depth_at_most, json_number
+from ..evaluation._device import TRAINING_DTYPES
 from ._data import InputScaler
 from ._predict import prediction_module
 
@@ -369,7 +370,7 @@ def _restore_fitted(search, fitted: Any) -> None:
     if isinstance(search.refit_epochs_, bool) or not isinstance(search.refit_epochs_, int) or search.refit_epochs_ < 1:
         raise _InvalidFile(f"refit_epochs_ is {search.refit_epochs_!r:.60}, not an integer >= 1")
     search.precision_ = fitted.get("precision_", "float32")  # files of sknas before 0.1 have none
-    if search.precision_ not in ("float32", "bfloat16"):
+    if search.precision_ not in TRAINING_DTYPES:
         raise _InvalidFile(f"precision_ is {search.precision_!r:.60}, not 'float32' or 'bfloat16'")
     timings = fitted.get("search_timings_", {})  # files of sknas before 0.1 have none
     if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) for v in timings.values()):
