@@ -55,7 +55,7 @@ def test_a_wider_network_costs_more_params_and_flops():
     space = MLPSpace()
     profiler = NetworkProfiler(space, (20,), 3, metrics=("params", "flops"))
     narrow = profiler.profile(space.parse("mlp:64,relu,dropout=0,norm=none"))
-    wide = profiler.profile(space.parse("mlp:512,relu,dropout=0,norm=none"))
+    wide = profiler.profile(space.parse("mlp:256,relu,dropout=0,norm=none"))
     assert wide["params"] > narrow["params"] and wide["flops"] > narrow["flops"]
 
 

@@ -66,12 +66,41 @@ def test_a_fitted_search_pickles_with_joblib(iris, tmp_path):
     np.testing.assert_array_equal(copy.predict_proba(iris[0]), search.predict_proba(iris[0]))
 
 
+def test_files_saved_before_ensembles_and_the_linear_shortcut_load(iris, tmp_path):
+    # such a file: one network, and an MLPSpace configuration without linear_shortcut
+    search = RandomSearch(**dict(TINY, budget=2), space=MLPSpace(linear_shortcut=False), ensemble_size=1,
+                          random_state=0).fit(*iris)
+    payload = torch.load(sknas.save(search, tmp_path / "new.pt"), weights_only=True)
+    metadata = json.loads(payload["metadata"])
+    del metadata["fitted"]["ensemble_architectures_"], payload["ensemble_networks"]
+    for stored in (metadata["fitted"]["space_"], metadata["params"]["space"]):
+        config = stored["config"]["__dict__"]
+        config[:] = [pair for pair in config if pair[0] != "linear_shortcut"]
+    payload["metadata"] = json.dumps(metadata)
+    torch.save(payload, tmp_path / "old.pt")
+    loaded = sknas.load(tmp_path / "old.pt")
+    assert loaded.space_.linear_shortcut is False and loaded.space.linear_shortcut is False
+    assert loaded.ensemble_architectures_ == [search.best_architecture_]
+    np.testing.assert_array_equal(loaded.predict_proba(iris[0]), search.predict_proba(iris[0]))
+
+
+def test_save_and_load_keep_every_member_of_an_ensemble(iris, tmp_path):
+    search = RandomSearch(**dict(TINY, budget=3), ensemble_size=3, random_state=0).fit(*iris)
+    assert len(search.ensemble_models_) == 3
+    loaded = sknas.load(sknas.save(search, tmp_path / "search.pt"))
+    assert loaded.ensemble_architectures_ == search.ensemble_architectures_
+    for mine, theirs in zip(search.ensemble_models_, loaded.ensemble_models_):
+        for a, b in zip(mine.state_dict().values(), theirs.state_dict().values()):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+    np.testing.assert_array_equal(loaded.predict_proba(iris[0]), search.predict_proba(iris[0]))
+
+
 @pytest.fixture(scope="module")
 def saved(iris, tmp_path_factory):
     """A small fitted search saved with a checkpoint path, and a way to rewrite its metadata."""
     folder = tmp_path_factory.mktemp("saved")
     space = MLPSpace(depths=(1,), widths=(8, 16), activations=("relu",), dropouts=(0.0,), norms=("none",))
-    search = RandomSearch(**dict(TINY, budget=2), space=space, random_state=0,
+    search = RandomSearch(**dict(TINY, budget=2), space=space, ensemble_size=2, random_state=0,
                           checkpoint=str(folder / "search.json")).fit(*iris)
     path = sknas.save(search, folder / "search.pt")
 
@@ -106,6 +135,11 @@ def _set(keys, value):
     return edit
 
 
+def _first_member_only(metadata, payload):
+    fitted = metadata["fitted"]
+    fitted["ensemble_architectures_"] = fitted["ensemble_architectures_"][:1]
+
+
 @pytest.mark.parametrize("edit, message", [
     (_set(["fitted", "n_outputs_"], KeyError), "fitted lacks 'n_outputs_'"),
     (_set(["fitted", "n_features_in_"], "4"), r"fitted\['n_features_in_'\] is a str, not int"),
@@ -121,6 +155,9 @@ def _set(keys, value):
     (_set(["fitted", "results_", "objective"], [0.5]), "results_ must be lists of equal length"),
     (_set(["fitted", "search_state_", "n_told"], 99), "search_state_: n_told must be an integer from 0 to the 2"),
     (_set(["fitted", "best_architecture_"], "mlp:99,relu,dropout=0,norm=none"), "best_architecture_: .* not in this MLPSpace"),
+    (_set(["fitted", "ensemble_architectures_"], [1]), "ensemble_architectures_ must be a list of strings, best_architecture_ first"),
+    (_first_member_only, "ensemble_architectures_ names 1 networks, but the weights of 2 are stored"),
+    (_set(["fitted", "ensemble_architectures_", 1], "mlp:99,relu,dropout=0,norm=none"), "ensemble_architectures_: .* not in this MLPSpace"),
 ])
 def test_load_says_what_is_wrong_with_edited_metadata(saved, edit, message):
     _, rewrite = saved
@@ -161,6 +198,8 @@ def test_load_builds_no_network_larger_than_the_weights_it_holds(saved):
         metadata["fitted"]["space_"] = _space("MLPSpace", depths=[1], widths=[65536], activations=["relu"],
                                               dropouts=[0.0], norms=["none"])
         metadata["fitted"]["best_architecture_"] = "mlp:65536,relu,dropout=0.0,norm=none"
+        metadata["fitted"]["ensemble_architectures_"] = ["mlp:65536,relu,dropout=0.0,norm=none"]
+        payload["ensemble_networks"] = []
         metadata["fitted"]["n_features_in_"] = 10**8
         metadata["fitted"]["input_shape_"] = [10**8]
 

@@ -3,13 +3,14 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.metrics import accuracy_score, r2_score
 
 import sknas
 from sknas import RandomSearch
 from sknas.evaluation import objective_score, score_outputs
-from sknas.search._predict import PredictionModule
+from sknas.search._predict import PredictionModule, prediction_module
 
 TINY = dict(budget=2, epochs=1, final_epochs=2, device="cpu", random_state=0)
 
@@ -18,7 +19,7 @@ TINY = dict(budget=2, epochs=1, final_epochs=2, device="cpu", random_state=0)
 def classifier():
     X, y = load_iris(return_X_y=True)
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
-    return RandomSearch(**TINY).fit(X, labels), X.astype(np.float32), labels
+    return RandomSearch(**TINY, ensemble_size=2).fit(X, labels), X.astype(np.float32), labels
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def regressor():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(150, 4))
     y = X @ np.array([3.0, -1.0, 0.0, 2.0]) + 50.0
-    return RandomSearch(**TINY, task="regression").fit(X, y), X.astype(np.float32), y
+    return RandomSearch(**TINY, ensemble_size=2, task="regression").fit(X, y), X.astype(np.float32), y
 
 
 def _exported(search, X, tmp_path):
@@ -54,7 +55,8 @@ def test_every_way_to_predict_gives_the_same_numbers(which, request, tmp_path):
 
 
 def test_the_predictor_holds_the_fitted_network_scaling_and_output_mapping(classifier, regressor):
-    for search, X, _ in (classifier, regressor):
+    for search, X, y in (classifier, regressor):
+        search = clone(search).set_params(ensemble_size=1).fit(X, y)
         predictor = search.predictor_
         assert predictor.network is search.best_model_  # held, not copied
         assert not predictor.training
@@ -68,6 +70,25 @@ def test_the_predictor_holds_the_fitted_network_scaling_and_output_mapping(class
         else:
             expected = network_outputs[:, 0].double().numpy() * search.target_scale_ + search.target_mean_
         np.testing.assert_array_equal(direct, expected)
+
+
+def test_an_ensemble_predicts_the_mean_of_its_members(classifier, regressor):
+    for search, X, _ in (classifier, regressor):
+        members = search.ensemble_models_
+        assert len(members) == len(search.ensemble_architectures_) == 2
+        assert members[0] is search.best_model_ and search.ensemble_architectures_[0] == search.best_architecture_
+        assert all(a is b for a, b in zip(search.predictor_.network.networks, members))  # held, not copied
+        alone = [clone(search).set_params(ensemble_size=1) for _ in members]
+        for single, model in zip(alone, members):  # each member's own prediction, through the same path
+            single.__dict__.update({k: v for k, v in search.__dict__.items() if k.endswith("_")})
+            single.ensemble_models_ = [model]
+            single.predictor_ = prediction_module(single)
+        if search.task_ == "classification":
+            expected = np.mean([single.predict_proba(X) for single in alone], axis=0)
+            np.testing.assert_allclose(search.predict_proba(X), expected, rtol=1e-6, atol=1e-9)
+        else:
+            expected = np.mean([single.predict(X) for single in alone], axis=0)
+            np.testing.assert_allclose(search.predict(X), expected, rtol=1e-6)
 
 
 def test_a_sample_is_predicted_alike_alone_and_among_others(regressor):

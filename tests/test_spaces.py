@@ -664,7 +664,7 @@ def test_mlp_enumerate_count_equals_the_product_formula():
         )
         assert len(archs) == expected == len(set(archs))
         assert all(space.parse(str(a)) == a for a in archs)
-    assert len(list(MLPSpace().enumerate())) == (4 + 16 + 64) * 4 * 3 * 3
+    assert len(list(MLPSpace().enumerate())) == (4 + 16 + 64) * 4 * 4 * 3
 
 
 def test_mlp_neighbours_are_at_distance_one_on_random_archs():
@@ -776,18 +776,31 @@ def test_mlp_build_takes_tabular_shapes_and_any_outputs(input_shape, n_outputs):
         assert torch.isfinite(out).all()
 
 
+def test_mlp_linear_shortcut_adds_a_linear_map_of_the_inputs():
+    network = MLPSpace().build(mlp((64,), "relu", 0.0, "none"), (10,), 3)
+    x = torch.randn(5, 10)
+    with torch.no_grad():
+        torch.testing.assert_close(network(x), network.classifier(network.body(x)) + network.shortcut(x))
+        network.classifier.weight.zero_()
+        network.classifier.bias.zero_()
+        torch.testing.assert_close(network(x), x @ network.shortcut.weight.T + network.shortcut.bias)
+
+
 def test_mlp_build_layers_follow_the_arch():
     space = MLPSpace()
     module = space.build(mlp((128, 64), "silu", 0.3, "batch"), (10,), 3)
     linears = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
-    assert [(m.in_features, m.out_features) for m in linears] == [(10, 128), (128, 64), (64, 3)]
+    # the hidden layers, the head, and the linear shortcut from the inputs to the outputs
+    assert [(m.in_features, m.out_features) for m in linears] == [(10, 128), (128, 64), (64, 3), (10, 3)]
     assert sum(isinstance(m, torch.nn.BatchNorm1d) for m in module.modules()) == 2
     assert sum(isinstance(m, torch.nn.SiLU) for m in module.modules()) == 2
     dropouts = [m for m in module.modules() if isinstance(m, torch.nn.Dropout)]
     assert len(dropouts) == 2 and all(math.isclose(m.p, 0.3) for m in dropouts)
     plain = space.build(mlp((32,), "relu", 0.0, "none"), (10,), 3)
     assert not any(isinstance(m, (torch.nn.Dropout, torch.nn.BatchNorm1d, torch.nn.LayerNorm)) for m in plain.modules())
-    assert n_params(plain) == 10 * 32 + 32 + 32 * 3 + 3
+    assert n_params(plain) == 10 * 32 + 32 + 32 * 3 + 3 + 10 * 3 + 3
+    without = MLPSpace(linear_shortcut=False).build(mlp((32,), "relu", 0.0, "none"), (10,), 3)
+    assert n_params(without) == 10 * 32 + 32 + 32 * 3 + 3
     layer = space.build(mlp((32,), "relu", 0.0, "layer"), (10,), 3)
     assert sum(isinstance(m, torch.nn.LayerNorm) for m in layer.modules()) == 1
 

@@ -25,6 +25,15 @@ COMMON_PARAMETERS = """\
         Training epochs of each candidate.
     final_epochs : int, default=20
         Training epochs of the winner, refitted on all of ``X`` after the search.
+    ensemble_size : int or "auto", default="auto"
+        How many of the best candidates are refitted and averaged by ``predict`` (their
+        class probabilities, or their predictions): the winner and the next best by
+        validation score (ties by validation loss), from those trained for the most epochs.
+        Each costs one refit. ``"auto"``: for tabular rows, where a refit costs little and
+        the average measured better than the winner alone, the best quarter of the
+        candidates, from 1 to 5 (5 of the default ``budget=20``); for images, where a refit
+        is the dearest training of the search, 1 (``benchmarks/tabular_recipe.md``). With
+        hardware objectives or constraints it is 1: they bound one network.
     min_epochs : int or None, default=None
         Multi-fidelity training (successive halving over epochs). None: every candidate
         trains for ``epochs``. An int, at most ``epochs // 3``: the strategy's candidates
@@ -115,9 +124,14 @@ COMMON_ATTRIBUTES = """\
         Its validation accuracy (classification) or R² (regression).
     best_model_ : torch.nn.Module
         The best architecture refitted on all training data, in eval mode.
+    ensemble_architectures_ : list of Architecture
+        The architectures refitted and averaged by ``predict``, best first
+        (``best_architecture_`` alone with ``ensemble_size=1``).
+    ensemble_models_ : list of torch.nn.Module
+        Their refitted networks, in that order; the first is ``best_model_``.
     predictor_ : torch.nn.Module
         What ``predict_proba`` (classification) or ``predict`` (regression) computes, as one
-        module around ``best_model_``: the input standardisation, the network, and the
+        module around ``best_model_`` (or the average of ``ensemble_models_``): the input standardisation, the network, and the
         softmax or the de-standardisation of the targets, in float64. ``predict``,
         ``predict_proba``, ``score``, ``export`` and ``sknas.load`` all go through it, in
         passes of 64 rows (zero-padded), so a sample is predicted alike alone or among others.

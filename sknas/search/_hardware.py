@@ -176,6 +176,15 @@ class HardwareAwareMixin:
     def _check_params(self) -> None:
         super()._check_params()
         self._check_hardware_params()
+        if self._multi_objective() and self.ensemble_size not in ("auto", 1):
+            raise ValueError(
+                "with hardware objectives or constraints one network is returned (its costs are the ones "
+                f"measured and bounded); leave ensemble_size='auto' or 1 (got {self.ensemble_size!r})"
+            )
+
+    def _ensemble_size(self, n_candidates: int) -> int:
+        """1 with hardware objectives or constraints: they hold for one network, not an average."""
+        return 1 if self._multi_objective() else super()._ensemble_size(n_candidates)
 
     def _multi_objective(self) -> bool:
         return bool(self._hardware_metrics())
@@ -218,6 +227,7 @@ class HardwareAwareMixin:
             return super()._keep_refitted(models)
         self.pareto_front_["model"] = list(models)
         self.best_model_ = models[self.pareto_front_["chosen"].index(True)]
+        self.ensemble_models_ = [self.best_model_]
         self.predictor_ = prediction_module(self)
 
     def predict_front(self, X) -> np.ndarray:

@@ -63,6 +63,7 @@ class LocalSearch(BaseSearch):
         max_time=None,
         epochs=10,
         final_epochs=20,
+        ensemble_size="auto",
         min_epochs=None,
         validation_fraction=0.2,
         batch_size=64,
@@ -82,7 +83,8 @@ class LocalSearch(BaseSearch):
     ):
         super().__init__(
             space=space, budget=budget, max_time=max_time, epochs=epochs, final_epochs=final_epochs,
-            min_epochs=min_epochs, validation_fraction=validation_fraction, batch_size=batch_size,
+            ensemble_size=ensemble_size, min_epochs=min_epochs,
+            validation_fraction=validation_fraction, batch_size=batch_size,
             optimizer=optimizer, learning_rate=learning_rate, image_shape=image_shape,
             task=task, device=device, precision=precision, n_jobs=n_jobs, random_state=random_state,
             verbose=verbose, callbacks=callbacks, checkpoint=checkpoint,

@@ -71,7 +71,7 @@ MAX_CHOICES = 1024
 SPACE_BOUNDS: dict[str, dict[str, tuple[float, float] | None]] = {
     "CellSpace": {"channels": (1, 4096), "cells_per_stage": (1, 64)},
     "MLPSpace": {"depths": (1, 64), "widths": (1, 65536), "activations": None, "dropouts": (0.0, 1.0),
-                 "norms": None},
+                 "norms": None, "linear_shortcut": None},
 }
 DEFAULT_SPACE_BOUNDS = (-65536, 65536)
 
@@ -105,8 +105,8 @@ def _check_space_config(name: str, config: Any) -> None:
         for v in values:
             if isinstance(v, str):  # names (of activations...), never numbers in disguise
                 ok = len(v) <= 100 and (limits is None or (bounds is None and not _numeric_text(v)))
-            elif isinstance(v, bool):
-                ok = bounds is None
+            elif isinstance(v, bool):  # a switch: never a number in disguise
+                ok = bounds is None or limits is None
             else:
                 ok = _is_number(v) and limits is not None and limits[0] <= v <= limits[1]
             if not ok:
@@ -135,6 +135,8 @@ def _decode(value: Any) -> Any:
         if not isinstance(name, str) or name not in SPACE_CLASSES:
             raise _InvalidFile(f"unknown space {name!r:.60}; a file may name {sorted(SPACE_CLASSES)}")
         config = _decode(value["config"])
+        if name == "MLPSpace" and isinstance(config, dict):
+            config.setdefault("linear_shortcut", False)  # files of sknas before the shortcut have none
         _check_space_config(name, config)
         try:
             return SPACE_CLASSES[name](**config)
@@ -197,6 +199,7 @@ def save(search, path: str | os.PathLike) -> Path:
         "n_outputs_": int(search.n_outputs_),
         "space_": _encode(search.space_),
         "best_architecture_": str(search.best_architecture_),
+        "ensemble_architectures_": [str(arch) for arch in search.ensemble_architectures_],
         "best_score_": float(search.best_score_),
         "search_time_s_": float(search.search_time_s_),
         "precision_": str(search.precision_),
@@ -229,7 +232,9 @@ def save(search, path: str | os.PathLike) -> Path:
         ) from exc
     payload = {
         "metadata": text,
-        "network": {k: v.detach().cpu() for k, v in search.best_model_.state_dict().items()},
+        "network": _weights(search.best_model_),
+        # the other members of the ensemble, in the order of ensemble_architectures_[1:]
+        "ensemble_networks": [_weights(model) for model in search.ensemble_models_[1:]],
         "input_mean": torch.as_tensor(search.input_scaler_.mean_),
         "input_scale": torch.as_tensor(search.input_scaler_.scale_),
     }
@@ -334,7 +339,10 @@ def _restore(metadata: dict, payload: dict, search_module, device: str):
     search.input_scaler_ = InputScaler(search.input_shape_)
     search.input_scaler_.mean_ = mean.numpy()
     search.input_scaler_.scale_ = scale.numpy()
-    search.best_model_ = _network(search, payload["network"]).to(device).eval()
+    members = _ensemble_weights(payload, len(search.ensemble_architectures_))
+    search.ensemble_models_ = [_network(search, arch, weights).to(device).eval()
+                               for arch, weights in zip(search.ensemble_architectures_, members)]
+    search.best_model_ = search.ensemble_models_[0]
     search.predictor_ = prediction_module(search)
     return search
 
@@ -364,6 +372,14 @@ def _restore_fitted(search, fitted: Any) -> None:
         search.best_architecture_ = search.space_.parse(fitted["best_architecture_"])
     except ValueError as exc:
         raise _InvalidFile(f"best_architecture_: {exc}") from None
+    members = fitted.get("ensemble_architectures_", [fitted["best_architecture_"]])  # none before ensembles
+    if not (isinstance(members, list) and members and members[0] == fitted["best_architecture_"]
+            and all(isinstance(m, str) for m in members)):
+        raise _InvalidFile("ensemble_architectures_ must be a list of strings, best_architecture_ first")
+    try:
+        search.ensemble_architectures_ = [search.best_architecture_, *map(search.space_.parse, members[1:])]
+    except ValueError as exc:
+        raise _InvalidFile(f"ensemble_architectures_: {exc}") from None
     search.best_score_ = float(fitted["best_score_"])
     search.search_time_s_ = float(fitted["search_time_s_"])
     search.refit_epochs_ = fitted.get("refit_epochs_", search.final_epochs)  # files before 0.1 have none
@@ -426,15 +442,33 @@ def _classes(classes: Any, n_outputs: int) -> np.ndarray:
         raise _InvalidFile(f"classes_ cannot be read as {dtype.str} ({exc})") from None
 
 
-def _network(search, weights: dict):
-    """The network of ``best_architecture_`` with the stored weights; built on the meta device first
-    (no memory) to check that it is the network the weights belong to."""
-    args = (search.best_architecture_, search.input_shape_, search.n_outputs_)
+def _weights(network: torch.nn.Module) -> dict:
+    """The weights of ``network``, on the CPU, as ``torch.save`` stores them."""
+    return {k: v.detach().cpu() for k, v in network.state_dict().items()}
+
+
+def _ensemble_weights(payload: dict, n_members: int) -> list[dict]:
+    """The stored weights of the ``n_members`` networks of the ensemble, the best first."""
+    others = payload.get("ensemble_networks", [])  # files of sknas before ensembles have none
+    if not isinstance(others, list) or not all(
+        isinstance(w, dict) and all(isinstance(v, torch.Tensor) for v in w.values()) for w in others
+    ):
+        raise _InvalidFile("ensemble_networks must be a list of dicts of tensors")
+    if len(others) != n_members - 1:
+        raise _InvalidFile(f"ensemble_architectures_ names {n_members} networks, but the weights of "
+                           f"{1 + len(others)} are stored")
+    return [payload["network"], *others]
+
+
+def _network(search, arch, weights: dict):
+    """The network of ``arch`` with the stored weights; built on the meta device first (no
+    memory) to check that it is the network the weights belong to."""
+    args = (arch, search.input_shape_, search.n_outputs_)
     try:
         with torch.device("meta"):
             shell = search.space_.build(*args)
     except (TypeError, ValueError) as exc:
-        raise _InvalidFile(f"the network of {search.best_architecture_} cannot be built ({exc})") from None
+        raise _InvalidFile(f"the network of {arch} cannot be built ({exc})") from None
     except (NotImplementedError, RuntimeError):
         shell = None  # a registered space of one's own that needs real tensors to build: its bounds only
     if shell is not None:
@@ -442,11 +476,11 @@ def _network(search, weights: dict):
         stored = {k: tuple(v.shape) for k, v in weights.items()}
         if expected != stored:
             odd = sorted(set(expected) ^ set(stored)) or [k for k in expected if expected[k] != stored[k]]
-            raise _InvalidFile(f"the weights stored are not those of the network of {search.best_architecture_} "
+            raise _InvalidFile(f"the weights stored are not those of the network of {arch} "
                                f"(they differ at {odd[:3]})")
     network = search.space_.build(*args)
     try:
         network.load_state_dict(weights)
     except RuntimeError as exc:
-        raise _InvalidFile(f"the weights stored do not fit the network of {search.best_architecture_} ({exc})") from None
+        raise _InvalidFile(f"the weights stored do not fit the network of {arch} ({exc})") from None
     return network

@@ -13,6 +13,45 @@ from ..evaluation import predict_outputs
 PREDICT_BATCH = 64
 
 
+class AveragedNetworks(nn.Module):
+    """Several trained networks as one: the mean of their class probabilities, or of their outputs.
+
+    For classification it returns the logarithm of the mean probabilities, so that a softmax
+    of its output gives that mean back (``PredictionModule`` applies one).
+
+    Parameters
+    ----------
+    networks : sequence of torch.nn.Module
+        The networks, taking the same inputs and giving outputs of the same shape. They are
+        held, not copied.
+    classification : bool
+        Whether the outputs are logits (averaged as probabilities) or regression outputs.
+    """
+
+    def __init__(self, networks, classification: bool):
+        super().__init__()
+        self.networks = nn.ModuleList(networks)
+        self.classification = bool(classification)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The log of the mean probabilities (classification) or the mean output (regression).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            A batch of inputs, as each network takes it.
+
+        Returns
+        -------
+        outputs : torch.Tensor of shape (n, n_outputs)
+            The averaged outputs.
+        """
+        outputs = torch.stack([network(x) for network in self.networks])
+        if self.classification:
+            return torch.log(torch.softmax(outputs, dim=-1).mean(dim=0))
+        return outputs.mean(dim=0)
+
+
 class PredictionModule(nn.Module):
     """What ``predict_proba`` (classification) or ``predict`` (regression) computes, as one module.
 
@@ -29,7 +68,8 @@ class PredictionModule(nn.Module):
     Parameters
     ----------
     network : torch.nn.Module
-        The trained network (``best_model_``). It is held, not copied.
+        The trained network (``best_model_``, or the ``AveragedNetworks`` of
+        ``ensemble_models_``). It is held, not copied.
     input_shape : tuple of int
         Per-sample shape the network takes.
     mean : ndarray
@@ -76,9 +116,12 @@ class PredictionModule(nn.Module):
 
 
 def prediction_module(search, network: nn.Module | None = None) -> PredictionModule:
-    """The ``PredictionModule`` of a fitted ``search`` around ``network`` (``best_model_`` by
-    default), in eval mode, on the network's device."""
-    network = search.best_model_ if network is None else network
+    """The ``PredictionModule`` of a fitted ``search`` around ``network`` (by default
+    ``best_model_``, or the average of ``ensemble_models_`` when it holds several), in eval
+    mode, on the network's device."""
+    if network is None:
+        members = getattr(search, "ensemble_models_", None) or [search.best_model_]
+        network = members[0] if len(members) == 1 else AveragedNetworks(members, search.task_ == "classification")
     regression = search.task_ == "regression"
     module = PredictionModule(
         network, search.input_shape_, search.input_scaler_.mean_, search.input_scaler_.scale_, search.task_,

@@ -54,6 +54,13 @@ def most_trained(succeeded: History) -> list:
     return [(arch, r) for arch, r in succeeded if r.metrics.get("epochs", 0) == top]
 
 
+def ranked(succeeded: History) -> list:
+    """The successful candidates, best first: by validation score, ties by lower validation
+    loss (on small validation sets many candidates tie, often at accuracy 1.0: the loss
+    prefers the more confident network), then in the order they were evaluated."""
+    return sorted(succeeded, key=lambda item: (-item[1].objective, item[1].metrics.get("val_loss", np.inf)))
+
+
 def check_outcome(history: History, results: dict, *, budget: int, callbacks, learning_rate) -> list:
     """The successful candidates; an error when there are none, warnings when the search fell
     short of its budget or trained nothing that improved."""

@@ -47,9 +47,10 @@ class MLPArchitecture(Architecture):
 
 
 class MLPNetwork(nn.Module):
-    """Flatten, then ``[Linear, norm, activation, dropout]`` per hidden layer, then a linear head."""
+    """Flatten, then ``[Linear, norm, activation, dropout]`` per hidden layer, then a linear head;
+    with ``linear_shortcut``, plus a linear map of the inputs to the outputs ("wide and deep")."""
 
-    def __init__(self, arch: MLPArchitecture, n_inputs: int, n_outputs: int):
+    def __init__(self, arch: MLPArchitecture, n_inputs: int, n_outputs: int, linear_shortcut: bool = False):
         super().__init__()
         layers: list[nn.Module] = [nn.Flatten()]
         width_in = n_inputs
@@ -65,13 +66,22 @@ class MLPNetwork(nn.Module):
             width_in = width
         self.body = nn.Sequential(*layers)
         self.classifier = nn.Linear(width_in, n_outputs)
+        self.shortcut = nn.Linear(n_inputs, n_outputs) if linear_shortcut else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.body(x))
+        outputs = self.classifier(self.body(x))
+        if self.shortcut is not None:
+            outputs = outputs + self.shortcut(x.flatten(1))
+        return outputs
 
 
 class MLPSpace(SearchSpace):
     """Perceptrons for tabular data: depth, width of each layer, activation, dropout, norm.
+
+    The defaults were chosen on four small tabular sets (digits as rows, breast_cancer,
+    wine, diabetes; ``benchmarks/tabular_recipe.md``): the linear shortcut and a dropout
+    rate of 0.5 among the choices raised RandomSearch's mean test score over 10 splits on
+    breast_cancer (0.969 → 0.978) and diabetes (R² 0.41 → 0.42), the others unchanged.
 
     Parameters
     ----------
@@ -81,10 +91,15 @@ class MLPSpace(SearchSpace):
         Allowed widths of each hidden layer.
     activations : tuple of str, default=("relu", "gelu", "silu", "tanh")
         Allowed activations, from ``relu``, ``gelu``, ``silu``, ``tanh``.
-    dropouts : tuple of float, default=(0.0, 0.1, 0.3)
+    dropouts : tuple of float, default=(0.0, 0.1, 0.3, 0.5)
         Allowed dropout rates after each hidden layer.
     norms : tuple of str, default=("none", "batch", "layer")
         Allowed normalisations after each hidden linear layer.
+    linear_shortcut : bool, default=True
+        Whether every network adds a linear map of its inputs to its outputs (the "wide"
+        part of Cheng et al.'s wide and deep networks, 2016), so that each candidate holds
+        a linear model and its hidden layers learn what the linear model misses. On small
+        tabular data that linear part is often most of the signal.
 
     Examples
     --------
@@ -104,14 +119,16 @@ class MLPSpace(SearchSpace):
         depths: Sequence[int] = (1, 2, 3),
         widths: Sequence[int] = (64, 128, 256, 512),
         activations: Sequence[str] = ("relu", "gelu", "silu", "tanh"),
-        dropouts: Sequence[float] = (0.0, 0.1, 0.3),
+        dropouts: Sequence[float] = (0.0, 0.1, 0.3, 0.5),
         norms: Sequence[str] = ("none", "batch", "layer"),
+        linear_shortcut: bool = True,
     ):
         self.depths = tuple(sorted(int(d) for d in depths))
         self.widths = tuple(int(w) for w in widths)
         self.activations = tuple(activations)
         self.dropouts = tuple(float(p) for p in dropouts)
         self.norms = tuple(norms)
+        self.linear_shortcut = bool(linear_shortcut)
         for label, values, known in (
             ("activations", self.activations, tuple(ACTIVATIONS)),
             ("norms", self.norms, NORMS),
@@ -324,4 +341,4 @@ class MLPSpace(SearchSpace):
     # -- networks --------------------------------------------------------------------------
 
     def build(self, arch: MLPArchitecture, input_shape: Sequence[int], n_outputs: int) -> MLPNetwork:
-        return MLPNetwork(arch, int(np.prod(input_shape)), int(n_outputs))
+        return MLPNetwork(arch, int(np.prod(input_shape)), int(n_outputs), self.linear_shortcut)
