@@ -78,6 +78,11 @@ def test_time_limit_stops_when_the_next_candidate_and_the_refit_would_not_fit(mo
     batched.on_search_begin(None)
     clock[0] = 2.0  # 2 s per candidate: the next 4 would end at 10 s, the refit after it
     assert batched.on_candidate_end(None, None, ok(0.5, 1.0))
+    ensemble = TimeLimit(10.0, start=0.0, refit_scale=2.0, refit_models=3)
+    clock[0] = 0.0
+    ensemble.on_search_begin(None)
+    clock[0] = 1.0  # 1 + 1 (a candidate) + 3 networks x 2 x 1 s = 8; a fourth network would pass 10
+    assert not ensemble.on_candidate_end(None, None, ok(0.5, 1.0)) and ensemble.projected_s_ == pytest.approx(8.0)
 
 
 @pytest.mark.parametrize("n_jobs", [None, 2])

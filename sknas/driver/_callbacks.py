@@ -200,7 +200,8 @@ class TimeLimit(Callback):
 
     After each candidate it projects the time of the next ``batch_size`` candidates (the
     wall time per candidate so far, the strategy's own work and the parallelism included)
-    and of the refit (the best candidate's training time times ``refit_scale``); when
+    and of the refit (the best candidate's training time times ``refit_scale``, for each of
+    ``refit_models`` networks); when
     the clock since ``start`` plus both would pass ``seconds``, the search ends after the
     batch in flight. At least one batch is always trained. The estimators' ``max_time``
     adds one.
@@ -215,10 +216,12 @@ class TimeLimit(Callback):
         ``time.perf_counter()`` when the clock started (e.g. the start of ``fit``, before
         any proxies are computed); None: at ``on_search_begin``.
     refit_scale : float, default=1.0
-        The refit's time as a multiple of the best candidate's training time (final
+        A network's refit time as a multiple of the best candidate's training time (final
         epochs over epochs, times all samples over training samples).
     batch_size : int, default=1
         Candidates trained at once.
+    refit_models : int, default=1
+        The networks the refit trains one after the other (an ensemble's members).
 
     Attributes
     ----------
@@ -239,11 +242,13 @@ class TimeLimit(Callback):
     1
     """
 
-    def __init__(self, seconds: float, start: float | None = None, refit_scale: float = 1.0, batch_size: int = 1):
+    def __init__(self, seconds: float, start: float | None = None, refit_scale: float = 1.0, batch_size: int = 1,
+                 refit_models: int = 1):
         self.seconds = seconds
         self.start = start
         self.refit_scale = refit_scale
         self.batch_size = batch_size
+        self.refit_models = refit_models
 
     def on_search_begin(self, search, **kwargs) -> None:
         self.search_start_ = time.perf_counter()
@@ -261,7 +266,7 @@ class TimeLimit(Callback):
         now = time.perf_counter()
         per_candidate = (now - self.search_start_) / self.n_
         self.projected_s_ = (now - self.clock_start_ + self.batch_size * per_candidate
-                             + self.refit_scale * self.best_cost_s_)
+                             + self.refit_models * self.refit_scale * self.best_cost_s_)
         self.stopped_ = self.projected_s_ > self.seconds
         return self.stopped_
 

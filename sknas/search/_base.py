@@ -246,9 +246,9 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         callbacks = [*default_callbacks(self.verbose, type(self).__name__), *(self.callbacks or ())]
         time_limit = None
         if self.max_time is not None:
-            refit_scale = (self.final_epochs / self.epochs / (1.0 - self.validation_fraction)
-                           * self._ensemble_size(self.budget))
-            time_limit = TimeLimit(self.max_time, fit_start, refit_scale, batch_size)
+            refit_scale = self.final_epochs / self.epochs / (1.0 - self.validation_fraction)
+            time_limit = TimeLimit(self.max_time, fit_start, refit_scale, batch_size,
+                                   refit_models=self._ensemble_size(self.budget))
             callbacks.append(time_limit)
         try:
             state = starting_state(self, fingerprint, checkpoint)
