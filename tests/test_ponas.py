@@ -10,6 +10,7 @@ from sklearn.datasets import load_digits
 
 from sknas import POnasSearch
 from sknas.evaluation import EvaluationResult
+from sknas.search._ponas import MIN_TIMED_POOL
 from sknas.spaces import CellSpace, MLPSpace
 from sknas.strategies import PONAS, breed, crossover, evolution_novelty
 from sknas.surrogate import (
@@ -608,6 +609,16 @@ def test_ponas_search_cuts_its_pool_to_the_proxy_budget(digits):
     # 1 epoch of 1,437 is 11.2 evaluations: 10 times that is 336 for 3 candidates
     assert len(POnasSearch(**common, proxy_budget=10.0).fit(X, y).pool_) == 30
     assert len(POnasSearch(**common, proxy_budget=None).fit(X[:200], y[:200]).pool_) == 30
+
+
+def test_max_time_cuts_the_pool_to_the_time_its_proxies_may_take(digits):
+    X, y = digits
+    common = dict(budget=1000, n_candidates=30, epochs=1, final_epochs=1, proxies=("synflow", "nwot"),
+                  image_shape=(8, 8), space=CellSpace(4, 1), proxy_budget=10.0, device="cpu", random_state=0)
+    # proxy_budget=10 for 1,000 candidates allows the whole pool; no time for proxies leaves the floor
+    search = POnasSearch(**common, max_time=1e-3).fit(X[:200], y[:200])
+    assert len(search.pool_) == MIN_TIMED_POOL and len(search.results_["architecture"]) == 1
+    assert len(POnasSearch(**dict(common, budget=3), max_time=600).fit(X[:200], y[:200]).pool_) == 30
 
 
 def test_ponas_search_evolves_its_pool_and_exposes_it(digits):

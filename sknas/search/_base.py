@@ -167,9 +167,11 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         if proxy_scorer is not None:
             n_pool, extra = self._pool_plan(proxy_scorer, evaluator)
             pool = space.sample_pool(n_pool, rng)
+            whole_space = len(pool) < n_pool
+            pool, extra = self._pool_in_time(pool, proxy_scorer, extra)
             context.update(
                 pool=pool, proxy_scores=proxy_scorer.score(pool), proxy_names=proxy_scorer.names,
-                score_proxies=proxy_scorer.score if len(pool) == n_pool else None, **extra,
+                score_proxies=None if whole_space else proxy_scorer.score, **extra,
             )
         return context
 
@@ -177,6 +179,11 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         """How many architectures the initial pool draws (``n_candidates``), and further
         context for the strategy's ``setup`` (none)."""
         return self.n_candidates, {}
+
+    def _pool_in_time(self, pool: list, proxy_scorer: ProxyScorer, extra: dict) -> tuple[list, dict]:
+        """The initial pool and the context of :meth:`_pool_plan`, cut to what ``max_time``
+        allows the proxies; not cut by default."""
+        return pool, extra
 
     def _proxy_names(self) -> tuple[str, ...]:
         """Proxies computed on the training data and recorded in ``results_``; none by default."""

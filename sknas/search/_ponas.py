@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
+import joblib
+
 from ..proxies import PONAS_PROXIES, EvolvedProxy
 from ..strategies import PONAS
 from ..strategies._ponas import CHOICE_RULES, GP_ENSEMBLE
@@ -21,6 +23,8 @@ from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMi
 #: CIFAR-10 / -100 / ImageNet16-120 against 94.34 / 73.18 / 46.29
 #: (``benchmarks/nb201_table.md``, row ``ponas-online-300``).
 MAX_ONLINE_EPOCHS = 300
+#: The smallest initial pool ``max_time`` leaves PO-NAS: its learned score needs a choice.
+MIN_TIMED_POOL = 10
 
 
 @fill_doc(hardware_parameters=HARDWARE_PARAMETERS, hardware_attributes=HARDWARE_ATTRIBUTES)
@@ -79,7 +83,10 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         in proportion to fit, so on small data the proxies
         stay a small part of the search and on large data the pool grows to its full size.
         None: no cap. The count is of work, not of seconds, so the search stays
-        deterministic.
+        deterministic. With ``max_time``, the time is capped too: the initial pool keeps
+        the architectures whose proxies end within ``proxy_budget × max_time / 2`` seconds
+        (at least 10), and the offspring allowance shrinks in proportion; the pool, and so
+        the search, then depend on the machine's speed.
     local_from : int or None, default=None
         The number of queries after which each query is a local step: the unqueried
         one-step neighbour of largest learned score of the best architecture trained so far
@@ -214,6 +221,25 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
             n_candidates=self.n_candidates, n_offspring=self.n_offspring, evolve_from=self._strategy_spec().evolve_from,
         )
         return n_pool, {"offspring_budget": offspring_budget}
+
+    def _pool_in_time(self, pool: list, proxy_scorer, extra: dict) -> tuple[list, dict]:
+        """With ``max_time``, the pool keeps the architectures whose proxies end within half of
+        ``proxy_budget × max_time`` (the other half is the offspring's), at least
+        ``MIN_TIMED_POOL``; the offspring allowance shrinks in proportion."""
+        if self.max_time is None or self.proxy_budget is None:
+            return pool, extra
+        seconds = 0.5 * self.proxy_budget * self.max_time
+        step = 4 * joblib.effective_n_jobs(self.n_jobs)  # a few architectures per worker at a time
+        start = proxy_scorer.elapsed_s_
+        kept = min(len(pool), MIN_TIMED_POOL)
+        proxy_scorer.score(pool[:kept])
+        while kept < len(pool) and proxy_scorer.elapsed_s_ - start < seconds:
+            kept = min(len(pool), kept + step)
+            proxy_scorer.score(pool[:kept])  # the architectures scored before come from the cache
+        offspring = extra.get("offspring_budget")
+        if offspring is not None and pool:
+            extra = {**extra, "offspring_budget": offspring * kept // len(pool)}
+        return pool[:kept], extra
 
     def _keep_from_strategy(self, strategy: PONAS) -> None:
         self.pool_ = list(strategy.pool)
