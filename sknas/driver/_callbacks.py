@@ -282,7 +282,8 @@ class TimeLimit(Callback):
         final_epochs : int
             The epochs of a full refit.
         n_models : int, default=1
-            The networks refitted one after the other (a Pareto front's members).
+            The networks refitted one after the other (an ensemble's or a Pareto front's
+            members).
 
         Returns
         -------

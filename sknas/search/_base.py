@@ -351,9 +351,10 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
             return self.final_epochs
         epochs = time_limit.refit_epochs(self.final_epochs, n_models)
         if epochs < self.final_epochs:
+            refitted = "the best architecture" if n_models == 1 else f"each of the {n_models} networks"
             warnings.warn(
-                f"max_time={self.max_time:g} s leaves too little time for a full refit: the best "
-                f"architecture is refitted for {epochs} of final_epochs={self.final_epochs} epochs "
+                f"max_time={self.max_time:g} s leaves too little time for a full refit: {refitted} "
+                f"is refitted for {epochs} of final_epochs={self.final_epochs} epochs "
                 "(refit_epochs_). Raise max_time, or lower final_epochs, for the refit you asked for",
                 UserWarning, stacklevel=3,
             )
