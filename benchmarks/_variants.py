@@ -17,7 +17,9 @@ from sknas.strategies._ponas import GP_ENSEMBLE as GP_OPTIONS
 #: weighting, no pre-training, the reference's start (best mean proxies), and online fits that
 #: stop when a restart period lowers the loss by less than 1 % / 5 % (the default since the
 #: 2026-11-30 round; ``ponas`` rows measured before it equal ``ponas-no-stall``) / never, and
-#: online fits capped at 300 / 200 epochs per query (1,000 by default).
+#: online fits capped at 300 / 200 epochs per query (1,000 by default), and online fits of one
+#: 100-epoch period at AdamW learning rates 3e-4 (the reference's) / 1e-3 / 3e-3, or of 300
+#: epochs at 1e-3.
 PONAS_VARIANTS = {
     "ponas-ei": dict(acquisition="ei", **GP_OPTIONS),
     "ponas-ucb": dict(acquisition="ucb", **GP_OPTIONS),
@@ -32,6 +34,10 @@ PONAS_VARIANTS = {
     "ponas-no-stall": dict(online_min_improvement=None),
     "ponas-online-300": dict(max_online_epochs=300),
     "ponas-online-200": dict(max_online_epochs=200),
+    "ponas-e100": dict(max_online_epochs=100),
+    "ponas-lr1e-3-e100": dict(max_online_epochs=100, online_learning_rate=1e-3),
+    "ponas-lr3e-3-e100": dict(max_online_epochs=100, online_learning_rate=3e-3),
+    "ponas-lr1e-3-e300": dict(max_online_epochs=300, online_learning_rate=1e-3),
 }
 
 for _name, _options in PONAS_VARIANTS.items():

@@ -130,6 +130,8 @@ class PONAS(Strategy):
         the embeddings of all are computed.
     online_epochs : int, default=100
         Epochs of one online training period.
+    online_learning_rate : float, default=3e-4
+        AdamW's learning rate in the online fits (the reference's).
     max_restarts : int, default=100
         Periods restarted while the loss is above 0.1.
     max_online_epochs : int, default=1000
@@ -190,6 +192,7 @@ class PONAS(Strategy):
         pretrain_batch_size: int = 64,
         pretrain_size: int = 1024,
         online_epochs: int = 100,
+        online_learning_rate: float = 3e-4,
         max_restarts: int = 100,
         max_online_epochs: int = 1000,
         online_min_improvement: float | None = 0.05,
@@ -212,6 +215,7 @@ class PONAS(Strategy):
         self.pretrain_batch_size = pretrain_batch_size
         self.pretrain_size = pretrain_size
         self.online_epochs = online_epochs
+        self.online_learning_rate = online_learning_rate
         self.max_restarts = max_restarts
         self.max_online_epochs = max_online_epochs
         self.online_min_improvement = online_min_improvement
@@ -252,7 +256,8 @@ class PONAS(Strategy):
         self.pool, raw = checked
         self.score_proxies = score_proxies
         self.offspring_budget = offspring_budget
-        self.online = dict(epochs=self.online_epochs, max_restarts=self.max_restarts, max_epochs=self.max_online_epochs,
+        self.online = dict(epochs=self.online_epochs, learning_rate=self.online_learning_rate,
+                           max_restarts=self.max_restarts, max_epochs=self.max_online_epochs,
                            min_improvement=self.online_min_improvement)
         self.evolution = dict(n_elite=self.n_elite, n_pairs=self.n_pairs, n_offspring=self.n_offspring,
                               evolve_from=self.evolve_from)
