@@ -111,7 +111,11 @@ def main(argv: list[str]) -> None:
         "PO-NAS proxies; bo starts with 5 random cells; evolution: population 10, tournament 5",
         "- ponas: the six PO-NAS proxies, encoder pre-trained on 1,024 cells of the pool (100 "
         "epochs), start spread over the embedding, one weight generator (token dimension 16) "
-        "re-initialised after each query, greedy choice by the learned score; variants: "
+        "re-initialised after each query and trained for 100 epochs at learning rate 1e-3 "
+        "(since 2026-12-01; before, the reference's 3e-4 with restarts up to 1,000 epochs: rows "
+        "measured then, variants included, used that fit), greedy choice by the learned score; "
+        "variants: ponas-stall-5pc / -1pc / ponas-no-stall and ponas-online-300 / -200 (the "
+        "reference's fit, see benchmarks/_variants.py), "
         "ponas-ei / ponas-ucb (BoTorch log-EI / UCB over the 64 open cells of best learned score, "
         "GP with the proxy-contribution kernel averaged over 4 warm-started generators, prior mean "
         "c + b·S), ponas-ei-1 (the same GP over one re-initialised generator), ponas-ensemble "

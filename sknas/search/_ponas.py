@@ -16,13 +16,6 @@ from ._docstrings import fill_doc
 from ._hardware import HARDWARE_ATTRIBUTES, HARDWARE_PARAMETERS, HardwareAwareMixin
 
 
-#: The online fit's epochs per query (the strategy's default is 1,000). On real data the
-#: ranking loss rarely reaches the reference's 0.1 and the fits ran to the cap: at 1,000 they
-#: took half of PO-NAS's overhead on digits; at 300 the same search, and on NAS-Bench-201
-#: (paper protocol, budget 20, 30 seeds) mean test accuracies of 94.37 / 73.22 / 46.34 on
-#: CIFAR-10 / -100 / ImageNet16-120 against 94.34 / 73.18 / 46.29
-#: (``benchmarks/nb201_table.md``, row ``ponas-online-300``).
-MAX_ONLINE_EPOCHS = 300
 #: The smallest initial pool ``max_time`` leaves PO-NAS: its learned score needs a choice.
 MIN_TIMED_POOL = 10
 
@@ -205,7 +198,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
 
     def _strategy_options(self) -> dict:
         options = dict(per_architecture=bool(self.per_architecture), pretrain=bool(self.pretrain),
-                       n_offspring=self.n_offspring, max_online_epochs=MAX_ONLINE_EPOCHS,
+                       n_offspring=self.n_offspring,
                        objective_scale=100.0)  # validation accuracy / R² as fractions → points
         if not self._multi_objective():
             options.update(acquisition=self.acquisition, local_from=self.local_from)

@@ -77,7 +77,7 @@ class MultiObjectivePONAS(PONAS):
         :class:`PONAS`'s options, with its defaults. It takes no ``acquisition`` or
         ``local_from``: the choice is by hypervolume gain.
     pretrain_epochs, pretrain_batch_size, pretrain_size : int, optional
-    online_epochs, max_restarts, max_online_epochs : int, optional
+    online_epochs, online_learning_rate, max_restarts, max_online_epochs : optional
     n_elite, n_pairs, n_offspring, evolve_from : int, optional
         As in :class:`PONAS`.
     **unexpected : dict
@@ -133,8 +133,9 @@ class MultiObjectivePONAS(PONAS):
         pretrain_batch_size: int = 64,
         pretrain_size: int = 1024,
         online_epochs: int = 100,
+        online_learning_rate: float = 1e-3,
         max_restarts: int = 100,
-        max_online_epochs: int = 1000,
+        max_online_epochs: int = 100,
         n_elite: int = 20,
         n_pairs: int = 20,
         n_offspring: int = 50,
@@ -150,8 +151,9 @@ class MultiObjectivePONAS(PONAS):
             per_architecture=per_architecture, pretrain=pretrain, start=start, n_initial=n_initial,
             objective_scale=objective_scale, pretrain_epochs=pretrain_epochs,
             pretrain_batch_size=pretrain_batch_size, pretrain_size=pretrain_size, online_epochs=online_epochs,
-            max_restarts=max_restarts, max_online_epochs=max_online_epochs, n_elite=n_elite, n_pairs=n_pairs,
-            n_offspring=n_offspring, evolve_from=evolve_from,
+            online_learning_rate=online_learning_rate, max_restarts=max_restarts,
+            max_online_epochs=max_online_epochs, n_elite=n_elite, n_pairs=n_pairs, n_offspring=n_offspring,
+            evolve_from=evolve_from,
         )
         del self.acquisition, self.local_from, self.n_members, self.warm_start, self.n_screened  # the class's, not options
         self.kappa = kappa
