@@ -313,21 +313,46 @@ def test_ponas_gp_acquisitions_choose_unqueried_pool_members(acquisition):
     assert len(set(archs)) == 6 and set(archs) <= set(pool)
 
 
-def test_ponas_batch_trains_the_weighting_once_and_takes_the_best_open_rows(monkeypatch):
+def test_ponas_greedy_batch_counts_the_pending_as_the_worst_result(monkeypatch):
     pool, scores, objective = _problem(80)
     strategy = _ponas(pool, scores)
     _search(strategy, objective, 4)
-    fits = _counting(monkeypatch, strategy, "fit_weighting")
+    rows, objectives = strategy._observed()
+    calls = []
+    original = strategy.fit_weighting
+
+    def recording(fit_rows, fit_objectives, seed=None):
+        calls.append((list(fit_rows), np.asarray(fit_objectives)))
+        return original(fit_rows, fit_objectives, seed)
+
+    monkeypatch.setattr(strategy, "fit_weighting", recording)
     before = set(strategy.asked)
     batch = strategy.ask(4)
-    assert len(fits) == 1
     assert len(set(batch)) == 4 and not set(batch) & before and set(batch) <= set(pool)
     assert strategy.pending == set(batch)
-    # greedy: the four open rows of largest S, best first
+    # the first pick is the best open row by S of a fit on the results alone
+    assert calls[0][0] == rows and np.array_equal(calls[0][1], objectives)
     open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in before]
-    assert batch == [pool[i] for i in open_rows[:4]]
+    assert batch[0] == pool[open_rows[0]]
+    # each later pick: a fit that also holds the picks before it, at the worst objective seen
+    row = {arch: i for i, arch in enumerate(pool)}
+    assert len(calls) == 4
+    for k, (fit_rows, fit_objectives) in enumerate(calls[1:], start=1):
+        assert fit_rows[:len(rows)] == rows and sorted(fit_rows[len(rows):]) == sorted(row[a] for a in batch[:k])
+        assert np.array_equal(fit_objectives[len(rows):], np.full(k, objectives.min()))
     strategy.tell(batch, [result(objective[a]) for a in batch])
     assert strategy.pending == set() and len(strategy.history) == 8
+
+
+def test_ponas_sequential_ask_fits_once_on_the_results():
+    pool, scores, objective = _problem(80)
+    strategy = _ponas(pool, scores)
+    _search(strategy, objective, 4)
+    fits = []
+    original = strategy.fit_weighting
+    strategy.fit_weighting = lambda *args, **kwargs: fits.append(args) or original(*args, **kwargs)
+    strategy.ask(1)
+    assert len(fits) == 1 and len(fits[0][0]) == 4  # nothing pending: no liar
 
 
 @pytest.mark.parametrize("acquisition", ["ei", "ucb"])
@@ -356,8 +381,8 @@ def test_ponas_batch_from_the_start_takes_the_start_rule_then_learns(monkeypatch
     first = strategy.ask(3)  # nothing observed yet: all three by the start rule
     assert len(fits) == 0 and len(set(first)) == 3
     strategy.tell(first, [result(objective[a]) for a in first])
-    second = strategy.ask(3)
-    assert len(fits) == 1 and len(set(second)) == 3 and not set(second) & set(first)
+    second = strategy.ask(3)  # one fit on the results, then one per pick with the picks pending
+    assert len(fits) == 3 and len(set(second)) == 3 and not set(second) & set(first)
 
 
 def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():

@@ -85,8 +85,12 @@ class PONAS(Strategy):
        (``benchmarks/nb201_table.md``, row ``ponas-mean-start``).
     9. ``ask(n)`` chooses ``n`` architectures together: the start rule while it applies,
        then one training of the weighting and at most one evolution step for the rest,
-       which are local steps, the ``n`` best open rows by S (greedy), or a q-batch of the
-       GP's acquisition (q-log-noisy-EI or q-UCB) conditioned on the pending architectures.
+       which are local steps, greedy picks, or a q-batch of the GP's acquisition
+       (q-log-noisy-EI or q-UCB) conditioned on the pending architectures. While some
+       architectures are pending (asked, not told: the rest of a batch, or candidates still
+       training on other workers), a greedy pick is the best by S of a weighting trained as
+       if each of them had scored the worst objective seen (a constant liar), so that
+       workers train different candidates.
        ``ask(1)`` after each ``tell`` is the sequential search above.
 
     ``setup`` needs ``pool`` (the candidates) and ``proxy_scores`` (their raw scores by the
@@ -464,8 +468,9 @@ class PONAS(Strategy):
         """``n`` pool members chosen together (fewer only when the pool is exhausted).
 
         The start rule gives the first ones; then the weighting is trained once, evolution
-        runs at most once, and the rest are local steps, the best open rows by S
-        (``"greedy"``) or a q-batch of the GP's acquisition conditioned on the pending
+        runs at most once, and the rest are local steps, greedy picks (each the best open row
+        by S, retrained with the pending architectures as the worst objective seen while any
+        are pending) or a q-batch of the GP's acquisition conditioned on the pending
         architectures. Each pick is marked asked and pending before the next.
 
         Parameters
@@ -502,11 +507,16 @@ class PONAS(Strategy):
         self.last_scores = scores
         if len(picks) == n:
             return picks
-        open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
         if self.acquisition == "greedy":
-            for i in open_rows[: n - len(picks)]:
-                self._pick(self.pool[i], picks)
+            while len(picks) < n:
+                if self.pending:
+                    scores = self._scores_with_pending_as_worst(rows, objectives)
+                best = self._best_open(scores)
+                if best is None:
+                    break
+                self._pick(best, picks)
             return picks
+        open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
         if self.n_screened is not None:
             open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
@@ -523,6 +533,16 @@ class PONAS(Strategy):
         for choice in chosen:
             self._pick(self.pool[open_rows[choice]], picks)
         return picks
+
+    def _scores_with_pending_as_worst(self, rows: list[int], objectives: np.ndarray) -> np.ndarray:
+        """S of the pool from a weighting trained as if each pending architecture had scored
+        the worst objective seen (a constant liar, Ginsbourger et al. 2010): S learns to rank
+        them and what resembles them low, so the next greedy pick goes elsewhere."""
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        pending = [row[a] for a in self.pending if a in row]
+        liars = np.full(len(pending), objectives.min())
+        model = self.fit_weighting(list(rows) + sorted(pending), np.concatenate([objectives, liars]))
+        return self.pool_scores(model)
 
     def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
         """Pool rows of the unasked neighbours of the best queried architecture that has any.
