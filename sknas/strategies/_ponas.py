@@ -153,8 +153,9 @@ class PONAS(Strategy):
         fit; None restarts until the loss reaches 0.1 or ``max_online_epochs`` (the
         reference restarts without end). On TransNAS-Bench-101, where the loss rarely
         reaches 0.1, it cut the online epochs of a 100-query search about 4.7-fold for the
-        same result, with the reference's learning rate and a 1,000-epoch cap (``benchmarks/ponas_online_cost.md``; NAS-Bench-201: rows
-        ``ponas-stall-5pc`` of ``benchmarks/nb201_table.md``).
+        same result, with the reference's learning rate and a 1,000-epoch cap
+        (``benchmarks/ponas_online_cost.md``; NAS-Bench-201: rows ``ponas-stall-5pc`` of
+        ``benchmarks/nb201_table.md``).
     n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
         Evolution's elite size, bred pairs, offspring given real proxies (0: no
         evolution), first query.
