@@ -76,16 +76,20 @@ class MultiObjectivePONAS(PONAS):
     per_architecture, pretrain, start, n_initial, objective_scale : optional
         :class:`PONAS`'s options, with its defaults. It takes no ``acquisition`` or
         ``local_from``: the choice is by hypervolume gain.
-    pretrain_epochs, pretrain_batch_size, pretrain_size : int, optional
-    online_epochs, max_restarts : int, optional
-    n_elite, n_pairs, n_offspring, evolve_from : int, optional
+    pretrain_epochs, pretrain_batch_size, pretrain_size, online_epochs : int, optional
         As in :class:`PONAS`.
     online_learning_rate : float, default=3e-4
+        AdamW's learning rate in the online fits: the reference's, not PONAS's 1e-3 (see
+        ``max_online_epochs``).
+    max_restarts : int, optional
+        As in :class:`PONAS`.
     max_online_epochs : int, default=1000
         As in :class:`PONAS`, but with the reference's online fit by default, not PONAS's
         100-epoch fit at 1e-3: on HW-NAS-Bench's fpga_energy that fit lowered the hypervolume
         ratio at 100 queries to 0.960 ± 0.019 (5 seeds) from 0.988 ± 0.004 (10 seeds,
         ``benchmarks/hw_fronts.md``; edgegpu and pixel3 latency stayed within 0.003).
+    n_elite, n_pairs, n_offspring, evolve_from : int, optional
+        As in :class:`PONAS`.
     **unexpected : dict
         No other option is accepted: any (``acquisition`` and ``local_from`` included) raises
         ``TypeError``.
