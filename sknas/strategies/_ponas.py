@@ -143,11 +143,12 @@ class PONAS(Strategy):
         for millions of epochs when the loss stays above 0.1). The default, one period at
         learning rate 1e-3, replaced the reference's 3e-4 with restarts up to 1,000 epochs:
         on NAS-Bench-201 (paper protocol, budget 20, 30 seeds) it finds the best cell in
-        27 / 27 / 17 runs of 30 on CIFAR-10 / -100 / ImageNet16-120 instead of 19 / 19 / 12,
-        for mean test accuracies of 94.37 / 73.14 / 46.33 (before 94.34 / 73.14 / 46.22), at
-        two thirds of the wall time (``benchmarks/ponas_online_fit.md``; the former default
-        is row ``ponas-stall-5pc`` of ``benchmarks/nb201_table.md``). It never restarts, so
-        ``max_restarts`` and ``online_min_improvement`` act only with a larger cap.
+        27 / 27 / 17 runs of 30 on CIFAR-10 / -100 / ImageNet16-120 instead of 17 / 17 / 13,
+        for mean test accuracies of 94.37 / 73.14 / 46.33 (before 94.34 / 73.18 / 46.29); a
+        CIFAR-10 run takes 9.3 s where the reference's rate capped at 300 epochs takes 13.4 s
+        (``benchmarks/ponas_online_fit.md``; the former default is row ``ponas-stall-5pc`` of
+        ``benchmarks/nb201_table.md``). It never restarts, so ``max_restarts`` and
+        ``online_min_improvement`` act only with a larger cap.
     online_min_improvement : float or None, default=0.05
         A restart period that lowers the online loss by less than this fraction ends the
         fit; None restarts until the loss reaches 0.1 or ``max_online_epochs`` (the
