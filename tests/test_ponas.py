@@ -224,12 +224,12 @@ def _search(strategy, objective, budget):
 
 
 def _counting(monkeypatch, owner, name):
-    """Wrap ``owner.name`` so that the calls are recorded (their keyword arguments)."""
+    """Wrap ``owner.name`` so that the calls are recorded (their positional and keyword arguments)."""
     calls = []
     original = getattr(owner, name)
 
     def wrapper(*args, **kwargs):
-        calls.append(kwargs)
+        calls.append((args, kwargs))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(owner, name, wrapper)
@@ -318,16 +318,10 @@ def test_ponas_greedy_batch_counts_the_pending_as_the_worst_result(monkeypatch):
     strategy = _ponas(pool, scores)
     _search(strategy, objective, 4)
     rows, objectives = strategy._observed()
-    calls = []
-    original = strategy.fit_weighting
-
-    def recording(fit_rows, fit_objectives, seed=None):
-        calls.append((list(fit_rows), np.asarray(fit_objectives)))
-        return original(fit_rows, fit_objectives, seed)
-
-    monkeypatch.setattr(strategy, "fit_weighting", recording)
+    fits = _counting(monkeypatch, strategy, "fit_weighting")
     before = set(strategy.asked)
     batch = strategy.ask(4)
+    calls = [args for args, _ in fits]
     assert len(set(batch)) == 4 and not set(batch) & before and set(batch) <= set(pool)
     assert strategy.pending == set(batch)
     # the first pick is the best open row by S of a fit on the results alone
@@ -344,15 +338,13 @@ def test_ponas_greedy_batch_counts_the_pending_as_the_worst_result(monkeypatch):
     assert strategy.pending == set() and len(strategy.history) == 8
 
 
-def test_ponas_sequential_ask_fits_once_on_the_results():
+def test_ponas_sequential_ask_fits_once_on_the_results(monkeypatch):
     pool, scores, objective = _problem(80)
     strategy = _ponas(pool, scores)
     _search(strategy, objective, 4)
-    fits = []
-    original = strategy.fit_weighting
-    strategy.fit_weighting = lambda *args, **kwargs: fits.append(args) or original(*args, **kwargs)
+    fits = _counting(monkeypatch, strategy, "fit_weighting")
     strategy.ask(1)
-    assert len(fits) == 1 and len(fits[0][0]) == 4  # nothing pending: no liar
+    assert len(fits) == 1 and len(fits[0][0][0]) == 4  # nothing pending: no liar
 
 
 @pytest.mark.parametrize("acquisition", ["ei", "ucb"])
