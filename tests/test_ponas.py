@@ -315,7 +315,7 @@ def test_ponas_gp_acquisitions_choose_unqueried_pool_members(acquisition):
 
 def test_ponas_greedy_batch_counts_the_pending_as_the_worst_result(monkeypatch):
     pool, scores, objective = _problem(80)
-    strategy = _ponas(pool, scores)
+    strategy = _ponas(pool, scores, acquisition="greedy")
     _search(strategy, objective, 4)
     rows, objectives = strategy._observed()
     fits = _counting(monkeypatch, strategy, "fit_weighting")
@@ -368,7 +368,7 @@ def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition
 
 def test_ponas_batch_from_the_start_takes_the_start_rule_then_learns(monkeypatch):
     pool, scores, objective = _problem(60)
-    strategy = _ponas(pool, scores, n_initial=2)
+    strategy = _ponas(pool, scores, n_initial=2, acquisition="greedy")
     fits = _counting(monkeypatch, strategy, "fit_weighting")
     first = strategy.ask(3)  # nothing observed yet: all three by the start rule
     assert len(fits) == 0 and len(set(first)) == 3
@@ -410,7 +410,7 @@ def test_ponas_is_deterministic_and_resumes_exactly_with_evolution():
     first = make()
     run(first, 5)
     state = json.loads(json.dumps(first.state_dict()))
-    assert set(state) == {"rng", "added_to_pool"}  # the history is the driver's
+    assert set(state) == {"rng", "added_to_pool", "gp_start"}  # the history is the driver's
     resumed = make()
     resumed.tell([a for a, _ in first.history], [result(y) for _, y in first.history])
     resumed.load_state_dict(state)

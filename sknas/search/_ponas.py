@@ -9,7 +9,7 @@ import joblib
 
 from ..proxies import PONAS_PROXIES, EvolvedProxy
 from ..strategies import PONAS
-from ..strategies._ponas import CHOICE_RULES, GP_ENSEMBLE
+from ..strategies._ponas import CHOICE_RULES
 from ._base import ProxyPoolSearch
 from ._constraints import Interval, StrOptions
 from ._docstrings import fill_doc
@@ -31,10 +31,10 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
 
     Scores ``n_candidates`` architectures with the ``proxies`` on a minibatch of the
     training data, pre-trains a graph encoder of the architectures on them (no labels),
-    then, query by query, trains a weight generator so that each architecture's own
+    then, query by query, trains weight generators so that each architecture's own
     weighting of its proxies ranks the trained architectures as their validation scores do,
-    and trains next the unqueried architecture that the learned score (``"greedy"``) or a
-    GP acquisition over it prefers (with ``local_from``, after that many queries, the
+    and trains next the unqueried architecture that a GP acquisition over the learned
+    weightings (or the learned score alone, ``"greedy"``) prefers (with ``local_from``, after that many queries, the
     best-scored unqueried one-step neighbour of the best architecture trained so far
     instead). When the pool does not hold the whole space, from the
     10th query on the pool's elite breeds offspring (edit-path crossover and one-step
@@ -56,15 +56,15 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         ``synflow``, ``jacob_cov``, PO-NAS's own choice.
     n_candidates : int, default=200
         Size of the initial scored pool.
-    acquisition : {"greedy", "ei", "ucb"}, default="greedy"
-        How the next architecture is chosen: the best learned score (the reference), or
-        BoTorch's log expected improvement / upper confidence bound over the 64 best-scored
-        candidates, of a GP whose kernel is learned per architecture from the proxies (a
-        Matérn kernel on each architecture's weighted proxy contributions, averaged over an
-        ensemble of 4 warm-started weight generators; prior mean: the learned score). See
-        :class:`sknas.strategies.PONAS`, step 5; greedy measured better
-        (``benchmarks/nb201_table.md``). With hardware costs or constraints the choice is by
-        hypervolume gain and this must stay ``"greedy"``.
+    acquisition : {"auto", "ei", "ucb", "greedy"}, default="auto"
+        How the next architecture is chosen: BoTorch's log expected improvement (``"ei"``) or
+        upper confidence bound (``"ucb"``) over the 64 best-scored candidates, of a GP whose
+        kernel is learned per architecture from the proxies (a Matérn kernel on each
+        architecture's weighted proxy contributions, averaged over an ensemble of 4 weight
+        generators; prior mean: the learned score), or the best learned score of one
+        generator (``"greedy"``, the reference). See :class:`sknas.strategies.PONAS`, step 5,
+        and ``benchmarks/nb201_table.md``. ``"auto"`` is ``"ei"``; with hardware costs or
+        constraints the choice is by hypervolume gain, and only ``"auto"`` is accepted.
     per_architecture : bool, default=True
         False learns one weight vector shared by every architecture (ablation).
     pretrain : bool, default=True
@@ -125,7 +125,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         **ProxyPoolSearch._parameter_constraints,
         **HardwareAwareMixin._parameter_constraints,
         "proxies": [str, tuple, list, EvolvedProxy],
-        "acquisition": [StrOptions(set(CHOICE_RULES))],
+        "acquisition": [StrOptions({"auto", *CHOICE_RULES})],
         "per_architecture": ["boolean"],
         "pretrain": ["boolean"],
         "n_offspring": [Interval(Integral, 0, None, closed="left")],
@@ -159,7 +159,7 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         warm_start=False,
         proxies=PONAS_PROXIES,
         n_candidates=200,
-        acquisition="greedy",
+        acquisition="auto",
         per_architecture=True,
         pretrain=True,
         n_offspring=50,
@@ -193,10 +193,10 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     def _check_params(self) -> None:
         super()._check_params()
         # across parameters: with hardware costs the choice is by hypervolume gain
-        if self.acquisition != "greedy" and (len(self.objectives) > 1 or self.constraints):
+        if self.acquisition != "auto" and (len(self.objectives) > 1 or self.constraints):
             raise ValueError(
                 "with hardware objectives or constraints the next architecture is chosen by "
-                f"hypervolume gain; leave acquisition='greedy' (got {self.acquisition!r})"
+                f"hypervolume gain; leave acquisition='auto' (got {self.acquisition!r})"
             )
 
     _strategy_name = "ponas"
@@ -208,9 +208,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         if self._multi_objective():
             options.update(MULTI_OBJECTIVE_ONLINE_FIT)
         else:
-            options.update(acquisition=self.acquisition, local_from=self.local_from)
-            if self.acquisition != "greedy":  # the GP reads the spread of an ensemble
-                options.update(GP_ENSEMBLE)
+            acquisition = "ei" if self.acquisition == "auto" else self.acquisition
+            options.update(acquisition=acquisition, local_from=self.local_from)
         return options
 
     def _pool_plan(self, proxy_scorer, evaluator) -> tuple[int, dict]:
