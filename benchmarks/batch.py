@@ -8,7 +8,8 @@ paper protocol), through the driver users run, one process per seed.
 
     python benchmarks/batch.py                  # ponas, bo, robot on NB201 CIFAR-10; 5 seeds; writes batch.md
     python benchmarks/batch.py --seeds 0-1 --strategies bo --quick
-    python benchmarks/batch.py --benchmarks tnb101-micro-jigsaw --strategies ponas --batch-sizes 1,4
+    python benchmarks/batch.py --benchmarks tnb101-micro-jigsaw --strategies ponas --batch-sizes 1,4 \
+        --output batch_tnb101.md
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--batch-sizes", default="1,2,4")
     parser.add_argument("--strategies", default="ponas,bo,robot")
     parser.add_argument("--n-jobs", type=int, default=2, help="seeds run in parallel")
+    parser.add_argument("--output", default="batch.md", help="the report's file name in benchmarks/")
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
     rows = []
@@ -68,7 +70,7 @@ def main(argv: list[str]) -> None:
         markdown_table(["benchmark", "budget", "strategy", "batch size", "wall s per query", "speed-up",
                         "quality", "found"], rows, "lrlrrrrr"),
     ])
-    write_report(text, None if args.quick else HERE / "batch.md")
+    write_report(text, None if args.quick else HERE / args.output)
 
 
 if __name__ == "__main__":
