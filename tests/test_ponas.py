@@ -670,6 +670,23 @@ def test_ponas_search_rejects_an_unknown_acquisition(digits):
         POnasSearch(acquisition="thompson", budget=1).fit(X[:50], y[:50])
 
 
+@pytest.mark.parametrize("acquisition, members", [("ei", 4), ("ucb", 4), ("greedy", 1)])
+def test_ponas_ensemble_size_follows_the_choice_rule_unless_given(acquisition, members):
+    pool, scores, objective = _problem(30)
+    strategy = _ponas(pool, scores, acquisition=acquisition)
+    _search(strategy, objective, 4)
+    rows, objectives = strategy._observed()
+    assert strategy.ensemble_size == members
+    assert strategy.fit_weighting(rows, objectives).n_members == members
+    assert _ponas(pool, scores, acquisition=acquisition, n_members=2).ensemble_size == 2
+
+
+def test_ponas_search_auto_acquisition_is_log_ei_alone_and_hypervolume_with_costs():
+    assert POnasSearch()._strategy_spec().get_options()["acquisition"] == "ei"
+    assert POnasSearch(acquisition="greedy")._strategy_spec().get_options()["acquisition"] == "greedy"
+    assert "acquisition" not in POnasSearch(objectives=("accuracy", "params"))._strategy_spec().get_options()
+
+
 # -- the research harness --------------------------------------------------------------------
 
 
@@ -685,8 +702,10 @@ def test_registry_has_ponas_and_the_harness_its_ablations():
         path = Path(__file__).resolve().parents[1] / "benchmarks" / "_variants.py"
         module_spec = importlib.util.spec_from_file_location("_ponas_variants", path)
         module_spec.loader.exec_module(importlib.util.module_from_spec(module_spec))
-        assert {"ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start",
+        assert {"ponas-greedy", "ponas-ei", "ponas-ucb", "ponas-global", "ponas-no-pretrain", "ponas-mean-start",
                 "ponas-local"} <= set(STRATEGIES)
+        greedy = make_strategy("ponas-greedy")  # the former default, pinned
+        assert (greedy.acquisition, greedy.n_members) == ("greedy", 1)
         local = make_strategy("ponas-local", n_offspring=0)
         assert isinstance(local, PONAS) and local.local_from == 10 and local.n_offspring == 0
         assert not hasattr(local, "encoder")  # a spec
@@ -716,3 +735,4 @@ def test_evolution_novelty_decays_as_the_paper_defines():
     assert evolution_novelty(10, 10, None) == 1.0
     # a budget too small to decay over: distant parents until the last five queries
     assert evolution_novelty(8, 10, 14) == 1.0 and evolution_novelty(10, 10, 14) == 0.0
+
