@@ -200,8 +200,14 @@ def test_ctrl_c_while_a_batch_is_handed_over_keeps_the_batch():
 
     strategy = InterruptedWhileTold(population_size=4, tournament_size=2).setup(CellSpace(), np.random.default_rng(0))
     state = SearchState()
-    with pytest.warns(RuntimeWarning, match="search interrupted after 2 of 6"):
-        history = run_search(strategy, ToyEvaluator(), budget=6, batch_size=2, state=state)
+    # Python's own Ctrl-C handler, as in a user's session: a test worker may run with another
+    # (an earlier test or a library in the same process can leave SIGINT ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.warns(RuntimeWarning, match="search interrupted after 2 of 6"):
+            history = run_search(strategy, ToyEvaluator(), budget=6, batch_size=2, state=state)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert len(history) == 2 and state.n_told == 2 == len(strategy.history)
     assert state.strategy == strategy.state_dict()  # the state matches the history it was saved with
 
