@@ -35,9 +35,11 @@ import _variants  # noqa: F401 - registers ponas-greedy, the greedy ablation
 from _report import HERE, environment_lines, load, write_report
 from sknas.bench import BENCHMARKS, TNB101_TASKS, published_ranks, run
 
-STRATEGIES = ("random", "evolution", "reinforce", "local-search", "zero-cost", "robot", "bo", "ponas", "ponas-greedy")
+STRATEGIES = ("random", "evolution", "reinforce", "local-search", "zero-cost", "robot", "bo", "ponas",
+              "ponas-greedy")
 #: Strategies whose asks do not depend on the budget: a 100-query run holds the shorter ones.
-BUDGET_FREE = ("random", "evolution", "reinforce", "local-search", "zero-cost", "bo", "ponas", "ponas-greedy")
+BUDGET_FREE = ("random", "evolution", "reinforce", "local-search", "zero-cost", "bo", "ponas",
+               "ponas-greedy")
 #: Strategies that cost seconds per run or more: fewer seeds.
 EXPENSIVE = ("robot", "bo", "ponas", "ponas-greedy")
 PROBLEMS = [name for name in BENCHMARKS if name.startswith("tnb101-")]

@@ -36,8 +36,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
     and trains next the unqueried architecture that a GP acquisition over the learned
     weightings (or the learned score alone, ``"greedy"``) prefers (with ``local_from``,
     after that many queries, the best-scored unqueried one-step neighbour of the best
-    architecture trained so far instead). When the pool does not hold the whole space, from the
-    10th query on the pool's elite breeds offspring (edit-path crossover and one-step
+    architecture trained so far instead). When the pool does not hold the whole space,
+    from the 10th query on the pool's elite breeds offspring (edit-path crossover and one-step
     mutation); the most promising by predicted proxies get real proxies and join the pool.
     The best trained architecture wins. See :class:`sknas.strategies.PONAS` for the steps.
 
