@@ -349,7 +349,7 @@ def test_ponas_sequential_ask_fits_once_on_the_results(monkeypatch):
 
 @pytest.mark.parametrize("acquisition", ["ei", "ucb"])
 def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition):
-    import sknas.strategies._ponas as module
+    import sknas.strategies._ponas_choice as module
 
     pool, scores, objective = _problem(80)
     strategy = _ponas(pool, scores, acquisition=acquisition)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import warnings
 from typing import Any
 
@@ -12,35 +11,13 @@ import torch
 
 from ..proxies import PONAS_PROXIES
 from ..spaces import Architecture
-from ..surrogate import (
-    ACQUISITIONS,
-    GlobalWeights,
-    GraphEncoder,
-    WeightGenerator,
-    best_candidates,
-    contribution_features,
-    fit_contribution_gp,
-    fit_weights,
-    gp_hyperparameters,
-    graph_batch,
-    pretrain_encoder,
-    proxy_contributions,
-)
+from ..surrogate import (GlobalWeights, GraphEncoder, WeightGenerator, fit_weights, graph_batch, pretrain_encoder,
+                         proxy_contributions)
 from ._base import Strategy
-from ._ponas_evolution import breed, evolution_novelty
+from ._ponas_choice import CHOICE_RULES, DEFAULT_MEMBERS, STARTS, ChoiceRules
+from ._ponas_evolution import EvolvingPool
 
-#: Rules for the first ``n_initial`` queries.
-STARTS = ("spread", "mean")
-
-#: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
-CHOICE_RULES = ("greedy", *ACQUISITIONS)
-
-#: Weight generators by default: an ensemble whose spread the GP's kernel reads, or one for
-#: the greedy choice (the reference).
-DEFAULT_MEMBERS = {"greedy": 1, **dict.fromkeys(ACQUISITIONS, 4)}
-
-
-class PONAS(Strategy):
+class PONAS(ChoiceRules, EvolvingPool, Strategy):
     """PO-NAS (NeurIPS 2025): per-architecture proxy weights, trained on the queried few.
 
     1. The pool's K proxies are min-max normalised to [0, 1] (over the initial pool).
@@ -452,34 +429,6 @@ class PONAS(Strategy):
         contributions = self.pool_contributions(model, embeddings, metrics)
         return contributions, contributions.sum(dim=-1).mean(dim=0).numpy()
 
-    # -- evolution -------------------------------------------------------------------------
-
-    def _evolve(self, model: torch.nn.Module, scores: np.ndarray) -> None:
-        settings = self.evolution
-        novelty = evolution_novelty(len(self.history), settings["evolve_from"], self.budget)
-        elite_rows = np.argsort(-scores, kind="stable")[: settings["n_elite"]]
-        known = set(self.pool)
-        offspring = [a for a in breed(self.space, [self.pool[i] for i in elite_rows], scores[elite_rows],
-                                      novelty, self.rng, settings["n_pairs"]) if a not in known]
-        if not offspring:
-            return
-        graphs, _ = graph_batch(self.space, offspring)
-        with torch.no_grad():
-            predicted = self.encoder.predict_proxies(graphs).clamp(0.0, 1.0).double().numpy()
-        predicted_scores = self.pool_scores(model, self._embed(graphs), predicted)
-        best = [offspring[i] for i in np.argsort(-predicted_scores, kind="stable")[: self._offspring_now()]]
-        self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
-
-    def _offspring_now(self) -> int:
-        """Offspring the next evolution step gives real proxies: ``n_offspring``, or with an
-        ``offspring_budget`` what is left of it spread over the queries left (rounded up)."""
-        n_offspring = self.evolution["n_offspring"]
-        if self.offspring_budget is None:
-            return n_offspring
-        left = self.offspring_budget - (len(self.pool) - self.n_initial_pool)
-        queries_left = max(1, (self.budget or 0) - len(self.asked))
-        return max(0, min(n_offspring, math.ceil(left / queries_left)))
-
     # -- ask -------------------------------------------------------------------------------
 
     def propose_batch(self, n: int) -> list[Architecture]:
@@ -526,80 +475,10 @@ class PONAS(Strategy):
         if len(picks) == n:
             return picks
         if self.acquisition == "greedy":
-            while len(picks) < n:
-                if self.pending:
-                    scores = self._scores_with_pending_as_worst(rows, objectives)
-                best = self._best_open(scores)
-                if best is None:
-                    break
-                self._pick(best, picks)
-            return picks
-        open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
-        if self.n_screened is not None:
-            open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
-        if not open_rows:
-            return picks
-        features, scale = contribution_features(contributions.numpy())
-        seed = int(self.rng.integers(2**31 - 1))
-        gp = fit_contribution_gp(features[rows], objectives, scale, model.n_members, seed=seed,
-                                 start_from=self._gp_start)
-        self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
-        pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
-        chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
-                                 best_f=objectives.max(), observed=features[rows], pending=features[pending],
-                                 seed=seed)
-        for choice in chosen:
-            self._pick(self.pool[open_rows[choice]], picks)
+            self._choose_greedily(n, picks, rows, objectives, scores)
+        else:
+            self._choose_by_acquisition(n, picks, rows, objectives, model, contributions, scores)
         return picks
-
-    def _scores_with_pending_as_worst(self, rows: list[int], objectives: np.ndarray) -> np.ndarray:
-        """S of the pool from a weighting trained as if each pending architecture had scored
-        the worst objective seen (a constant liar, Ginsbourger et al. 2010): S learns to rank
-        them and what resembles them low, so the next greedy pick goes elsewhere."""
-        row = {arch: i for i, arch in enumerate(self.pool)}
-        pending = [row[a] for a in self.pending if a in row]
-        liars = np.full(len(pending), objectives.min())
-        model = self.fit_weighting(list(rows) + sorted(pending), np.concatenate([objectives, liars]))
-        return self.pool_scores(model)
-
-    def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
-        """Pool rows of the unasked neighbours of the best queried architecture that has any.
-
-        Neighbours outside the pool get real proxies and join it (with ``score_proxies``).
-        Empty when no queried architecture has an unasked neighbour.
-        """
-        row = {arch: i for i, arch in enumerate(self.pool)}
-        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")]:
-            neighbours = dict.fromkeys(self.space.canonical(a) for a in self.space.neighbours(self.pool[i]))
-            candidates = [a for a in neighbours if a not in self.asked and (a in row or self.score_proxies is not None)]
-            if not candidates:
-                continue
-            new = [a for a in candidates if a not in row]
-            if new:
-                row.update((a, len(self.pool) + k) for k, a in enumerate(new))
-                self._add_to_pool(new, np.asarray(self.score_proxies(new), dtype=np.float64).reshape(len(new), -1))
-            return [row[a] for a in candidates]
-        return []
-
-    def _propose_start(self, allowed: np.ndarray | None = None) -> Architecture | None:
-        """The next of the first ``n_initial`` queries, among the pool rows ``allowed`` (all by default)."""
-        if self.start == "mean":
-            values = np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1)
-            return self._best_open(values, allowed)
-        row = {arch: i for i, arch in enumerate(self.pool)}
-        chosen = [row[a] for a in self.asked if a in row]
-        if not chosen:
-            rows = np.arange(len(self.pool)) if allowed is None else np.flatnonzero(allowed)
-            return self.pool[int(rows[self.rng.integers(len(rows))])] if len(rows) else None
-        distance = torch.cdist(self.embeddings, self.embeddings[chosen]).min(dim=1).values
-        return self._best_open(distance.double().numpy(), allowed)
-
-    def _best_open(self, values: np.ndarray, allowed: np.ndarray | None = None) -> Architecture | None:
-        """The unasked pool member of the largest ``values`` (among the rows ``allowed``)."""
-        for i in np.argsort(-values, kind="stable"):
-            if self.pool[i] not in self.asked and (allowed is None or allowed[i]):
-                return self.pool[i]
-        return None
 
     # -- checkpointing ---------------------------------------------------------------------
 

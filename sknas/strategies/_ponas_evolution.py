@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Sequence
 
 import numpy as np
+import torch
 
 from ..spaces import Architecture, SearchSpace
+from ..surrogate import graph_batch
 
 
 def crossover(space: SearchSpace, a: Architecture, b: Architecture, rng: np.random.Generator) -> Architecture:
@@ -121,3 +124,35 @@ def breed(
     for child in children:
         offspring += [space.canonical(n) for n in space.neighbours(child)]
     return list(dict.fromkeys(offspring))
+
+
+class EvolvingPool:
+    """PO-NAS's step 6 as methods of the bound strategy: the elite of its pool breeds
+    offspring, and the best of them by S of their predicted proxies get real proxies and
+    join the pool."""
+
+    def _evolve(self, model: torch.nn.Module, scores: np.ndarray) -> None:
+        settings = self.evolution
+        novelty = evolution_novelty(len(self.history), settings["evolve_from"], self.budget)
+        elite_rows = np.argsort(-scores, kind="stable")[: settings["n_elite"]]
+        known = set(self.pool)
+        offspring = [a for a in breed(self.space, [self.pool[i] for i in elite_rows], scores[elite_rows],
+                                      novelty, self.rng, settings["n_pairs"]) if a not in known]
+        if not offspring:
+            return
+        graphs, _ = graph_batch(self.space, offspring)
+        with torch.no_grad():
+            predicted = self.encoder.predict_proxies(graphs).clamp(0.0, 1.0).double().numpy()
+        predicted_scores = self.pool_scores(model, self._embed(graphs), predicted)
+        best = [offspring[i] for i in np.argsort(-predicted_scores, kind="stable")[: self._offspring_now()]]
+        self._add_to_pool(best, np.asarray(self.score_proxies(best), dtype=np.float64).reshape(len(best), -1))
+
+    def _offspring_now(self) -> int:
+        """Offspring the next evolution step gives real proxies: ``n_offspring``, or with an
+        ``offspring_budget`` what is left of it spread over the queries left (rounded up)."""
+        n_offspring = self.evolution["n_offspring"]
+        if self.offspring_budget is None:
+            return n_offspring
+        left = self.offspring_budget - (len(self.pool) - self.n_initial_pool)
+        queries_left = max(1, (self.budget or 0) - len(self.asked))
+        return max(0, min(n_offspring, math.ceil(left / queries_left)))

@@ -1,0 +1,108 @@
+"""How PO-NAS chooses what to query: the start rule, the greedy pick, the GP's acquisition, local steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..spaces import Architecture
+from ..surrogate import ACQUISITIONS, best_candidates, contribution_features, fit_contribution_gp, gp_hyperparameters
+
+#: Rules for the first ``n_initial`` queries.
+STARTS = ("spread", "mean")
+
+#: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
+CHOICE_RULES = ("greedy", *ACQUISITIONS)
+
+#: Weight generators by default: an ensemble whose spread the GP's kernel reads, or one for
+#: the greedy choice (the reference).
+DEFAULT_MEMBERS = {"greedy": 1, **dict.fromkeys(ACQUISITIONS, 4)}
+
+
+class ChoiceRules:
+    """The choice rules of :class:`sknas.strategies.PONAS` (steps 5, 7, 8 and 9 of its
+    description), as methods of the bound strategy: they read its pool, embeddings,
+    history and options, and mark their picks asked with ``_pick``."""
+
+    def _choose_greedily(self, n: int, picks: list[Architecture], rows: list[int], objectives: np.ndarray,
+                         scores: np.ndarray) -> None:
+        """Pick the open pool member of largest S until ``n`` are picked; while any are pending,
+        S comes from a weighting retrained with them as the worst objective seen."""
+        while len(picks) < n:
+            if self.pending:
+                scores = self._scores_with_pending_as_worst(rows, objectives)
+            best = self._best_open(scores)
+            if best is None:
+                return
+            self._pick(best, picks)
+
+    def _choose_by_acquisition(self, n: int, picks: list[Architecture], rows: list[int], objectives: np.ndarray,
+                               model, contributions, scores: np.ndarray) -> None:
+        """Pick a q-batch of the GP's acquisition over the ``n_screened`` open members of largest
+        S, conditioned on the pending architectures, until ``n`` are picked."""
+        open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
+        if self.n_screened is not None:
+            open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
+        if not open_rows:
+            return
+        features, scale = contribution_features(contributions.numpy())
+        seed = int(self.rng.integers(2**31 - 1))
+        gp = fit_contribution_gp(features[rows], objectives, scale, model.n_members, seed=seed,
+                                 start_from=self._gp_start)
+        self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
+        pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
+        chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
+                                 best_f=objectives.max(), observed=features[rows], pending=features[pending],
+                                 seed=seed)
+        for choice in chosen:
+            self._pick(self.pool[open_rows[choice]], picks)
+
+    def _scores_with_pending_as_worst(self, rows: list[int], objectives: np.ndarray) -> np.ndarray:
+        """S of the pool from a weighting trained as if each pending architecture had scored
+        the worst objective seen (a constant liar, Ginsbourger et al. 2010): S learns to rank
+        them and what resembles them low, so the next greedy pick goes elsewhere."""
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        pending = [row[a] for a in self.pending if a in row]
+        liars = np.full(len(pending), objectives.min())
+        model = self.fit_weighting(list(rows) + sorted(pending), np.concatenate([objectives, liars]))
+        return self.pool_scores(model)
+
+    def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
+        """Pool rows of the unasked neighbours of the best queried architecture that has any.
+
+        Neighbours outside the pool get real proxies and join it (with ``score_proxies``).
+        Empty when no queried architecture has an unasked neighbour.
+        """
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")]:
+            neighbours = dict.fromkeys(self.space.canonical(a) for a in self.space.neighbours(self.pool[i]))
+            candidates = [a for a in neighbours if a not in self.asked and (a in row or self.score_proxies is not None)]
+            if not candidates:
+                continue
+            new = [a for a in candidates if a not in row]
+            if new:
+                row.update((a, len(self.pool) + k) for k, a in enumerate(new))
+                self._add_to_pool(new, np.asarray(self.score_proxies(new), dtype=np.float64).reshape(len(new), -1))
+            return [row[a] for a in candidates]
+        return []
+
+    def _propose_start(self, allowed: np.ndarray | None = None) -> Architecture | None:
+        """The next of the first ``n_initial`` queries, among the pool rows ``allowed`` (all by default)."""
+        if self.start == "mean":
+            values = np.nanmean(np.where(np.isnan(self.metrics), 0.0, self.metrics), axis=1)
+            return self._best_open(values, allowed)
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        chosen = [row[a] for a in self.asked if a in row]
+        if not chosen:
+            rows = np.arange(len(self.pool)) if allowed is None else np.flatnonzero(allowed)
+            return self.pool[int(rows[self.rng.integers(len(rows))])] if len(rows) else None
+        distance = torch.cdist(self.embeddings, self.embeddings[chosen]).min(dim=1).values
+        return self._best_open(distance.double().numpy(), allowed)
+
+    def _best_open(self, values: np.ndarray, allowed: np.ndarray | None = None) -> Architecture | None:
+        """The unasked pool member of the largest ``values`` (among the rows ``allowed``)."""
+        for i in np.argsort(-values, kind="stable"):
+            if self.pool[i] not in self.asked and (allowed is None or allowed[i]):
+                return self.pool[i]
+        return None
+
