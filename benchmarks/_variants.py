@@ -38,6 +38,7 @@ PONAS_VARIANTS = {
     "ponas-exploit-20pc": dict(acquisition="ei", n_members=4, exploit_fraction=0.2),
     "ponas-exploit-40pc": dict(acquisition="ei", n_members=4, exploit_fraction=0.4),
     "ponas-mean": dict(acquisition="ei", n_members=4, exploit_fraction=1.0),
+    "ponas-cross-fit": dict(acquisition="ei", n_members=4, cross_fit=True),
     "ponas-ensemble": dict(acquisition="greedy", **WARM_ENSEMBLE),
     "ponas-greedy-4r": dict(acquisition="greedy", n_members=4),
     "ponas-local": dict(GREEDY, local_from=10),

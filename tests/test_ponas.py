@@ -20,6 +20,7 @@ from sknas.surrogate import (
     fit_weights,
     graph_batch,
     online_loss,
+    posterior_mean_std,
     pretrain_encoder,
     weighted_score,
 )
@@ -366,6 +367,26 @@ def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition
     assert strategy.pending == set(batch) | set(more)
 
 
+@pytest.mark.parametrize("fraction, exploiting", [(0.0, []), (0.3, [7, 8, 9]), (1.0, [3, 4, 5, 6, 7, 8, 9])])
+def test_ponas_exploit_fraction_ends_the_budget_on_the_posterior_mean(monkeypatch, fraction, exploiting):
+    import sknas.strategies._ponas_choice as module
+
+    pool, scores, objective = _problem(60)
+    calls = _counting(monkeypatch, module, "best_candidates")
+    strategy = _ponas(pool, scores, budget=10, exploit_fraction=fraction)
+    _search(strategy, objective, 10)
+    assert len(calls) == 7  # the queries after the three of the start
+    rules = [(kwargs["acquisition"], kwargs.get("beta")) for _, kwargs in calls]
+    assert [q for q, rule in zip(range(3, 10), rules) if rule == ("ucb", 0.0)] == exploiting
+    assert all(rule == ("ei", None) for q, rule in zip(range(3, 10), rules) if q not in exploiting)
+    if exploiting:  # UCB with beta 0 is the posterior mean: the last pick is its maximiser
+        asked_before = {arch for arch, _ in strategy.history[:-1]}
+        open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in asked_before]
+        mean, _ = posterior_mean_std(strategy.last_gp, calls[-1][0][1])
+        assert len(mean) == len(open_rows)
+        assert strategy.history[-1][0] == pool[open_rows[int(np.argmax(mean))]]
+
+
 def test_ponas_batch_from_the_start_takes_the_start_rule_then_learns(monkeypatch):
     pool, scores, objective = _problem(60)
     strategy = _ponas(pool, scores, n_initial=2, acquisition="greedy")
@@ -586,6 +607,8 @@ def test_ponas_rejects_bad_arguments():
         setup(scores[:5])
     with pytest.raises(ValueError, match="local_from must be a number of queries >= 0 or None"):
         setup(local_from=0.5)
+    with pytest.raises(ValueError, match=r"exploit_fraction must be a share of the budget in \[0, 1\], got 2"):
+        setup(exploit_fraction=2)
 
 
 # -- the estimator ---------------------------------------------------------------------------

@@ -85,8 +85,12 @@ def _contributions(n_members=3, n=40, k=4, seed=0):
 
 def test_ensemble_kernel_averages_the_members_matern_kernels():
     phi = _contributions()
-    features, scale = contribution_features(phi)
-    assert features.shape == (40, 12) and features.max() <= 1.0 and np.allclose(features.max(axis=0).reshape(3, 4).max(axis=0), 1)
+    features = contribution_features(phi)
+    scale = phi.max(axis=(0, 1))
+    assert features.shape == (40, 13) and features[:, :12].max() <= 1.0
+    assert np.allclose(features[:, :12].max(axis=0).reshape(3, 4).max(axis=0), 1)
+    np.testing.assert_allclose(features[:, -1], phi.sum(axis=-1).mean(axis=0))  # the prior score: S̄
+    np.testing.assert_array_equal(contribution_features(phi, np.arange(40.0))[:, -1], np.arange(40.0))
     kernel = EnsembleContributionKernel(3, 4).double()
     x = torch.as_tensor(features)
     matrix = kernel(x, x).to_dense()
@@ -99,8 +103,8 @@ def test_ensemble_kernel_averages_the_members_matern_kernels():
 
 def test_ensemble_kernel_of_agreeing_members_is_the_single_kernel():
     phi = np.repeat(_contributions(1), 3, axis=0)
-    features, _ = contribution_features(phi)
-    single, _ = contribution_features(phi[:1])
+    features = contribution_features(phi)
+    single = contribution_features(phi[:1])[:, :-1]
     kernel = EnsembleContributionKernel(3, 4).double()
     alone = MaternKernel(nu=2.5, ard_num_dims=4).double()
     alone.lengthscale = kernel.base_kernel.lengthscale.detach()
@@ -116,14 +120,14 @@ def test_contribution_gp_learns_the_score_as_prior_mean_and_is_unsure_where_memb
     phi[:, -1] = rng.random((n_members, k)) * 0.3  # the members disagree about the last row
     score = phi.sum(axis=-1).mean(axis=0)
     y = 50 + 40 * score + rng.normal(0, 0.2, n)
-    features, scale = contribution_features(phi)
-    gp = fit_contribution_gp(features[:40], y[:40], scale, n_members, seed=0)
+    features = contribution_features(phi)
+    gp = fit_contribution_gp(features[:40], y[:40], n_members, seed=0)
     assert gp.mean_module.slope.item() > 0  # higher S, higher objective
     mean, std = posterior_mean_std(gp, features[40:])
     assert np.corrcoef(mean, y[40:])[0, 1] > 0.8
     agreeing = std[:-1]
     assert std[-1] > np.median(agreeing)
-    again = fit_contribution_gp(features[:40], y[:40], scale, n_members, seed=0)
+    again = fit_contribution_gp(features[:40], y[:40], n_members, seed=0)
     np.testing.assert_array_equal(posterior_mean_std(again, features[40:])[0], mean)  # deterministic
 
 
@@ -139,11 +143,14 @@ def test_fit_gp_starts_from_earlier_hyperparameters():
     assert not torch.equal(warm.covar_module.base_kernel.lengthscale, first.covar_module.base_kernel.lengthscale)
 
 
-def test_a_warm_started_contribution_gp_keeps_its_own_scale():
+def test_contribution_gp_prior_mean_reads_the_prior_score_column():
     phi = _contributions(2, 30, 3)
-    features, scale = contribution_features(phi)
-    first = fit_contribution_gp(features, phi.sum(-1).mean(0), scale, 2, seed=0)
-    features2, scale2 = contribution_features(phi * 2)
-    warm = fit_contribution_gp(features2, phi.sum(-1).mean(0), scale2, 2, seed=0,
-                               start_from=gp_hyperparameters(first))
-    np.testing.assert_allclose(warm.mean_module.scale.numpy(), scale2)
+    prior = np.linspace(0.0, 1.0, 30)
+    features = contribution_features(phi, prior)
+    gp = fit_contribution_gp(features, 3.0 * prior, 2, seed=0)
+    mean = gp.mean_module(torch.as_tensor(features)).detach().numpy()
+    np.testing.assert_allclose(mean, gp.mean_module.constant.item() + gp.mean_module.slope.item() * prior)
+    assert gp.mean_module.slope.item() > 0  # the objective rises with the prior score
+    warm = fit_contribution_gp(contribution_features(phi * 2, prior), 3.0 * prior, 2, seed=0,
+                               start_from=gp_hyperparameters(gp))
+    assert warm.mean_module.slope.item() > 0

@@ -106,6 +106,11 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         The last ``ceil(exploit_fraction × budget)`` queries of a GP acquisition maximise the
         GP's posterior mean instead (pure exploitation once the budget nears its end; 0:
         never, 1: always). Needs ``budget`` in ``setup``.
+    cross_fit : bool, default=False
+        With a GP acquisition and an ensemble, member e is not fitted to the queried
+        architectures i with ``i mod E == e``; the GP's prior score of each queried
+        architecture is that member's S (an out-of-sample prediction), so the GP learns how
+        far S errs on architectures it was not fitted to.
     per_architecture : bool, default=True
         False learns one weight vector shared by all architectures (ablation).
     pretrain : bool, default=True
@@ -187,6 +192,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         warm_start: bool = False,
         n_screened: int | None = 64,
         exploit_fraction: float = 0.0,
+        cross_fit: bool = False,
         per_architecture: bool = True,
         pretrain: bool = True,
         start: str = "spread",
@@ -211,6 +217,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         self.warm_start = warm_start
         self.n_screened = n_screened
         self.exploit_fraction = exploit_fraction
+        self.cross_fit = cross_fit
         self.per_architecture = per_architecture
         self.pretrain = pretrain
         self.start = start
@@ -338,7 +345,8 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         pairs = [(row[a], y) for a, y in self.history[:n_queries] if np.isfinite(y) and a in row]
         return [i for i, _ in pairs], np.array([y for _, y in pairs])
 
-    def fit_weighting(self, rows: list[int], objectives: np.ndarray, seed: int | None = None) -> torch.nn.Module:
+    def fit_weighting(self, rows: list[int], objectives: np.ndarray, seed: int | None = None,
+                      held_out: np.ndarray | None = None) -> torch.nn.Module:
         """The ensemble of ``n_members`` weightings, trained on the pool rows queried and their objectives.
 
         The members start from independent initialisations (seeded by ``seed``; None draws
@@ -353,6 +361,9 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
             Their objectives.
         seed : int or None, default=None
             Seeds the members' initialisation; None draws it from the strategy's generator.
+        held_out : ndarray of int of shape (len(rows),) or None, default=None
+            The member not fitted to each row (cross-fitting; -1: none); None: every member
+            is fitted to every row.
 
         Returns
         -------
@@ -368,7 +379,9 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
             model = kind(self.embeddings.shape[1], self.n_proxies, n_members=self.ensemble_size)
             if self._warm_state is not None:
                 model.load_state_dict(self._warm_state)
-            self.online_report = fit_weights(model, self.embeddings[rows], metrics, y, **self.online)
+            mask = None if held_out is None else torch.as_tensor(
+                np.asarray(held_out)[None, :] != np.arange(self.ensemble_size)[:, None])
+            self.online_report = fit_weights(model, self.embeddings[rows], metrics, y, mask=mask, **self.online)
         if self.warm_start:
             self._warm_state = copy.deepcopy(model.state_dict())
         return model.eval()
@@ -467,7 +480,8 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
                 return picks
         if len(picks) == n:
             return picks
-        model = self.fit_weighting(rows, objectives)
+        held_out = self._held_out(len(rows))
+        model = self.fit_weighting(rows, objectives, held_out=held_out)
         contributions, scores = self.contributions_and_scores(model)
         if self.score_proxies is not None and self._offspring_now() > 0 \
                 and len(self.history) >= self.evolution["evolve_from"]:
@@ -487,7 +501,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         if self.acquisition == "greedy":
             self._choose_greedily(n, picks, rows, objectives, scores)
         else:
-            self._choose_by_acquisition(n, picks, rows, objectives, model, contributions, scores)
+            self._choose_by_acquisition(n, picks, rows, objectives, model, contributions, scores, held_out)
         return picks
 
     # -- checkpointing ---------------------------------------------------------------------

@@ -39,18 +39,24 @@ class ChoiceRules:
             self._pick(best, picks)
 
     def _choose_by_acquisition(self, n: int, picks: list[Architecture], rows: list[int], objectives: np.ndarray,
-                               model, contributions, scores: np.ndarray) -> None:
+                               model, contributions, scores: np.ndarray, held_out: np.ndarray | None) -> None:
         """Pick a q-batch of the GP's acquisition over the ``n_screened`` open members of largest
-        S, conditioned on the pending architectures, until ``n`` are picked."""
+        S, conditioned on the pending architectures, until ``n`` are picked. The GP's prior
+        score is S, and of a queried architecture cross-fitted out (``held_out``) the S of the
+        member not fitted to it."""
         open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
         if self.n_screened is not None:
             open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
             return
-        features, scale = contribution_features(contributions.numpy())
+        prior = np.array(scores, dtype=np.float64)
+        if held_out is not None:
+            fitted_out = held_out >= 0
+            member_scores = contributions.sum(dim=-1).numpy()
+            prior[np.asarray(rows)[fitted_out]] = member_scores[held_out[fitted_out], np.asarray(rows)[fitted_out]]
+        features = contribution_features(contributions.numpy(), prior)
         seed = int(self.rng.integers(2**31 - 1))
-        gp = fit_contribution_gp(features[rows], objectives, scale, model.n_members, seed=seed,
-                                 start_from=self._gp_start)
+        gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start)
         self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
         pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
         rule = dict(acquisition="ucb", beta=0.0) if self._exploiting() else dict(acquisition=self.acquisition)
@@ -58,6 +64,13 @@ class ChoiceRules:
                                  observed=features[rows], pending=features[pending], seed=seed, **rule)
         for choice in chosen:
             self._pick(self.pool[open_rows[choice]], picks)
+
+    def _held_out(self, n_rows: int) -> np.ndarray | None:
+        """The member each of the ``n_rows`` queried architectures is cross-fitted out of
+        (``cross_fit``: row i out of member ``i mod E``), or None (every member fits every row)."""
+        if not self.cross_fit or self.acquisition == "greedy" or self.ensemble_size < 2:
+            return None
+        return np.arange(n_rows) % self.ensemble_size
 
     def _exploiting(self) -> bool:
         """Whether the next choice maximises the GP's posterior mean (UCB with β = 0) instead of

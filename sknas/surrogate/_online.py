@@ -19,7 +19,8 @@ def _masked_standardise(values: torch.Tensor, mask: torch.Tensor) -> torch.Tenso
     return (values - mean) / std.clamp(min=1e-8)
 
 
-def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: float = 0.1) -> torch.Tensor:
+def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: float = 0.1,
+                mask: torch.Tensor | None = None) -> torch.Tensor:
     """The loss that makes PO-NAS's score agree with the queried objectives.
 
     ``L = (1 − Pearson(S, y)) + 0.5·L_align + 100·mean_{pairs} relu(−ΔS·Δy)``.
@@ -36,6 +37,9 @@ def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: f
         of the ranking term mean what the reference means).
     tie_threshold : float, default=0.1
         T_th, in the units of ``objectives``.
+    mask : Tensor of bool of shape (..., n) or None, default=None
+        The architectures each row of ``scores`` is fitted to (the others are left out of
+        its correlation and pairs); None: all.
 
     Returns
     -------
@@ -45,13 +49,22 @@ def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: f
     n = scores.shape[-1]
     if n < 2:
         return scores.sum(dim=-1) * 0.0
-    s, y = scores - scores.mean(dim=-1, keepdim=True), objectives - objectives.mean()
-    pearson = (s * y).sum(dim=-1) / (s.norm(dim=-1) * y.norm()).clamp(min=1e-12)
     i, j = torch.triu_indices(n, n, 1)
     d_score, d_objective = scores[..., i] - scores[..., j], objectives[i] - objectives[j]
-    ranking = torch.relu(-d_score * d_objective).mean(dim=-1)
+    if mask is None:
+        s, y = scores - scores.mean(dim=-1, keepdim=True), objectives - objectives.mean()
+        ranking = torch.relu(-d_score * d_objective).mean(dim=-1)
+        in_pair = torch.ones_like(d_score)
+    else:
+        weight = mask.to(scores.dtype)
+        count = weight.sum(dim=-1, keepdim=True).clamp(min=1)
+        s = (scores - (scores * weight).sum(dim=-1, keepdim=True) / count) * weight
+        y = (objectives - (objectives * weight).sum(dim=-1, keepdim=True) / count) * weight
+        in_pair = weight[..., i] * weight[..., j]
+        ranking = (torch.relu(-d_score * d_objective) * in_pair).sum(dim=-1) / in_pair.sum(dim=-1).clamp(min=1)
+    pearson = (s * y).sum(dim=-1) / (s.norm(dim=-1) * y.norm(dim=-1)).clamp(min=1e-12)
     keep = ~((d_objective.abs() < tie_threshold) & (torch.sign(d_score) != torch.sign(d_objective)))
-    keep = keep.to(scores.dtype)
+    keep = keep.to(scores.dtype) * in_pair
     gap = _masked_standardise(d_score.abs(), keep) - _masked_standardise(d_objective.abs().expand_as(d_score), keep)
     kept = keep.sum(dim=-1)
     align = torch.where(kept >= 2, (gap**2 * keep).sum(dim=-1) / kept.clamp(min=1), torch.zeros_like(kept))
@@ -93,6 +106,7 @@ def fit_weights(
     max_epochs: int | None = None,
     min_improvement: float | None = None,
     tie_threshold: float = 0.1,
+    mask: torch.Tensor | None = None,
 ) -> OnlineFitReport:
     """Train a weighting ``model`` (an ensemble of E members) on the queried architectures, in place.
 
@@ -126,6 +140,8 @@ def fit_weights(
         next one to run; None restarts until another rule stops.
     tie_threshold : float
         :func:`online_loss`'s T_th.
+    mask : Tensor of bool of shape (E, n) or None, default=None
+        The architectures each member is fitted to (:func:`online_loss`); None: all.
 
     Returns
     -------
@@ -152,7 +168,7 @@ def fit_weights(
         optimizer = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=weight_decay, fused=True)
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=length)
         for _ in range(length):
-            loss = online_loss(weighted_score(model(embeddings), metrics), objectives, tie_threshold)
+            loss = online_loss(weighted_score(model(embeddings), metrics), objectives, tie_threshold, mask)
             with torch.no_grad():
                 improved = loss < best_loss
                 if improved.any():

@@ -12,9 +12,12 @@ by the members),
 so two architectures are similar when their proxies contribute alike *under their own
 learned weightings*, and similar only as far as the members agree: where the fits disagree
 about A, A correlates less with what was observed and its posterior stays uncertain. The
-prior mean is ``c + b · S̄(A)`` (S̄: the members' mean score), with c and b fitted with the
-kernel's hyperparameters by marginal likelihood: the GP starts from PO-NAS's learned score
-and corrects it where the queried architectures disagree.
+prior mean is ``c + b · s(A)``, with c and b fitted with the kernel's hyperparameters by
+marginal likelihood: the GP starts from PO-NAS's learned score and corrects it where the
+queried architectures disagree. ``s`` is the members' mean score S̄ of an unqueried
+architecture; of a queried one it should be a score from a weighting that was not fitted to
+it (cross-fitting): a weighting trained on an architecture scores it as it scored, so the
+GP would see no error to correct and no uncertainty to keep.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from ._gp import fit_gp
 class EnsembleContributionKernel(Kernel):
     """The mean over E ensemble members of a Matérn-5/2 kernel on the K proxy contributions.
 
-    Inputs are the E members' contribution vectors concatenated: ``(..., n, E·K)``.
+    Inputs are the E members' contribution vectors concatenated: ``(..., n, E·K)``; further
+    columns (the prior score of :func:`contribution_features`) are not read.
 
     Parameters
     ----------
@@ -57,8 +61,8 @@ class EnsembleContributionKernel(Kernel):
                                         lengthscale_constraint=GreaterThan(2.5e-2))
 
     def _members(self, x: torch.Tensor) -> torch.Tensor:
-        """``(..., n, E·K)`` → ``(..., E, n, K)``."""
-        split = x.reshape(*x.shape[:-1], self.n_members, self.n_proxies)
+        """``(..., n, E·K + …)`` → ``(..., E, n, K)``."""
+        split = x[..., : self.n_members * self.n_proxies].reshape(*x.shape[:-1], self.n_members, self.n_proxies)
         return split.movedim(-2, -3)
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor, diag: bool = False, **params) -> torch.Tensor:
@@ -66,8 +70,9 @@ class EnsembleContributionKernel(Kernel):
 
         Parameters
         ----------
-        x1 : torch.Tensor of shape (..., n, E·K)
-            The first points: the E members' contribution vectors, concatenated.
+        x1 : torch.Tensor of shape (..., n, E·K) or (..., n, E·K + 1)
+            The first points: the E members' contribution vectors, concatenated (and the
+            prior score, not read).
         x2 : torch.Tensor of shape (..., m, E·K)
             The second points, likewise.
         diag : bool, default=False
@@ -86,78 +91,68 @@ class EnsembleContributionKernel(Kernel):
 
 
 class ScoreMean(Mean):
-    """The prior mean ``c + b · S̄``: S̄ is the members' mean learned score, read off the inputs.
+    """The prior mean ``c + b · s``: s is the prior score, the last input column.
 
-    The inputs are scaled contributions ``φ / scale`` (see :func:`contribution_features`);
-    ``scale`` undoes that, so S̄ = mean_e Σ_k x_{e,k} · scale_k.
-
-    Parameters
-    ----------
-    n_members : int
-        E.
-    n_proxies : int
-        K.
-    scale : torch.Tensor of shape (K,)
-        The scale :func:`contribution_features` returned.
+    The inputs are :func:`contribution_features`: the members' scaled contributions, then the
+    prior score of each architecture.
     """
 
-    def __init__(self, n_members: int, n_proxies: int, scale: torch.Tensor):
+    def __init__(self):
         super().__init__()
-        self.n_members, self.n_proxies = int(n_members), int(n_proxies)
-        # not in the state dict: a fit warm-started from another step's keeps this step's scale
-        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float64).reshape(self.n_proxies),
-                             persistent=False)
         self.register_parameter("constant", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
         self.register_parameter("slope", torch.nn.Parameter(torch.zeros(1, dtype=torch.float64)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """The prior mean ``c + b · S̄`` at the rows of ``x``.
+        """The prior mean ``c + b · s`` at the rows of ``x``.
 
         Parameters
         ----------
-        x : torch.Tensor of shape (..., n, E·K)
-            Scaled contributions of the members, concatenated.
+        x : torch.Tensor of shape (..., n, d)
+            Inputs whose last column is the prior score.
 
         Returns
         -------
         mean : torch.Tensor of shape (..., n)
             The prior mean of each row.
         """
-        split = x.reshape(*x.shape[:-1], self.n_members, self.n_proxies)
-        score = (split * self.scale.to(x)).sum(dim=-1).mean(dim=-1)
-        return self.constant.to(x) + self.slope.to(x) * score
+        return self.constant.to(x) + self.slope.to(x) * x[..., -1]
 
 
-def contribution_features(contributions) -> tuple[np.ndarray, np.ndarray]:
-    """GP inputs from the members' contributions ``(E, n, K)``: ``(n, E·K)`` and the scale.
+def contribution_features(contributions, prior_scores=None) -> np.ndarray:
+    """GP inputs from the members' contributions ``(E, n, K)``: ``(n, E·K + 1)``.
 
     Each proxy's contributions are divided by their largest value over the members and
-    architectures (``scale``, 1 where all are 0), so every input is in [0, 1] and the
-    kernel's lengthscales have the unit-cube meaning BoTorch's priors assume.
+    architectures (1 where all are 0), so every input is in [0, 1] and the kernel's
+    lengthscales have the unit-cube meaning BoTorch's priors assume. The last column is
+    the prior score that :class:`ScoreMean` reads: the members' mean score S̄ (the
+    unscaled contributions summed over the proxies, averaged over the members), or
+    ``prior_scores``.
 
     Parameters
     ----------
     contributions : array-like of shape (E, n, K)
         The proxy contributions (:func:`proxy_contributions`) of ``n`` architectures under
         each of the E members' weightings.
+    prior_scores : array-like of shape (n,) or None, default=None
+        The prior score of each architecture; None: S̄.
 
     Returns
     -------
-    features : ndarray of shape (n, E·K)
-        Each architecture's scaled contributions, the members' concatenated.
-    scale : ndarray of shape (K,)
-        What each proxy's contributions were divided by.
+    features : ndarray of shape (n, E·K + 1)
+        Each architecture's scaled contributions, the members' concatenated, and its prior
+        score.
     """
     values = np.asarray(contributions, dtype=np.float64)
     n_members, n, n_proxies = values.shape
+    if prior_scores is None:
+        prior_scores = values.sum(axis=2).mean(axis=0)
     scale = values.max(axis=(0, 1))
     scale = np.where(scale > 0, scale, 1.0)
     features = (values / scale).transpose(1, 0, 2).reshape(n, n_members * n_proxies)
-    return features, scale
+    return np.column_stack([features, np.asarray(prior_scores, dtype=np.float64).reshape(n)])
 
 
-def fit_contribution_gp(features, objectives, scale, n_members: int, *, seed: int = 0,
-                        start_from: dict | None = None):
+def fit_contribution_gp(features, objectives, n_members: int, *, seed: int = 0, start_from: dict | None = None):
     """A BoTorch ``SingleTaskGP`` with the ensemble contribution kernel and the score mean.
 
     Hyperparameters (lengthscales, outputscale, noise, c and b) are fitted by maximum
@@ -165,12 +160,10 @@ def fit_contribution_gp(features, objectives, scale, n_members: int, *, seed: in
 
     Parameters
     ----------
-    features : array-like of shape (n, E·K)
+    features : array-like of shape (n, E·K + 1)
         :func:`contribution_features` of the queried architectures.
     objectives : array-like of shape (n,)
         Their objectives.
-    scale : array-like of shape (K,)
-        The scale :func:`contribution_features` returned.
     n_members : int
         E.
     seed : int, default=0
@@ -183,9 +176,8 @@ def fit_contribution_gp(features, objectives, scale, n_members: int, *, seed: in
     model : botorch.models.SingleTaskGP
         The fitted model, in eval mode, float64.
     """
-    n_proxies = len(np.asarray(scale))
+    n_proxies = (np.asarray(features).shape[1] - 1) // int(n_members)
     return fit_gp(
         features, objectives, seed=seed, start_from=start_from,
-        covar_module=ScaleKernel(EnsembleContributionKernel(n_members, n_proxies)),
-        mean_module=ScoreMean(n_members, n_proxies, torch.as_tensor(np.asarray(scale))),
+        covar_module=ScaleKernel(EnsembleContributionKernel(n_members, n_proxies)), mean_module=ScoreMean(),
     )
