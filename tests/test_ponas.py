@@ -20,7 +20,6 @@ from sknas.surrogate import (
     fit_weights,
     graph_batch,
     online_loss,
-    posterior_mean_std,
     pretrain_encoder,
     weighted_score,
 )
@@ -367,24 +366,37 @@ def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition
     assert strategy.pending == set(batch) | set(more)
 
 
-@pytest.mark.parametrize("fraction, exploiting", [(0.0, []), (0.3, [7, 8, 9]), (1.0, [3, 4, 5, 6, 7, 8, 9])])
-def test_ponas_exploit_fraction_ends_the_budget_on_the_posterior_mean(monkeypatch, fraction, exploiting):
-    import sknas.strategies._ponas_choice as module
+def test_ponas_cross_fit_leaves_every_eth_query_out_of_member_e_and_gives_the_gp_its_score(monkeypatch):
+    import sknas.strategies._ponas as module
 
     pool, scores, objective = _problem(60)
-    calls = _counting(monkeypatch, module, "best_candidates")
-    strategy = _ponas(pool, scores, budget=10, exploit_fraction=fraction)
-    _search(strategy, objective, 10)
-    assert len(calls) == 7  # the queries after the three of the start
-    rules = [(kwargs["acquisition"], kwargs.get("beta")) for _, kwargs in calls]
-    assert [q for q, rule in zip(range(3, 10), rules) if rule == ("ucb", 0.0)] == exploiting
-    assert all(rule == ("ei", None) for q, rule in zip(range(3, 10), rules) if q not in exploiting)
-    if exploiting:  # UCB with beta 0 is the posterior mean: the last pick is its maximiser
-        asked_before = {arch for arch, _ in strategy.history[:-1]}
-        open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in asked_before]
-        mean, _ = posterior_mean_std(strategy.last_gp, calls[-1][0][1])
-        assert len(mean) == len(open_rows)
-        assert strategy.history[-1][0] == pool[open_rows[int(np.argmax(mean))]]
+    strategy = _ponas(pool, scores, acquisition="ei", n_members=3, cross_fit=True)
+    _search(strategy, objective, 6)
+    fits = _counting(monkeypatch, module, "fit_weights")
+    models = []
+    fit_weighting = strategy.fit_weighting
+    monkeypatch.setattr(strategy, "fit_weighting", lambda *a, **k: models.append(fit_weighting(*a, **k)) or models[-1])
+    strategy.ask(1)
+    mask = fits[0][1]["mask"].numpy()
+    assert mask.shape == (3, 6)
+    np.testing.assert_array_equal(mask, np.arange(6)[None, :] % 3 != np.arange(3)[:, None])
+    # the GP's prior score (last input column) of the i-th query is the S of member i mod 3
+    rows, _ = strategy._observed()
+    member_scores = strategy.pool_contributions(models[0]).sum(dim=-1).numpy()
+    prior = strategy.last_gp.train_inputs[0][:, -1].numpy()
+    np.testing.assert_allclose(prior, member_scores[np.arange(6) % 3, rows])
+    assert not np.allclose(prior, strategy.last_scores[rows])  # not the members' mean S
+    greedy = _ponas(pool, scores, acquisition="greedy", n_members=3, cross_fit=True)
+    assert greedy._held_out(6) is None  # greedy reads S alone: every member fits every query
+
+
+def test_online_loss_mask_fits_each_member_to_its_rows_only():
+    torch.manual_seed(0)
+    scores, objectives = torch.randn(2, 6), torch.randn(6) * 5
+    mask = torch.tensor([[True] * 6, [True, True, True, False, False, False]])
+    masked = online_loss(scores, objectives, mask=mask)
+    assert torch.allclose(masked[0], online_loss(scores[0], objectives))
+    assert torch.allclose(masked[1], online_loss(scores[1, :3], objectives[:3]))
 
 
 def test_ponas_batch_from_the_start_takes_the_start_rule_then_learns(monkeypatch):
@@ -607,8 +619,6 @@ def test_ponas_rejects_bad_arguments():
         setup(scores[:5])
     with pytest.raises(ValueError, match="local_from must be a number of queries >= 0 or None"):
         setup(local_from=0.5)
-    with pytest.raises(ValueError, match=r"exploit_fraction must be a share of the budget in \[0, 1\], got 2"):
-        setup(exploit_fraction=2)
 
 
 # -- the estimator ---------------------------------------------------------------------------

@@ -102,10 +102,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
     n_screened : int or None, default=64
         The acquisition is optimised over this many open pool members of largest S (None:
         every open member).
-    exploit_fraction : float, default=0.0
-        The last ``ceil(exploit_fraction × budget)`` queries of a GP acquisition maximise the
-        GP's posterior mean instead (pure exploitation once the budget nears its end; 0:
-        never, 1: always). Needs ``budget`` in ``setup``.
     cross_fit : bool, default=False
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
@@ -191,7 +187,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         n_members: int | None = None,
         warm_start: bool = False,
         n_screened: int | None = 64,
-        exploit_fraction: float = 0.0,
         cross_fit: bool = False,
         per_architecture: bool = True,
         pretrain: bool = True,
@@ -216,7 +211,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         self.n_members = n_members
         self.warm_start = warm_start
         self.n_screened = n_screened
-        self.exploit_fraction = exploit_fraction
         self.cross_fit = cross_fit
         self.per_architecture = per_architecture
         self.pretrain = pretrain
@@ -257,10 +251,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         if n_members is not None and (isinstance(n_members, bool) or not isinstance(n_members, (int, np.integer))
                                       or n_members < 1):
             raise ValueError(f"n_members must be an int >= 1 or None, got {n_members!r}")
-        fraction = self.exploit_fraction
-        if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.floating)) \
-                or not 0.0 <= fraction <= 1.0:
-            raise ValueError(f"exploit_fraction must be a share of the budget in [0, 1], got {fraction!r}")
         local_from = self.local_from
         if local_from is not None and (isinstance(local_from, bool) or not isinstance(local_from, (int, np.integer))
                                        or local_from < 0):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
@@ -59,9 +57,9 @@ class ChoiceRules:
         gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start)
         self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
         pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
-        rule = dict(acquisition="ucb", beta=0.0) if self._exploiting() else dict(acquisition=self.acquisition)
-        chosen = best_candidates(gp, features[open_rows], n - len(picks), best_f=objectives.max(),
-                                 observed=features[rows], pending=features[pending], seed=seed, **rule)
+        chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
+                                 best_f=objectives.max(), observed=features[rows], pending=features[pending],
+                                 seed=seed)
         for choice in chosen:
             self._pick(self.pool[open_rows[choice]], picks)
 
@@ -71,13 +69,6 @@ class ChoiceRules:
         if not self.cross_fit or self.acquisition == "greedy" or self.ensemble_size < 2:
             return None
         return np.arange(n_rows) % self.ensemble_size
-
-    def _exploiting(self) -> bool:
-        """Whether the next choice maximises the GP's posterior mean (UCB with β = 0) instead of
-        the acquisition: it is within the last ``exploit_fraction`` of the ``budget``'s queries."""
-        if not self.exploit_fraction or self.budget is None:
-            return False
-        return len(self.asked) >= self.budget - math.ceil(self.exploit_fraction * self.budget)
 
     def _scores_with_pending_as_worst(self, rows: list[int], objectives: np.ndarray) -> np.ndarray:
         """S of the pool from a weighting trained as if each pending architecture had scored
