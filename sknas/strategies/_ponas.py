@@ -34,20 +34,23 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
        whose kernel is learned per architecture from the proxies
        (:class:`sknas.surrogate.EnsembleContributionKernel`): a Matérn kernel on each
        architecture's weighted proxy contributions φ_k(A) (Σ_k φ_k = S), averaged over the
-       ensemble's members (4 re-initialised generators by default, so that where their fits
-       disagree the posterior stays uncertain), with prior mean c + b·S, hyperparameters
-       fitted by marginal likelihood at each choice (starting from the previous fit's), the
-       acquisition optimised over the ``n_screened`` open pool members of largest S; or the
-       unqueried argmax of S (``acquisition="greedy"``, the reference, with one generator).
-       On NAS-Bench-201 (paper protocol, budget 20, 30 seeds) log-EI over 4 generators found
-       the best cell in 26 / 26 / 19 runs on CIFAR-10 / -100 / ImageNet16-120 (test accuracy
-       94.36 / 73.13 / 46.35), greedy in 27 / 27 / 17 (94.37 / 73.14 / 46.33), log-EI over
-       one generator in 28 / 28 / 10 (94.37 / 73.11 / 46.30): the one generator's
-       uncertainty misleads where its fits vary most. Under the benchmark's own protocol
-       log-EI found it in 26 / 27 / 24 runs (greedy 27 / 30 / 23; ImageNet16-120 46.48 ±
-       0.06 against 46.36 ± 0.46). At budget 10 greedy is ahead on CIFAR-100 and
-       ImageNet16-120's paper protocol (73.02 / 46.02 against 72.87 / 45.36)
-       (``benchmarks/nb201_table.md``, rows ``ponas``, ``ponas-greedy`` and ``ponas-ei-1``).
+       ensemble's members (4 re-initialised generators by default), with prior mean
+       c + b·s, s = S (for a queried architecture with ``cross_fit``, the S of the member not
+       fitted to it), hyperparameters fitted by marginal likelihood at each choice (starting
+       from the previous fit's), the acquisition optimised over the ``n_screened`` open pool
+       members of largest S; or the unqueried argmax of S (``acquisition="greedy"``, the
+       reference, with one generator).
+       What the GP changes depends on how well S fits the queried architectures. On
+       NAS-Bench-201 the online fit reproduces their order, the prior mean explains them,
+       the kernel's variance fits to 0, and log-EI picks the open cell of largest S in
+       every choice (510 of 510: 10 seeds, budget 20, three data sets;
+       ``benchmarks/ponas_gp_choices.md``): there the default is greedy by the mean S of 4
+       generators. On TransNAS-Bench-101, where S cannot fit 100 queries, it picks another
+       architecture in about half of its choices, and it is there that it gains most over
+       greedy (``benchmarks/tnb101_table.md``). ``cross_fit`` gives the GP out-of-sample
+       errors, so its uncertainty is honest, and makes it explore: on NAS-Bench-201 that
+       costs accuracy at budgets 10 and 20 (``benchmarks/nb201_table.md``, row
+       ``ponas-cross-fit``), so it is off by default.
     6. With ``score_proxies`` (a pool that does not cover the space), once ``evolve_from``
        queries are done, before each choice the elite of the pool breeds offspring
        (:func:`breed`: pairs by S_i + S_j + N·distance, N from :func:`evolution_novelty`); the
@@ -106,7 +109,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
         architecture is that member's S (an out-of-sample prediction), so the GP learns how
-        far S errs on architectures it was not fitted to.
+        far S errs on architectures it was not fitted to (step 5).
     per_architecture : bool, default=True
         False learns one weight vector shared by all architectures (ablation).
     pretrain : bool, default=True
