@@ -14,8 +14,8 @@ STARTS = ("spread", "mean")
 #: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
 CHOICE_RULES = ("greedy", *ACQUISITIONS)
 
-#: Weight generators by default: an ensemble whose spread the GP's kernel reads, or one for
-#: the greedy choice (the reference).
+#: Weight generators by default: an ensemble, whose members' contributions the GP's kernel
+#: averages, or one for the greedy choice (the reference).
 DEFAULT_MEMBERS = {"greedy": 1, **dict.fromkeys(ACQUISITIONS, 4)}
 
 
