@@ -397,6 +397,16 @@ def test_ponas_cross_fit_leaves_every_eth_query_out_of_member_e_and_gives_the_gp
     assert greedy._held_out(6) is None  # greedy reads S alone: every member fits every query
 
 
+def test_online_loss_has_finite_gradients_with_a_single_pair():
+    scores = torch.tensor([[0.2, 0.7], [0.9, 0.1]], requires_grad=True)
+    loss = online_loss(scores, torch.tensor([70.0, 72.0]))
+    loss.sum().backward()
+    assert torch.isfinite(scores.grad).all()
+    masked = torch.tensor([[0.2, 0.7, 0.5]], requires_grad=True)  # a member fitted to two of three
+    online_loss(masked, torch.tensor([70.0, 72.0, 71.0]), mask=torch.tensor([[True, True, False]])).sum().backward()
+    assert torch.isfinite(masked.grad).all()
+
+
 def test_online_loss_mask_fits_each_member_to_its_rows_only():
     torch.manual_seed(0)
     scores, objectives = torch.randn(2, 6), torch.randn(6) * 5

@@ -15,8 +15,10 @@ def _masked_standardise(values: torch.Tensor, mask: torch.Tensor) -> torch.Tenso
     """``values`` standardised over the entries where ``mask`` holds, along the last dimension."""
     count = mask.sum(dim=-1, keepdim=True).clamp(min=1)
     mean = (values * mask).sum(dim=-1, keepdim=True) / count
-    std = (((values - mean) ** 2 * mask).sum(dim=-1, keepdim=True) / count).sqrt()
-    return (values - mean) / std.clamp(min=1e-8)
+    # clamped before the root: the same value as clamping the root at 1e-8, without its
+    # infinite gradient at 0 (a single pair, whose spread is 0, made every gradient NaN)
+    std = (((values - mean) ** 2 * mask).sum(dim=-1, keepdim=True) / count).clamp(min=1e-16).sqrt()
+    return (values - mean) / std
 
 
 def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: float = 0.1,
@@ -49,22 +51,24 @@ def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: f
     n = scores.shape[-1]
     if n < 2:
         return scores.sum(dim=-1) * 0.0
-    i, j = torch.triu_indices(n, n, 1)
-    d_score, d_objective = scores[..., i] - scores[..., j], objectives[i] - objectives[j]
     if mask is None:
         s, y = scores - scores.mean(dim=-1, keepdim=True), objectives - objectives.mean()
-        ranking = torch.relu(-d_score * d_objective).mean(dim=-1)
-        in_pair = torch.ones_like(d_score)
     else:
         weight = mask.to(scores.dtype)
         count = weight.sum(dim=-1, keepdim=True).clamp(min=1)
         s = (scores - (scores * weight).sum(dim=-1, keepdim=True) / count) * weight
         y = (objectives - (objectives * weight).sum(dim=-1, keepdim=True) / count) * weight
+    pearson = (s * y).sum(dim=-1) / (s.norm(dim=-1) * y.norm(dim=-1)).clamp(min=1e-12)
+    i, j = torch.triu_indices(n, n, 1)
+    d_score, d_objective = scores[..., i] - scores[..., j], objectives[i] - objectives[j]
+    if mask is None:
+        in_pair = None
+        ranking = torch.relu(-d_score * d_objective).mean(dim=-1)
+    else:
         in_pair = weight[..., i] * weight[..., j]
         ranking = (torch.relu(-d_score * d_objective) * in_pair).sum(dim=-1) / in_pair.sum(dim=-1).clamp(min=1)
-    pearson = (s * y).sum(dim=-1) / (s.norm(dim=-1) * y.norm(dim=-1)).clamp(min=1e-12)
     keep = ~((d_objective.abs() < tie_threshold) & (torch.sign(d_score) != torch.sign(d_objective)))
-    keep = keep.to(scores.dtype) * in_pair
+    keep = keep.to(scores.dtype) if in_pair is None else keep.to(scores.dtype) * in_pair
     gap = _masked_standardise(d_score.abs(), keep) - _masked_standardise(d_objective.abs().expand_as(d_score), keep)
     kept = keep.sum(dim=-1)
     align = torch.where(kept >= 2, (gap**2 * keep).sum(dim=-1) / kept.clamp(min=1), torch.zeros_like(kept))
