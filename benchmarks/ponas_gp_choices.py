@@ -35,7 +35,7 @@ _best_candidate = choice.best_candidate
 
 def _recording(gp, candidates, **options):
     row = _best_candidate(gp, candidates, **options)
-    CHOICES.append((row, float(gp.covar_module.outputscale)))
+    CHOICES.append((row, gp.covar_module.outputscale.item()))
     return row
 
 

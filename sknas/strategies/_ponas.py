@@ -46,7 +46,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
        every choice (510 of 510: 10 seeds, budget 20, three data sets;
        ``benchmarks/ponas_gp_choices.md``): there the default is greedy by the mean S of 4
        generators. On TransNAS-Bench-101, where S cannot fit 100 queries, it picks another
-       architecture in about half of its choices, and it is there that it gains most over
+       architecture in 53–74 % of its choices, and it is there that it gains most over
        greedy (``benchmarks/tnb101_table.md``). ``cross_fit`` gives the GP out-of-sample
        errors, so its uncertainty is honest, and makes it explore: on NAS-Bench-201 that
        costs accuracy at budgets 10 and 20 (``benchmarks/nb201_table.md``, row
@@ -134,24 +134,15 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
     max_restarts : int, default=100
         Periods restarted while the loss is above 0.1.
     max_online_epochs : int, default=100
-        Cap on the online epochs per query (not in the reference, whose restarts could run
-        for millions of epochs when the loss stays above 0.1). The default, one period at
-        learning rate 1e-3, replaced the reference's 3e-4 with restarts up to 1,000 epochs:
-        on NAS-Bench-201 (paper protocol, budget 20, 30 seeds) it finds the best cell in
-        27 / 27 / 17 runs of 30 on CIFAR-10 / -100 / ImageNet16-120 instead of 17 / 17 / 13,
-        for mean test accuracies of 94.37 / 73.14 / 46.33 (before 94.34 / 73.18 / 46.29); a
-        CIFAR-10 run takes 9.3 s where the reference's rate capped at 300 epochs takes 13.4 s
-        (``benchmarks/ponas_online_fit.md``; the former default is row ``ponas-stall-5pc`` of
-        ``benchmarks/nb201_table.md``). It never restarts, so ``max_restarts`` and
-        ``online_min_improvement`` act only with a larger cap.
+        Cap on the online epochs per query (the reference restarts without end while the
+        loss is above 0.1). The default, one period at learning rate 1e-3, replaced the
+        reference's 3e-4 with restarts up to 1,000 epochs: on NAS-Bench-201 it finds the best
+        cell more often, in less time (``benchmarks/ponas_online_fit.md``). It never restarts,
+        so ``max_restarts`` and ``online_min_improvement`` act only with a larger cap.
     online_min_improvement : float or None, default=0.05
         A restart period that lowers the online loss by less than this fraction ends the
-        fit; None restarts until the loss reaches 0.1 or ``max_online_epochs`` (the
-        reference restarts without end). On TransNAS-Bench-101, where the loss rarely
-        reaches 0.1, it cut the online epochs of a 100-query search about 4.7-fold for the
-        same result, with the reference's learning rate and a 1,000-epoch cap
-        (``benchmarks/ponas_online_cost.md``; NAS-Bench-201: rows ``ponas-stall-5pc`` of
-        ``benchmarks/nb201_table.md``).
+        fit; None restarts until the loss reaches 0.1 or ``max_online_epochs``
+        (``benchmarks/ponas_online_cost.md``).
     n_elite, n_pairs, n_offspring, evolve_from : int, default=20, 20, 50, 10
         Evolution's elite size, bred pairs, offspring given real proxies (0: no
         evolution), first query.
