@@ -30,16 +30,16 @@ from sknas.__main__ import parse_seeds
 from sknas.bench import make_benchmark, run_one
 
 CHOICES: list[tuple[int, float]] = []  # (the pick's place in the open cells by S, the GP's outputscale)
-_best_candidate = choice.best_candidate
+_best_candidates = choice.best_candidates
 
 
-def _recording(gp, candidates, **options):
-    row = _best_candidate(gp, candidates, **options)
-    CHOICES.append((row, gp.covar_module.outputscale.item()))
-    return row
+def _recording(gp, candidates, q, **options):
+    rows = _best_candidates(gp, candidates, q, **options)
+    CHOICES.extend((row, gp.covar_module.outputscale.item()) for row in rows)
+    return rows
 
 
-choice.best_candidate = _recording  # forked workers inherit the patch
+choice.best_candidates = _recording  # forked workers inherit the patch
 
 
 def _one(strategy: str, benchmark: str, budget: int, seed: int) -> tuple[dict, list]:

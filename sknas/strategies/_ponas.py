@@ -73,13 +73,12 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
        (``benchmarks/nb201_table.md``, row ``ponas-mean-start``).
     9. ``ask(n)`` chooses ``n`` architectures together: the start rule while it applies,
        then one training of the weighting and at most one evolution step for the rest,
-       which are local steps, greedy picks or picks by the GP's acquisition. While some
+       which are local steps, greedy picks, or a q-batch of the GP's acquisition
+       (q-log-noisy-EI or q-UCB) conditioned on the pending architectures. While some
        architectures are pending (asked, not told: the rest of a batch, or candidates still
-       training on other workers), each pick comes from a weighting (and, for the GP rules,
-       a GP) trained as if each of them had scored the worst objective seen (a constant
-       liar), so that workers train different candidates. (BoTorch's q-batch acquisition
-       over fantasies of the pending did worse on NAS-Bench-201: the kernel's variance fits
-       to 0 there, so fantasies do not move the posterior of other cells.)
+       training on other workers), a greedy pick is the best by S of a weighting trained as
+       if each of them had scored the worst objective seen (a constant liar), so that
+       workers train different candidates.
        ``ask(1)`` after each ``tell`` is the sequential search above.
 
     ``setup`` needs ``pool`` (the candidates) and ``proxy_scores`` (their raw scores by the

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from ..spaces import Architecture
-from ..surrogate import ACQUISITIONS, best_candidate, contribution_features, fit_contribution_gp, gp_hyperparameters
+from ..surrogate import ACQUISITIONS, best_candidates, contribution_features, fit_contribution_gp, gp_hyperparameters
 
 #: Rules for the first ``n_initial`` queries.
 STARTS = ("spread", "mean")
@@ -30,7 +30,7 @@ class ChoiceRules:
         S comes from a weighting retrained with them as the worst objective seen."""
         while len(picks) < n:
             if self.pending:
-                scores = self.pool_scores(self.fit_weighting(*self._with_pending_as_worst(rows, objectives)))
+                scores = self._scores_with_pending_as_worst(rows, objectives)
             best = self._best_open(scores)
             if best is None:
                 return
@@ -38,31 +38,15 @@ class ChoiceRules:
 
     def _choose_by_acquisition(self, n: int, picks: list[Architecture], rows: list[int], objectives: np.ndarray,
                                model, contributions, scores: np.ndarray, held_out: np.ndarray | None) -> None:
-        """Pick the maximiser of the GP's acquisition until ``n`` are picked; while any are
-        pending, the weighting and the GP are refitted with them as the worst objective seen
-        (the constant liar of the greedy rule)."""
-        while len(picks) < n:
-            if self.pending:
-                liar_rows, liar_objectives = self._with_pending_as_worst(rows, objectives)
-                held_out = self._held_out(len(liar_rows))
-                model = self.fit_weighting(liar_rows, liar_objectives, held_out=held_out)
-                contributions, scores = self.contributions_and_scores(model)
-            else:
-                liar_rows, liar_objectives = rows, objectives
-            best = self._gp_choice(liar_rows, liar_objectives, model, contributions, scores, held_out)
-            if best is None:
-                return
-            self._pick(best, picks)
-
-    def _gp_choice(self, rows: list[int], objectives: np.ndarray, model, contributions, scores: np.ndarray,
-                   held_out: np.ndarray | None) -> Architecture | None:
-        """The maximiser of the acquisition of a GP fitted to the ``rows``' objectives, over the
-        ``n_screened`` open members of largest S. The GP's prior score is S, and of a queried
-        architecture cross-fitted out (``held_out``) the S of the member not fitted to it."""
+        """Pick a q-batch of the GP's acquisition over the ``n_screened`` open members of largest
+        S, conditioned on the pending architectures, until ``n`` are picked. The GP's prior
+        score is S, and of a queried architecture cross-fitted out (``held_out``) the S of the
+        member not fitted to it."""
         open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
-        open_rows = open_rows if self.n_screened is None else open_rows[: int(self.n_screened)]
+        if self.n_screened is not None:
+            open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
-            return None
+            return
         prior = np.array(scores, dtype=np.float64)
         if held_out is not None:
             fitted_out = np.asarray(rows)[held_out >= 0]
@@ -71,8 +55,12 @@ class ChoiceRules:
         seed = int(self.rng.integers(2**31 - 1))
         gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start)
         self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
-        choice = best_candidate(gp, features[open_rows], acquisition=self.acquisition, best_f=objectives.max())
-        return self.pool[open_rows[choice]]
+        pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
+        chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
+                                 best_f=objectives.max(), observed=features[rows], pending=features[pending],
+                                 seed=seed)
+        for choice in chosen:
+            self._pick(self.pool[open_rows[choice]], picks)
 
     def _held_out(self, n_rows: int) -> np.ndarray | None:
         """The member each of the ``n_rows`` queried architectures is cross-fitted out of
@@ -81,14 +69,15 @@ class ChoiceRules:
             return None
         return np.arange(n_rows) % self.ensemble_size
 
-    def _with_pending_as_worst(self, rows: list[int], objectives: np.ndarray) -> tuple[list[int], np.ndarray]:
-        """The queried rows and objectives, with each pending architecture added as if it had
-        scored the worst objective seen (a constant liar, Ginsbourger et al. 2010): a weighting
-        trained on them ranks the pending and what resembles them low, so the next pick goes
-        elsewhere."""
+    def _scores_with_pending_as_worst(self, rows: list[int], objectives: np.ndarray) -> np.ndarray:
+        """S of the pool from a weighting trained as if each pending architecture had scored
+        the worst objective seen (a constant liar, Ginsbourger et al. 2010): S learns to rank
+        them and what resembles them low, so the next greedy pick goes elsewhere."""
         row = {arch: i for i, arch in enumerate(self.pool)}
-        pending = sorted(row[a] for a in self.pending if a in row)
-        return list(rows) + pending, np.concatenate([objectives, np.full(len(pending), objectives.min())])
+        pending = [row[a] for a in self.pending if a in row]
+        liars = np.full(len(pending), objectives.min())
+        model = self.fit_weighting(list(rows) + sorted(pending), np.concatenate([objectives, liars]))
+        return self.pool_scores(model)
 
     def _incumbent_neighbours(self, rows: list[int], objectives: np.ndarray) -> list[int]:
         """Pool rows of the unasked neighbours of the best queried architecture that has any.
