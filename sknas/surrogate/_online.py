@@ -51,6 +51,9 @@ def online_loss(scores: torch.Tensor, objectives: torch.Tensor, tie_threshold: f
     n = scores.shape[-1]
     if n < 2:
         return scores.sum(dim=-1) * 0.0
+    # Without a mask the terms are computed as before masks existed, in the same order: the
+    # gradients, and so every earlier search, stay bit-identical (a masked path with an
+    # all-true mask gives the same values but sums gradients in another order).
     if mask is None:
         s, y = scores - scores.mean(dim=-1, keepdim=True), objectives - objectives.mean()
     else:

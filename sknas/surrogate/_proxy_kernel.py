@@ -14,10 +14,11 @@ learned weightings*, and similar only as far as the members agree: where the fit
 about A, A correlates less with what was observed and its posterior stays uncertain. The
 prior mean is ``c + b · s(A)``, with c and b fitted with the kernel's hyperparameters by
 marginal likelihood: the GP starts from PO-NAS's learned score and corrects it where the
-queried architectures disagree. ``s`` is the members' mean score S̄ of an unqueried
-architecture; of a queried one it should be a score from a weighting that was not fitted to
-it (cross-fitting): a weighting trained on an architecture scores it as it scored, so the
-GP would see no error to correct and no uncertainty to keep.
+queried architectures disagree. ``s`` is the members' mean score S̄, or, for a queried
+architecture under cross-fitting, the score of a weighting that was not fitted to it. With
+the in-sample S̄ (PO-NAS's default) a weighting that ranks the queried architectures as they
+scored leaves the GP no error to correct: on NAS-Bench-201 the kernel's variance fits to 0
+and the posterior mean is c + b · S̄ (``benchmarks/ponas_gp_choices.md``).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class EnsembleContributionKernel(Kernel):
         x1 : torch.Tensor of shape (..., n, E·K) or (..., n, E·K + 1)
             The first points: the E members' contribution vectors, concatenated (and the
             prior score, not read).
-        x2 : torch.Tensor of shape (..., m, E·K)
+        x2 : torch.Tensor of shape (..., m, E·K) or (..., m, E·K + 1)
             The second points, likewise.
         diag : bool, default=False
             Only the diagonal (``n == m``): the covariance of each row of ``x1`` with the same
