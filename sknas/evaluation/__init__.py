@@ -8,6 +8,7 @@ from ._training import (
     TrainingEvaluator,
     TrainingRecipe,
     predict_outputs,
+    random_shifts,
     resolve_device,
     train_network,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "native_bfloat16",
     "objective_score",
     "predict_outputs",
+    "random_shifts",
     "resolve_device",
     "resolve_precision",
     "score_outputs",

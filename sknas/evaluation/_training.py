@@ -50,6 +50,10 @@ class TrainingRecipe:
     channels_last : bool, default=False
         Whether image networks and batches use the channels-last memory layout while they
         train (the trained network is handed back in the default layout).
+    max_shift : int, default=0
+        Random translations of the training images: each image of each batch is moved by up
+        to ``max_shift`` pixels along each axis, its border pixels repeated into the gap
+        (:func:`random_shifts`); 0 for none. Tabular inputs are never shifted.
     """
 
     epochs: int = 10
@@ -60,12 +64,15 @@ class TrainingRecipe:
     label_smoothing: float = 0.0
     precision: str = "float32"
     channels_last: bool = False
+    max_shift: int = 0
 
     def __post_init__(self):
         if self.optimizer not in ("adamw", "sgd"):
             raise ValueError(f"unknown optimizer {self.optimizer!r}; use 'adamw' or 'sgd'")
         if self.precision not in TRAINING_DTYPES:
             raise ValueError(f"unknown precision {self.precision!r}; use 'float32' or 'bfloat16'")
+        if int(self.max_shift) < 0:
+            raise ValueError(f"max_shift must be >= 0 pixels, got {self.max_shift}")
         if int(self.epochs) < 1 or int(self.batch_size) < 1:
             raise ValueError(
                 f"epochs and batch_size must be >= 1, got epochs={self.epochs}, "
@@ -166,6 +173,7 @@ def train_network(
         which cannot train on one sample: no epoch would make a step.
     """
     channels_last = recipe.channels_last and X.dim() == 4
+    shift = int(recipe.max_shift) if X.dim() == 4 else 0
     module.to(device).train()
     if channels_last:
         module.to(memory_format=torch.channels_last)
@@ -220,6 +228,8 @@ def train_network(
             if len(index) < 2 and skip_single:
                 continue  # batch normalisation cannot train on a single sample
             xb, yb = X[index].to(device), y[index].to(device)
+            if shift:
+                xb = random_shifts(xb, shift, generator)
             if channels_last:
                 xb = xb.contiguous(memory_format=torch.channels_last)
             optimizer.zero_grad(set_to_none=True)
@@ -245,6 +255,46 @@ def train_network(
         module.to(memory_format=torch.contiguous_format)
     module.eval()
     return losses
+
+
+def random_shifts(images: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
+    """Each image moved by its own random offset of up to ``max_shift`` pixels along each axis.
+
+    The images are padded by repeating their border pixels, then each is cropped back to its
+    size at an offset drawn uniformly from ``[0, 2 * max_shift]`` per axis, so the content
+    moves by ``-max_shift`` to ``max_shift`` pixels (the usual pad-and-crop augmentation;
+    the repeated border keeps a uniform background uniform).
+
+    Parameters
+    ----------
+    images : torch.Tensor of shape (n, C, H, W)
+        A batch of images.
+    max_shift : int
+        The largest move along each axis, in pixels.
+    generator : torch.Generator
+        A CPU generator that draws the offsets.
+
+    Returns
+    -------
+    shifted : torch.Tensor of shape (n, C, H, W)
+        The moved images, on the device of ``images``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> image = torch.arange(9.0).reshape(1, 1, 3, 3)
+    >>> shifted = random_shifts(image, 1, torch.Generator().manual_seed(0))
+    >>> shifted.shape
+    torch.Size([1, 1, 3, 3])
+    """
+    n, _, height, width = images.shape
+    padded = torch.nn.functional.pad(images, (max_shift,) * 4, mode="replicate")
+    offsets = torch.randint(0, 2 * max_shift + 1, (2, n), generator=generator).to(images.device)
+    rows = offsets[0, :, None] + torch.arange(height, device=images.device)  # (n, H)
+    cols = offsets[1, :, None] + torch.arange(width, device=images.device)  # (n, W)
+    batch = torch.arange(n, device=images.device)[:, None, None, None]
+    channels = torch.arange(images.shape[1], device=images.device)[None, :, None, None]
+    return padded[batch, channels, rows[:, None, :, None], cols[:, None, None, :]]
 
 
 @torch.no_grad()
