@@ -153,7 +153,7 @@ def train_network(
     device : torch.device
         Where to train.
     generator : torch.Generator
-        Draws the order of the samples in each epoch.
+        Draws the order of the samples in each epoch (and the shifts of ``recipe.max_shift``).
     on_epoch_end : callable or None, default=None
         Called as ``on_epoch_end(epoch, loss)`` after each epoch.
     sample_weight : torch.Tensor of shape (n_samples,) or None, default=None
