@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from sknas.evaluation import TrainingEvaluator, TrainingRecipe, random_shifts
+from sknas.evaluation import TrainingEvaluator, TrainingRecipe, auto_max_shift, random_shifts
 from sknas.spaces import CellSpace, MLPSpace
 
 
@@ -80,3 +80,37 @@ def test_tabular_inputs_are_never_shifted():
         modules.append(evaluator.fit_network(arch, evaluator.X_train, evaluator.y_train, evaluator.recipe)[0])
     for a, b in zip(modules[0].parameters(), modules[1].parameters()):
         assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("input_shape, expected", [((1, 28, 28), 2), ((3, 32, 32), 2), ((1, 8, 8), 0),
+                                                    ((1, 13, 40), 0), ((64,), 0)])
+def test_auto_gives_one_pixel_per_fourteen_of_the_shorter_side_and_none_to_tabular_rows(input_shape, expected):
+    assert auto_max_shift(input_shape) == expected
+
+
+@pytest.mark.filterwarnings("ignore:no candidate's validation loss")
+def test_the_estimator_resolves_max_shift_and_trains_with_it():
+    from sknas import RandomSearch
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((40, 1, 14, 14), dtype=np.float32), np.arange(40) % 2
+    params = dict(budget=1, epochs=1, final_epochs=1, batch_size=16, space=CellSpace(channels=4), random_state=0)
+    auto = RandomSearch(**params).fit(X, y)
+    assert auto.max_shift_ == 1
+    none = RandomSearch(**params, max_shift=0).fit(X, y)
+    assert none.max_shift_ == 0
+    assert auto.results_["val_loss"] != none.results_["val_loss"]  # the shifts reached training
+    assert RandomSearch(**params, max_shift=1).fit(X, y).results_["val_loss"] == auto.results_["val_loss"]
+    assert RandomSearch(space="mlp", budget=1, epochs=1, final_epochs=1).fit(X.reshape(40, -1), y).max_shift_ == 0
+
+
+@pytest.mark.parametrize("max_shift, X, message", [
+    (1, np.zeros((20, 5)), r"max_shift=1 moves images, but X is tabular \(5 features per row\)"),
+    (8, np.zeros((20, 1, 8, 8)), r"max_shift=8 pixels is not smaller than the images \(8x8\)"),
+    (-1, np.zeros((20, 1, 8, 8)), r"'max_shift' parameter .* Got -1"),
+], ids=["tabular", "too large", "negative"])
+def test_a_max_shift_that_cannot_apply_is_refused_before_training(max_shift, X, message):
+    from sknas import RandomSearch
+
+    with pytest.raises(ValueError, match=message):
+        RandomSearch(budget=1, epochs=1, max_shift=max_shift).fit(X, np.arange(20) % 2)

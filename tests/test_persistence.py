@@ -36,6 +36,7 @@ def test_save_and_load_keep_predictions_and_the_search(digits, tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), search.predict(X))
     assert loaded.results_ == search.results_
     assert loaded.precision_ == search.precision_
+    assert loaded.max_shift_ == search.max_shift_ and loaded.max_shift == "auto"
     assert str(loaded.best_architecture_) == str(search.best_architecture_)
     assert loaded.space_.get_config() == SMALL_CELLS.get_config()
     assert loaded.get_params()["image_shape"] == (8, 8)
@@ -145,6 +146,7 @@ def _first_member_only(metadata, payload):
     (_set(["fitted", "n_features_in_"], "4"), r"fitted\['n_features_in_'\] is a str, not int"),
     (_set(["fitted", "task_"], "magic"), "unknown task 'magic'"),
     (_set(["fitted", "precision_"], "float8"), "precision_ is 'float8', not 'float32' or 'bfloat16'"),
+    (_set(["fitted", "max_shift_"], -2), "max_shift_ is -2, not an integer >= 0"),
     (_set(["fitted", "input_shape_"], [2, 2]), r"input_shape_ \[2, 2\] is not \(n_features,\) or \(C, H, W\)"),
     (_set(["params", "not_a_parameter"], 1), r"RandomSearch has no parameters \['not_a_parameter'\]"),
     (_set(["params", "space"], {"__space__": "Evil", "config": {}}), "unknown space 'Evil'"),

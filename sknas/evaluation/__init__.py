@@ -1,5 +1,6 @@
 """Evaluators: how an architecture gets its objective."""
 
+from ._augmentation import PIXELS_PER_SHIFT, auto_max_shift, random_shifts
 from ._halving import HALVING_FACTOR, SuccessiveHalving, halving_rungs
 from ._result import EvaluationResult
 from ._scoring import objective_score, score_outputs
@@ -8,7 +9,6 @@ from ._training import (
     TrainingEvaluator,
     TrainingRecipe,
     predict_outputs,
-    random_shifts,
     resolve_device,
     train_network,
 )
@@ -17,10 +17,12 @@ from ._device import native_bfloat16, resolve_precision
 __all__ = [
     "EvaluationResult",
     "HALVING_FACTOR",
+    "PIXELS_PER_SHIFT",
     "SuccessiveHalving",
     "TrainingDiverged",
     "TrainingEvaluator",
     "TrainingRecipe",
+    "auto_max_shift",
     "halving_rungs",
     "native_bfloat16",
     "objective_score",

@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import type_of_target
 from torch import nn
 
 from ..spaces import Architecture, SearchSpace
+from ._augmentation import random_shifts
 from ._device import TRAINING_DTYPES, resolve_device
 from ._result import EvaluationResult
 from ._scoring import score_outputs, validation_loss
@@ -255,46 +256,6 @@ def train_network(
         module.to(memory_format=torch.contiguous_format)
     module.eval()
     return losses
-
-
-def random_shifts(images: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
-    """Each image moved by its own random offset of up to ``max_shift`` pixels along each axis.
-
-    The images are padded by repeating their border pixels, then each is cropped back to its
-    size at an offset drawn uniformly from ``[0, 2 * max_shift]`` per axis, so the content
-    moves by ``-max_shift`` to ``max_shift`` pixels (the usual pad-and-crop augmentation;
-    the repeated border keeps a uniform background uniform).
-
-    Parameters
-    ----------
-    images : torch.Tensor of shape (n, C, H, W)
-        A batch of images.
-    max_shift : int
-        The largest move along each axis, in pixels.
-    generator : torch.Generator
-        A CPU generator that draws the offsets.
-
-    Returns
-    -------
-    shifted : torch.Tensor of shape (n, C, H, W)
-        The moved images, on the device of ``images``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> image = torch.arange(9.0).reshape(1, 1, 3, 3)
-    >>> shifted = random_shifts(image, 1, torch.Generator().manual_seed(0))
-    >>> shifted.shape
-    torch.Size([1, 1, 3, 3])
-    """
-    n, _, height, width = images.shape
-    padded = torch.nn.functional.pad(images, (max_shift,) * 4, mode="replicate")
-    offsets = torch.randint(0, 2 * max_shift + 1, (2, n), generator=generator).to(images.device)
-    rows = offsets[0, :, None] + torch.arange(height, device=images.device)  # (n, H)
-    cols = offsets[1, :, None] + torch.arange(width, device=images.device)  # (n, W)
-    batch = torch.arange(n, device=images.device)[:, None, None, None]
-    channels = torch.arange(images.shape[1], device=images.device)[None, :, None, None]
-    return padded[batch, channels, rows[:, None, :, None], cols[:, None, None, :]]
 
 
 @torch.no_grad()

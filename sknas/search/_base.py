@@ -19,7 +19,7 @@ from sklearn.utils.validation import validate_data
 
 from ..driver import Checkpoint, TimeLimit, checkpoint_file, default_callbacks, notify, run_search
 from ..evaluation import EvaluationResult, SuccessiveHalving, TrainingEvaluator, TrainingRecipe
-from ..evaluation import halving_rungs, resolve_device, resolve_precision
+from ..evaluation import auto_max_shift, halving_rungs, resolve_device, resolve_precision
 from ..evaluation._device import PRECISIONS
 from ..evaluation._halving import bracket_size
 from ..evaluation._training import as_tensors
@@ -82,6 +82,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         "optimizer": [StrOptions({"adamw", "sgd"})],
         # positive and finite: else every candidate fails inside torch and fit blames the data
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "max_shift": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "image_shape": ["array-like", None],  # its values are checked against X in fit
         "task": [StrOptions(set(TASKS))],
         "device": [str, torch.device],  # whether this machine has it: _check_params
@@ -110,6 +111,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         batch_size=64,
         optimizer="adamw",
         learning_rate=None,
+        max_shift="auto",
         image_shape=None,
         task="auto",
         device="auto",
@@ -132,6 +134,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.max_shift = max_shift
         self.image_shape = image_shape
         self.task = task
         self.device = device
@@ -317,9 +320,11 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         self.precision_, channels_last = resolve_precision(
             self.precision, resolve_device(self.device), images=len(self.input_shape_) == 3
         )
+        self.max_shift_ = self._resolve_max_shift()
         recipe = TrainingRecipe(
             epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
             learning_rate=self.learning_rate, precision=self.precision_, channels_last=channels_last,
+            max_shift=self.max_shift_,
         )
         w_train = w_val = None
         if weight is not None:
@@ -344,6 +349,23 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
                 n_jobs=self.n_jobs, random_state=seed, verbose=self.verbose,
             )
         return evaluator, proxy_scorer, recipe, X_all
+
+    def _resolve_max_shift(self) -> int:
+        """``max_shift`` in pixels: ``"auto"``'s for this input, or the one asked for images."""
+        if self.max_shift == "auto":
+            return auto_max_shift(self.input_shape_)
+        shift = int(self.max_shift)
+        if shift and len(self.input_shape_) != 3:
+            raise ValueError(
+                f"max_shift={shift} moves images, but X is tabular ({self.input_shape_[0]} features "
+                "per row): pass max_shift=0 or 'auto', or image_shape if each row is an image"
+            )
+        if shift >= min(self.input_shape_[1:], default=shift + 1):
+            raise ValueError(
+                f"max_shift={shift} pixels is not smaller than the images "
+                f"({self.input_shape_[1]}x{self.input_shape_[2]}); pass a smaller max_shift, or 'auto'"
+            )
+        return shift
 
     def _refit_epochs(self, time_limit: TimeLimit | None, n_models: int) -> int:
         """``final_epochs``, or fewer when ``max_time`` leaves too little for ``n_models`` refits."""

@@ -56,6 +56,16 @@ COMMON_PARAMETERS = """\
         AdamW, or SGD with Nesterov momentum; both with a cosine learning-rate schedule.
     learning_rate : float or None, default=None
         Peak learning rate, positive and finite; None means 3e-3 for AdamW and 0.05 for SGD.
+    max_shift : int or "auto", default="auto"
+        Data augmentation of images: while a network trains (candidates and refit), each
+        image of each batch is moved by its own random offset of up to ``max_shift`` pixels
+        along each axis, its border pixels repeated into the gap
+        (:func:`sknas.evaluation.random_shifts`); the offsets are drawn from the seeded
+        batch order, so the search stays reproducible. 0 turns it off. ``"auto"``: one pixel
+        per 14 of the shorter image side, so none for 8×8 digits (where 1 px cost accuracy)
+        and 2 px for 28×28 MNIST and 32×32 CIFAR (``benchmarks/augmentation.md``); none
+        for tabular rows, which an int above 0 is refused for. ``max_shift_`` is the value
+        used.
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(channels, height, width)`` of images stored as rows of a
         2-D ``X``, e.g. ``(8, 8)`` for scikit-learn's digits.
@@ -146,6 +156,9 @@ COMMON_ATTRIBUTES = """\
     refit_epochs_ : int
         The epochs of the final refit: ``final_epochs``, or fewer when ``max_time`` left too
         little time for it.
+    max_shift_ : int
+        The random translation of training images in pixels, as ``max_shift`` resolved for
+        this input (0 for tabular rows).
     precision_ : str
         The autocast dtype the networks trained in: ``"float32"`` or ``"bfloat16"`` (then
         with the channels-last layout for images), as ``precision`` resolved on this device.

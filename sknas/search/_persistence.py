@@ -203,6 +203,7 @@ def save(search, path: str | os.PathLike) -> Path:
         "best_score_": float(search.best_score_),
         "search_time_s_": float(search.search_time_s_),
         "precision_": str(search.precision_),
+        "max_shift_": int(search.max_shift_),
         "refit_epochs_": int(search.refit_epochs_),
         "search_timings_": {k: float(v) for k, v in getattr(search, "search_timings_", {}).items()},
         "results_": {
@@ -316,6 +317,7 @@ def _restore(metadata: dict, payload: dict, search_module, device: str):
     if not depth_at_most(stored, MAX_PARAM_DEPTH):
         raise _InvalidFile(f"a parameter nests lists and objects more than {MAX_PARAM_DEPTH} deep")
     params = {k: _decode(v) for k, v in stored.items()}
+    params.setdefault("max_shift", 0)  # files before max_shift trained without shifts
     if params.get("checkpoint") is not None:
         # a file must not choose where the next fit writes
         warnings.warn(
@@ -388,6 +390,9 @@ def _restore_fitted(search, fitted: Any) -> None:
     search.precision_ = fitted.get("precision_", "float32")  # files of sknas before 0.1 have none
     if search.precision_ not in TRAINING_DTYPES:
         raise _InvalidFile(f"precision_ is {search.precision_!r:.60}, not 'float32' or 'bfloat16'")
+    search.max_shift_ = fitted.get("max_shift_", 0)  # files before max_shift have none
+    if isinstance(search.max_shift_, bool) or not isinstance(search.max_shift_, int) or search.max_shift_ < 0:
+        raise _InvalidFile(f"max_shift_ is {search.max_shift_!r:.60}, not an integer >= 0")
     timings = fitted.get("search_timings_", {})  # files of sknas before 0.1 have none
     if not isinstance(timings, dict) or not all(isinstance(v, (int, float)) for v in timings.values()):
         raise _InvalidFile("search_timings_ is not a mapping of names to seconds")
