@@ -9,10 +9,11 @@ all of it, and is scored on the held-out test split: scikit-learn's digits as 8Ã
 before the cap). Its wall time splits into candidate training, the refit and its overhead
 (everything else: proxies, encoder pre-training, online fits, breeding), from
 ``search_timings_``. Runs go ``--jobs`` at a time, one torch thread each. Writes
-``ponas_real_data.md``.
+``ponas_real_data.md`` (digits) or ``ponas_real_data_<datasets>.md``.
 
     python benchmarks/ponas_real_data.py                         # digits, 5 seeds (~30 min on 2 cores)
-    python benchmarks/ponas_real_data.py --datasets mnist --epochs 3 --final-epochs 10
+    python benchmarks/ponas_real_data.py --datasets mnist --methods POnasSearch,RandomSearch,EvolutionSearch \
+        --budget 10 --epochs 4 --final-epochs 10 --evolution-population 5   # ~30 min; ponas_real_data_mnist.md
     python benchmarks/ponas_real_data.py --budget 4 --epochs 1 --final-epochs 1 --seeds 0 --quick
 """
 
@@ -59,9 +60,10 @@ def fit_on_split(dataset: str, estimator: str, seed: int, **params) -> tuple[obj
     return search, accuracy, wall
 
 
-def one_run(dataset: str, method: str, seed: int, settings: dict) -> dict:
-    """Fit one search on one split; its test accuracy and where its time went."""
-    name, params = METHODS[method]
+def one_run(dataset: str, method: str, seed: int, settings: dict, spec: tuple[str, dict]) -> dict:
+    """Fit one search (``spec``: the estimator's name and parameters) on one split; its test
+    accuracy and where its time went."""
+    name, params = spec
     search, accuracy, wall = fit_on_split(dataset, name, seed, **settings, **params)
     pool = getattr(search, "pool_", None)
     return dict(dataset=dataset, method=method, seed=seed, accuracy=accuracy, wall_s=wall,
@@ -125,6 +127,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--final-epochs", type=int, default=20)
     parser.add_argument("--seeds", default="0,1,2,3,4")
+    parser.add_argument("--evolution-population", type=int, default=None,
+                        help="EvolutionSearch's population_size, with tournament_size 3 (default: its own, 10; "
+                        "below 10 for budgets under 20, else evolution never starts)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (one torch thread each)")
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
@@ -132,12 +137,16 @@ def main(argv: list[str]) -> None:
     methods = [m.strip() for m in args.methods.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     settings = dict(budget=args.budget, epochs=args.epochs, final_epochs=args.final_epochs)
+    specs = dict(METHODS)
+    if args.evolution_population is not None:
+        specs["EvolutionSearch"] = ("EvolutionSearch", dict(population_size=args.evolution_population,
+                                                            tournament_size=3))
     header = environment_lines(sys.argv)
     start = time.perf_counter()
     jobs = [(d, m, s) for d in datasets for s in seeds for m in methods]
     runs = []
     for run in Parallel(n_jobs=args.jobs, return_as="generator")(
-        delayed(one_run)(d, m, s, settings) for d, m, s in jobs
+        delayed(one_run)(d, m, s, settings, specs[m]) for d, m, s in jobs
     ):
         runs.append(run)
         print(f"{run['dataset']} {run['method']} seed {run['seed']}: {run['accuracy']:.4f} in "
@@ -170,7 +179,8 @@ def main(argv: list[str]) -> None:
     if args.quick:
         print(text)
         return
-    write_report(text, HERE / "ponas_real_data.md")
+    name = "ponas_real_data" if datasets == ["digits"] else "ponas_real_data_" + "_".join(datasets)
+    write_report(text, HERE / f"{name}.md")
 
 
 if __name__ == "__main__":
