@@ -102,6 +102,15 @@ def test_a_larger_budget_continues_a_finished_checkpoint(iris, tmp_path, trained
     assert longer.results_["architecture"] == fresh.results_["architecture"]
 
 
+def test_a_finished_checkpoint_is_refitted_with_another_final_epochs_without_training_again(iris, tmp_path, trained):
+    path = tmp_path / "search.json"
+    first = RandomSearch(**TINY, random_state=0, checkpoint=path).fit(*iris)
+    trained.clear()
+    longer = RandomSearch(**dict(TINY, final_epochs=3), random_state=0, checkpoint=path).fit(*iris)
+    assert trained == [] and longer.results_ == first.results_
+    assert longer.refit_epochs_ == 3 != first.refit_epochs_
+
+
 def test_an_unseeded_search_resumes_with_its_own_seed(iris, tmp_path):
     path = tmp_path / "search.json"
     first = interrupted_fit(RandomSearch(**TINY, checkpoint=path, callbacks=[InterruptAt(1)]), *iris)

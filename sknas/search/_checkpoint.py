@@ -15,10 +15,11 @@ from ..driver import Checkpoint, SearchState
 from ..spaces import SearchSpace
 
 #: Parameters that do not change which architectures a search evaluates or their results,
-#: so a checkpoint written under other values of them can be resumed. ``n_jobs`` is checked
-#: apart: it sets the batch size, which matters to adaptive strategies only.
+#: so a checkpoint written under other values of them can be resumed (``final_epochs`` and
+#: ``ensemble_size`` shape the refit alone). ``n_jobs`` is checked apart: it sets the batch
+#: size, which matters to adaptive strategies only.
 RESUMABLE_WITH_OTHER = ("budget", "max_time", "n_jobs", "verbose", "callbacks", "checkpoint", "warm_start", "device",
-                        "ensemble_size")
+                        "ensemble_size", "final_epochs")
 
 
 def search_fingerprint(estimator, X, y, sample_weight=None) -> str:

@@ -119,7 +119,8 @@ COMMON_PARAMETERS = """\
         ``cross_val_score`` or ``GridSearchCV`` each keep their own. When the search's file
         exists, ``fit`` with the same data and parameters resumes from it: no evaluated
         architecture is trained again, and a deterministic search ends as an uninterrupted
-        one would. A larger ``budget`` continues a finished search. A file written by
+        one would. A larger ``budget`` continues a finished search; another ``final_epochs``
+        or ``ensemble_size`` refits it without training a candidate again. A file written by
         another search, one in use by a running search, or one that cannot be written is
         refused with a ``ValueError`` before any work.
     warm_start : bool, default=False
