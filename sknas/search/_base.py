@@ -355,12 +355,14 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         if self.max_shift == "auto":
             return auto_max_shift(self.input_shape_)
         shift = int(self.max_shift)
-        if shift and len(self.input_shape_) != 3:
-            raise ValueError(
-                f"max_shift={shift} moves images, but X is tabular ({self.input_shape_[0]} features "
-                "per row): pass max_shift=0 or 'auto', or image_shape if each row is an image"
-            )
-        if shift >= min(self.input_shape_[1:], default=shift + 1):
+        if len(self.input_shape_) != 3:
+            if shift:
+                raise ValueError(
+                    f"max_shift={shift} moves images, but X is tabular ({self.input_shape_[0]} features "
+                    "per row): pass max_shift=0 or 'auto', or image_shape if each row is an image"
+                )
+            return 0
+        if shift >= min(self.input_shape_[1:]):
             raise ValueError(
                 f"max_shift={shift} pixels is not smaller than the images "
                 f"({self.input_shape_[1]}x{self.input_shape_[2]}); pass a smaller max_shift, or 'auto'"
