@@ -18,6 +18,16 @@ def auto_max_shift(input_shape: Sequence[int]) -> int:
     One pixel per :data:`PIXELS_PER_SHIFT` of the shorter image side, rounded down; none for
     tabular inputs (a 1-D ``input_shape``).
 
+    Parameters
+    ----------
+    input_shape : sequence of int
+        The shape of one sample: ``(C, H, W)`` for images, ``(n_features,)`` for tabular rows.
+
+    Returns
+    -------
+    max_shift : int
+        The largest move along each axis, in pixels.
+
     Examples
     --------
     >>> auto_max_shift((1, 28, 28)), auto_max_shift((1, 8, 8)), auto_max_shift((30,))
