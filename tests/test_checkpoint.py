@@ -106,9 +106,9 @@ def test_a_finished_checkpoint_is_refitted_with_another_final_epochs_without_tra
     path = tmp_path / "search.json"
     first = RandomSearch(**TINY, random_state=0, checkpoint=path).fit(*iris)
     trained.clear()
-    longer = RandomSearch(**dict(TINY, final_epochs=3), random_state=0, checkpoint=path).fit(*iris)
-    assert trained == [] and longer.results_ == first.results_
-    assert longer.refit_epochs_ == 3 != first.refit_epochs_
+    refitted = RandomSearch(**dict(TINY, final_epochs=3), random_state=0, checkpoint=path).fit(*iris)
+    assert trained == [] and refitted.results_ == first.results_
+    assert refitted.refit_epochs_ == 3 != first.refit_epochs_
 
 
 def test_an_unseeded_search_resumes_with_its_own_seed(iris, tmp_path):

@@ -123,6 +123,17 @@ def test_load_does_not_restore_a_checkpoint_path_from_the_file(saved):
     assert loaded.checkpoint is None
 
 
+def test_a_file_written_before_max_shift_loads_as_trained_without_shifts(saved):
+    _, rewrite = saved
+
+    def drop_max_shift(metadata, payload):
+        del metadata["params"]["max_shift"], metadata["fitted"]["max_shift_"]
+
+    with pytest.warns(UserWarning, match="checkpoint path"):
+        loaded = sknas.load(rewrite(drop_max_shift))
+    assert loaded.max_shift == 0 and loaded.max_shift_ == 0
+
+
 def _set(keys, value):
     def edit(metadata, payload):
         *parents, last = keys
