@@ -2,9 +2,9 @@
 
 Each search is ``RandomSearch`` on the default cell space, fitted on one seed's split of
 scikit-learn's digits as 8×8 images (75/25 stratified) or of the MNIST subset (4,000 / 1,000),
-once with ``max_shift=0`` and once with each other shift of ``--shifts``: the same seed draws the
-split, the candidates and their initial weights, so each pair differs only in the shifts.
-``"auto"`` gives ``sknas.evaluation.auto_max_shift`` of the images (0 for digits, 2 for MNIST).
+once with ``max_shift=0`` and once with the data set's shift of ``SHIFTS``: the same seed draws
+the split, the candidates and their initial weights, so each pair differs only in the shifts.
+``max_shift="auto"`` (``sknas.evaluation.auto_max_shift``) gives 0 to digits and 2 to MNIST.
 Runs go ``--jobs`` at a time, one torch thread each. Writes ``augmentation.md``.
 
     python benchmarks/augmentation.py     # digits defaults and MNIST budget 10 (~30 min on 2 cores)
