@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from sknas.evaluation import TrainingRecipe
-from sknas.evaluation._training import train_network
+from sknas.evaluation import train_network
 from sknas.spaces import PUBLISHED_GENOTYPES, DartsArchitecture, DartsSpace, make_space
 from sknas.spaces._darts_edits import apply_edits, node_path
 from sknas.evaluation import EvaluationResult

@@ -2,11 +2,16 @@
 
 import zlib
 
+import pickle
+
 import numpy as np
 import pytest
+import torch
 
 from sknas import EvolutionSearch, RandomSearch
-from sknas.evaluation import EvaluationResult, SuccessiveHalving, halving_rungs
+from sknas.evaluation import (
+    EvaluationResult, SuccessiveHalving, TrainingEvaluator, TrainingRecipe, halving_rungs,
+)
 from sknas.spaces import MLPSpace
 
 SMALL = dict(space="mlp", budget=6, epochs=3, final_epochs=2, min_epochs=1, random_state=0)
@@ -28,23 +33,25 @@ def test_rungs_need_a_rung_below_the_full_epochs(min_epochs):
 
 class FakeEvaluator:
     """Objective from the architecture's string and the epochs (more epochs score higher);
-    records every (architecture, epochs) it trains. Names in ``fail_at`` fail at that rung."""
+    records every stretch it trains as (architecture, from epoch, to epoch); the cost of a
+    stretch is its epochs. Names in ``fail_at`` fail at that rung."""
 
-    def __init__(self, epochs=9, calls=None, fail_at=None):
-        self.epochs = epochs
-        self.calls = [] if calls is None else calls
+    def __init__(self, fail_at=None):
+        self.calls = []
         self.fail_at = fail_at or {}
 
-    def with_epochs(self, epochs):
-        return FakeEvaluator(epochs, self.calls, self.fail_at)
-
     def evaluate(self, arch):
-        self.calls.append((str(arch), self.epochs))
-        if self.fail_at.get(str(arch)) == self.epochs:
-            return EvaluationResult.failed("boom", cost_s=0.5, epochs=float(self.epochs))
+        return self.evaluate_at(arch, 9)[0]
+
+    def evaluate_at(self, arch, epochs, paused=None):
+        done = 0 if paused is None else paused
+        self.calls.append((str(arch), done, epochs))
+        if self.fail_at.get(str(arch)) == epochs:
+            return EvaluationResult.failed("boom", cost_s=0.5, epochs=float(epochs)), None
         quality = zlib.crc32(str(arch).encode()) / 2**32
-        return EvaluationResult(quality + self.epochs, cost_s=float(self.epochs),
-                                metrics={"epochs": float(self.epochs), "val_loss": 1.0 - quality})
+        result = EvaluationResult(quality + epochs, cost_s=float(epochs - done),
+                                  metrics={"epochs": float(epochs), "val_loss": 1.0 - quality})
+        return result, (epochs if epochs < 9 else None)
 
 
 def bracket(n=9):
@@ -67,11 +74,13 @@ def test_the_best_third_of_each_rung_is_promoted():
     epochs = {str(a): r.metrics["epochs"] for a, r in zip(archs, results)}
     assert [epochs[str(a)] for a in by_quality] == [9, 3, 3, 1, 1, 1, 1, 1, 1]
     assert len(fake.calls) == 9 + 3 + 1
-    # the cost is every rung's; the result is the top rung's, as the evaluator gives it alone
+    # a promoted candidate goes on from where it stopped: the top one trains 9 epochs in all
     top = by_quality[0]
+    assert [(start, end) for arch, start, end in fake.calls if arch == str(top)] == [(0, 1), (1, 3), (3, 9)]
+    # the cost is every rung's; the result is the top rung's, as the evaluator gives it alone
     result = results[archs.index(top)]
-    assert result.cost_s == 1 + 3 + 9
-    assert result.objective == FakeEvaluator(9).evaluate(top).objective
+    assert result.cost_s == 1 + 2 + 6
+    assert result.objective == FakeEvaluator().evaluate(top).objective
 
 
 def test_a_failed_candidate_is_not_promoted_and_keeps_its_failure():
@@ -82,6 +91,7 @@ def test_a_failed_candidate_is_not_promoted_and_keeps_its_failure():
     results = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate_batch(archs)
     failed = results[archs.index(best)]
     assert failed.status == "failed" and failed.cost_s == 1 + 0.5
+    assert not any(start == 3 for arch, start, _ in fake.calls if arch == str(best))  # nothing goes on
     assert sum(r.metrics.get("epochs") == 9 for r in results if r.ok) == 1  # the next best went on
     assert all(r.ok for a, r in zip(archs, results) if a != best)
 
@@ -90,15 +100,47 @@ def test_a_small_bracket_still_sends_one_candidate_to_the_top():
     fake = FakeEvaluator()
     results = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate_batch(bracket(2))
     assert sorted(r.metrics["epochs"] for r in results) == [1, 9]
-    assert sorted(epochs for _, epochs in fake.calls) == [1, 1, 9]  # the winner of rung 1 needs no rung 3
+    assert sorted(end for _, _, end in fake.calls) == [1, 1, 9]  # the winner of rung 1 needs no rung 3
 
 
 def test_a_lone_candidate_trains_only_at_the_top_rung():
     fake = FakeEvaluator()
     arch = bracket(1)[0]
     result = SuccessiveHalving(fake, rungs=(1, 3, 9)).evaluate(arch)
-    assert fake.calls == [(str(arch), 9)]
-    assert result == FakeEvaluator(9).evaluate(arch)
+    assert fake.calls == [(str(arch), 0, 9)]
+    assert result == FakeEvaluator().evaluate(arch)
+
+
+def test_the_rungs_must_end_at_the_evaluators_full_training():
+    evaluator = TrainingEvaluator(MLPSpace(), *tiny_split(), recipe=TrainingRecipe(epochs=10))
+    with pytest.raises(ValueError, match="the top rung trains 9 epochs but the evaluator's recipe 10"):
+        SuccessiveHalving(evaluator, rungs=(1, 3, 9))
+
+
+def tiny_split():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 5)).astype("float32")
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X[:60], y[:60], X[60:], y[60:]
+
+
+@pytest.mark.parametrize("arch", ["mlp:64-64,relu,dropout=0.5,norm=batch", "mlp:128,relu,dropout=0,norm=none"])
+def test_a_training_paused_and_resumed_elsewhere_is_the_one_that_never_stopped(arch):
+    # dropout draws from the global generator and batch normalisation keeps running buffers:
+    # both, the optimiser's moments and the schedule must come back exactly, through a pickle
+    space = MLPSpace()
+    evaluator = TrainingEvaluator(space, *tiny_split(), recipe=TrainingRecipe(epochs=6, batch_size=16))
+    arch = space.parse(arch)
+    straight, nothing_left = evaluator.evaluate_at(arch, 6)
+    first, paused = evaluator.evaluate_at(arch, 2)
+    paused = pickle.loads(pickle.dumps(paused))
+    torch.manual_seed(123)  # the caller's global generator does not leak into the training
+    second, paused_again = evaluator.evaluate_at(arch, 4, paused)
+    last, _ = evaluator.evaluate_at(arch, 6, paused_again)
+    assert nothing_left is None and first.metrics["epochs"] == 2 and second.metrics["epochs"] == 4
+    assert last.objective == straight.objective
+    assert last.metrics == {**straight.metrics}
+    assert evaluator.evaluate(arch).metrics == straight.metrics
 
 
 def test_min_epochs_searches_in_rungs_and_picks_from_the_top_rung(iris):

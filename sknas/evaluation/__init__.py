@@ -4,23 +4,19 @@ from ._augmentation import PIXELS_PER_SHIFT, auto_max_shift, random_shifts
 from ._halving import HALVING_FACTOR, SuccessiveHalving, halving_rungs
 from ._result import EvaluationResult
 from ._scoring import objective_score, score_outputs
-from ._training import (
-    TrainingDiverged,
-    TrainingEvaluator,
-    TrainingRecipe,
-    predict_outputs,
-    resolve_device,
-    train_network,
-)
+from ._loop import TrainingDiverged, TrainingLoop, train_network
+from ._training import PausedTraining, TrainingEvaluator, TrainingRecipe, predict_outputs, resolve_device
 from ._device import native_bfloat16, resolve_precision
 
 __all__ = [
     "EvaluationResult",
     "HALVING_FACTOR",
     "PIXELS_PER_SHIFT",
+    "PausedTraining",
     "SuccessiveHalving",
     "TrainingDiverged",
     "TrainingEvaluator",
+    "TrainingLoop",
     "TrainingRecipe",
     "auto_max_shift",
     "halving_rungs",

@@ -9,6 +9,7 @@ from typing import Sequence
 from .._parallel import parallel_map
 from ..spaces import Architecture
 from ._result import EvaluationResult
+from ._training import PausedTraining
 
 #: Each rung trains about this many times the epochs of the one below, and keeps the best
 #: 1 / ``HALVING_FACTOR`` of its candidates (Hyperband's and ASHA's usual η = 3).
@@ -85,12 +86,17 @@ class SuccessiveHalving:
 
     Every architecture of the batch trains for the first rung's epochs; the best
     ``ceil(n / factor)`` of those that succeeded (by objective, then by the lower validation
-    loss) train again, from scratch, for the next rung's epochs, and so on up to the full
-    ``epochs``; a lone candidate (a bracket of one, or the only one left) goes straight to
-    the top rung, as there is nothing to prune. An architecture's result is the one of the highest rung it reached: its
-    ``metrics["epochs"]`` says which, and its ``cost_s`` is the time of all its rungs. A
-    full-fidelity result is therefore exactly what the wrapped evaluator gives alone (each
-    architecture's training is seeded by its own string).
+    loss) go on training, from where they stopped, up to the next rung's epochs, and so on up
+    to the full ``epochs``; a lone candidate (a bracket of one, or the only one left) goes
+    straight to the top rung, as there is nothing to prune. An architecture's result is the
+    one of the highest rung it reached: its ``metrics["epochs"]`` says which, and its
+    ``cost_s`` is the time of all its rungs.
+
+    Every rung is a snapshot of one training under the full schedule (the cosine spans the
+    top rung's epochs; :meth:`TrainingEvaluator.evaluate_at`), so a promoted candidate trains
+    the full epochs once in all, and its top-rung result is exactly what the wrapped
+    evaluator gives it alone. The price: a lower rung scores a network whose learning rate
+    has not yet decayed.
 
     Rungs are synchronous within a batch (the batch is the bracket): which candidates are
     promoted depends only on the results, not on which worker finished first, so the search
@@ -99,8 +105,8 @@ class SuccessiveHalving:
     Parameters
     ----------
     evaluator : TrainingEvaluator
-        Trains one architecture; its ``with_epochs(epochs)`` gives a copy that trains
-        for another number of epochs.
+        Trains one architecture to the full epochs, the top rung's; its
+        ``evaluate_at(arch, epochs, paused)`` trains to a lower rung and goes on from there.
     rungs : sequence of int
         The epochs of each rung, increasing (see :func:`halving_rungs`).
     factor : int, default=3
@@ -127,6 +133,13 @@ class SuccessiveHalving:
         self.evaluator = evaluator
         self.rungs = tuple(int(r) for r in rungs)
         self.factor = int(factor)
+        full = getattr(getattr(evaluator, "recipe", None), "epochs", self.rungs[-1])
+        if int(full) != self.rungs[-1]:
+            raise ValueError(
+                f"the top rung trains {self.rungs[-1]} epochs but the evaluator's recipe {full}: "
+                "the rungs are stops on the way to the evaluator's full training, so the last "
+                "rung must be its recipe's epochs"
+            )
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
         """One architecture, alone: trained for the top rung's epochs only.
@@ -162,13 +175,14 @@ class SuccessiveHalving:
         archs = list(archs)
         latest: list[EvaluationResult | None] = [None] * len(archs)
         spent = [0.0] * len(archs)
+        paused: list[PausedTraining | None] = [None] * len(archs)
         alive = list(range(len(archs)))
         for rung, epochs in enumerate(self.rungs):
             if len(alive) == 1 and rung < len(self.rungs) - 1:
                 continue  # one candidate left: nothing to prune, it goes straight to the top rung
-            evaluator = self.evaluator.with_epochs(epochs)
-            for i, result in zip(alive, parallel_map(evaluator.evaluate, [archs[i] for i in alive], n_jobs)):
-                latest[i] = result
+            stretches = [(archs[i], epochs, paused[i]) for i in alive]
+            for i, (result, stopped) in zip(alive, parallel_map(self._train_stretch, stretches, n_jobs)):
+                latest[i], paused[i] = result, stopped
                 spent[i] += result.cost_s
             if rung == len(self.rungs) - 1:
                 break
@@ -176,6 +190,11 @@ class SuccessiveHalving:
             # the best first; ties by the lower validation loss, then by the batch's order
             succeeded.sort(key=lambda i: (-latest[i].objective, latest[i].metrics.get("val_loss", math.inf)))
             alive = sorted(succeeded[: math.ceil(len(succeeded) / self.factor)])
+            paused = [p if i in alive else None for i, p in enumerate(paused)]  # the pruned free their copies
             if not alive:
                 break
         return [replace(result, cost_s=cost) for result, cost in zip(latest, spent)]
+
+    def _train_stretch(self, stretch: tuple) -> tuple[EvaluationResult, PausedTraining | None]:
+        arch, epochs, paused = stretch
+        return self.evaluator.evaluate_at(arch, epochs, paused)

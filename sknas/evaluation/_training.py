@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import copy
-import math
 import time
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -15,16 +14,12 @@ from sklearn.utils.multiclass import type_of_target
 from torch import nn
 
 from ..spaces import Architecture, SearchSpace
-from ._augmentation import random_shifts
 from ._device import TRAINING_DTYPES, resolve_device
+from ._loop import TrainingDiverged, TrainingLoop
 from ._result import EvaluationResult
 from ._scoring import score_outputs, validation_loss
 
 TASKS = ("classification", "regression")
-
-
-class TrainingDiverged(RuntimeError):
-    """The training loss became NaN or infinite."""
 
 
 @dataclass(frozen=True)
@@ -109,153 +104,6 @@ def infer_task(y) -> str:
     """``"regression"`` for continuous targets, else ``"classification"`` (labels of any type)."""
     kind = type_of_target(y, input_name="y")
     return "regression" if kind.startswith("continuous") else "classification"
-
-
-def train_network(
-    module: nn.Module,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    task: str,
-    recipe: TrainingRecipe,
-    device: torch.device,
-    generator: torch.Generator,
-    on_epoch_end: Callable[[int, float], None] | None = None,
-    sample_weight: torch.Tensor | None = None,
-) -> list[float]:
-    """Train ``module`` in place on ``(X, y)``; return the mean loss of each epoch.
-
-    ``y`` holds class indices (classification) or targets of shape ``(n, k)`` (regression).
-    ``sample_weight``, when given, holds one non-negative weight per sample: each batch's
-    loss is then the mean of its per-sample losses times their weights, divided by the mean
-    weight of all samples, an unbiased estimate of the weighted mean loss over ``X`` (so a
-    batch of zero-weight samples teaches nothing, and weight 2 counts a sample twice).
-    ``on_epoch_end(epoch, loss)``, when given, is called after each epoch (from 1), e.g. to
-    show progress. A network with a ``set_training_progress(fraction)`` method is told the
-    fraction of training done before each epoch (DARTS's drop-path grows with it); one that
-    sets ``auxiliary_output`` in its forward pass (an auxiliary head's outputs) adds their loss
-    times its ``auxiliary_weight``.
-
-    A last batch of one sample is skipped (batch normalisation cannot train on it) when
-    larger batches exist, so every epoch makes at least one step.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        The network, trained in place (moved to ``device``, left in eval mode).
-    X : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-        Float32 inputs.
-    y : torch.Tensor of shape (n_samples,) or (n_samples, n_targets)
-        Class indices (int64) or float32 targets.
-    task : {"classification", "regression"}
-        Cross-entropy or mean squared error loss.
-    recipe : TrainingRecipe
-        Epochs, batch size, optimiser and learning rate.
-    device : torch.device
-        Where to train.
-    generator : torch.Generator
-        Draws the order of the samples in each epoch (and the shifts of ``recipe.max_shift``).
-    on_epoch_end : callable or None, default=None
-        Called as ``on_epoch_end(epoch, loss)`` after each epoch.
-    sample_weight : torch.Tensor of shape (n_samples,) or None, default=None
-        Non-negative weights of the samples' losses; None weighs them alike.
-
-    Returns
-    -------
-    losses : list of float
-        The mean training loss of each epoch.
-
-    Raises
-    ------
-    TrainingDiverged
-        When a loss becomes NaN or infinite.
-    ValueError
-        When ``recipe.batch_size`` is 1 and ``module`` has batch normalisation layers,
-        which cannot train on one sample: no epoch would make a step.
-    """
-    channels_last = recipe.channels_last and X.dim() == 4
-    shift = int(recipe.max_shift) if X.dim() == 4 else 0
-    module.to(device).train()
-    if channels_last:
-        module.to(memory_format=torch.channels_last)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=recipe.precision == "bfloat16")
-    if recipe.optimizer == "adamw":
-        optimizer: torch.optim.Optimizer = torch.optim.AdamW(
-            module.parameters(), lr=recipe.peak_learning_rate, weight_decay=recipe.weight_decay
-        )
-    else:
-        optimizer = torch.optim.SGD(
-            module.parameters(),
-            lr=recipe.peak_learning_rate,
-            momentum=0.9,
-            nesterov=True,
-            weight_decay=recipe.weight_decay,
-        )
-    reduction = "mean" if sample_weight is None else "none"
-    if task == "classification":
-        loss_fn: nn.Module = nn.CrossEntropyLoss(label_smoothing=recipe.label_smoothing, reduction=reduction)
-    else:
-        loss_fn = nn.MSELoss(reduction=reduction)
-    weights = None
-    if sample_weight is not None:
-        weights = torch.as_tensor(sample_weight, dtype=torch.float32)
-        weights = weights / weights.mean()
-    n = len(X)
-    batch_size = min(int(recipe.batch_size), n)
-    if batch_size == 1 < n and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules()):
-        raise ValueError(
-            "batch_size=1 cannot train a network with batch normalisation layers, which need "
-            "two samples or more per batch; use batch_size >= 2"
-        )
-    # With batch_size >= 2 only a last batch can hold one sample, and it is skipped; with
-    # batch_size == 1 (no batch normalisation, or a single training sample) every batch trains.
-    skip_single = batch_size >= 2
-    steps_per_epoch = math.ceil(n / batch_size)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimizer, T_max=int(recipe.epochs) * steps_per_epoch
-    )
-    # Networks may schedule a regulariser over training (DARTS's drop-path) and return an
-    # auxiliary head's logits in training mode, whose loss counts ``auxiliary_weight`` times.
-    set_progress = getattr(module, "set_training_progress", None)
-    auxiliary_weight = float(getattr(module, "auxiliary_weight", 0.0))
-    losses = []
-    for epoch in range(int(recipe.epochs)):
-        if set_progress is not None:
-            set_progress(epoch / int(recipe.epochs))
-        order = torch.randperm(n, generator=generator)
-        total, seen = 0.0, 0
-        for start in range(0, n, batch_size):
-            index = order[start : start + batch_size]
-            if len(index) < 2 and skip_single:
-                continue  # batch normalisation cannot train on a single sample
-            xb, yb = X[index].to(device), y[index].to(device)
-            if shift:
-                xb = random_shifts(xb, shift, generator)
-            if channels_last:
-                xb = xb.contiguous(memory_format=torch.channels_last)
-            optimizer.zero_grad(set_to_none=True)
-            with autocast:  # the losses are float32 under autocast
-                loss = loss_fn(module(xb), yb)
-                auxiliary = getattr(module, "auxiliary_output", None)
-                if auxiliary is not None and auxiliary_weight > 0:
-                    loss = loss + auxiliary_weight * loss_fn(auxiliary, yb)
-            if weights is not None:
-                per_sample = loss if loss.dim() == 1 else loss.mean(dim=1)  # regression: over targets
-                loss = (per_sample * weights[index].to(device)).mean()
-            if not torch.isfinite(loss):
-                raise TrainingDiverged(f"the training loss became {loss.item()} in epoch {epoch + 1}")
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total += loss.item() * len(index)
-            seen += len(index)
-        losses.append(total / max(seen, 1))
-        if on_epoch_end is not None:
-            on_epoch_end(epoch + 1, losses[-1])
-    if channels_last:
-        module.to(memory_format=torch.contiguous_format)
-    module.eval()
-    return losses
 
 
 @torch.no_grad()
@@ -392,23 +240,6 @@ class TrainingEvaluator:
         """
         return build_network(self.space, arch, self.input_shape, self.n_outputs, self.seed)
 
-    def with_epochs(self, epochs: int) -> "TrainingEvaluator":
-        """A copy that trains for ``epochs`` (the data and everything else shared).
-
-        Parameters
-        ----------
-        epochs : int
-            Training epochs of each candidate.
-
-        Returns
-        -------
-        evaluator : TrainingEvaluator
-            This evaluator with ``recipe.epochs`` replaced.
-        """
-        other = copy.copy(self)
-        other.recipe = replace(self.recipe, epochs=int(epochs))
-        return other
-
     def fit_network(
         self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe,
         on_epoch_end: Callable[[int, float], None] | None = None,
@@ -438,17 +269,30 @@ class TrainingEvaluator:
         losses : list of float
             The mean training loss of each epoch.
         """
+        module, losses, _ = self._train(arch, X, y, recipe, int(recipe.epochs), None, on_epoch_end, sample_weight)
+        return module, losses
+
+    def _train(
+        self, arch: Architecture, X: torch.Tensor, y: torch.Tensor, recipe: TrainingRecipe, until: int,
+        paused: PausedTraining | None, on_epoch_end: Callable[[int, float], None] | None = None,
+        sample_weight: torch.Tensor | None = None,
+    ) -> tuple[nn.Module, list[float], PausedTraining | None]:
+        """Train ``arch`` up to epoch ``until`` of ``recipe``, from ``paused`` or from its
+        initial weights; the network, the losses of all its epochs, and where it stopped (None
+        at the last epoch)."""
         module = self.build(arch)
         generator = torch.Generator().manual_seed(architecture_seed(self.seed + 1, arch))
         # Dropout draws from the global torch generator: seed it per architecture too.
         devices = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(architecture_seed(self.seed + 2, arch))
-            losses = train_network(
-                module, X, y, task=self.task, recipe=recipe, device=self.device, generator=generator,
-                on_epoch_end=on_epoch_end, sample_weight=sample_weight,
-            )
-        return module, losses
+            loop = TrainingLoop(module, X, y, task=self.task, recipe=recipe, device=self.device,
+                                generator=generator, sample_weight=sample_weight)
+            if paused is not None:
+                paused.restore(module, loop, generator, self.device)
+            losses = loop.run(until, on_epoch_end)
+            stopped = None if until == int(recipe.epochs) else PausedTraining.of(module, loop, generator, self.device)
+        return module, losses, stopped
 
     def evaluate(self, arch: Architecture) -> EvaluationResult:
         """Train ``arch`` on the training split; its objective is the validation score.
@@ -469,13 +313,42 @@ class TrainingEvaluator:
             Its objective and metrics; of status ``"failed"`` (with the error) when
             training raised or diverged.
         """
+        return self.evaluate_at(arch, int(self.recipe.epochs))[0]
+
+    def evaluate_at(
+        self, arch: Architecture, epochs: int, paused: PausedTraining | None = None
+    ) -> tuple[EvaluationResult, PausedTraining | None]:
+        """Train ``arch`` up to epoch ``epochs`` of the recipe's schedule and score it there.
+
+        The cosine schedule spans the recipe's ``epochs`` whatever ``epochs`` is here: the
+        result after 3 of 9 epochs is a snapshot of the 9-epoch training, and one resumed from
+        it (``paused``) goes on exactly as a training that never stopped, in this process or
+        another. Successive halving trains its rungs so. ``metrics["epochs"]`` is ``epochs``;
+        ``cost_s`` counts this stretch only.
+
+        Parameters
+        ----------
+        arch : Architecture
+            The architecture to train and score.
+        epochs : int
+            The epoch to stop after, at most the recipe's.
+        paused : PausedTraining or None, default=None
+            Where an earlier call stopped for ``arch``, to go on from; None starts afresh.
+
+        Returns
+        -------
+        result : EvaluationResult
+            As :meth:`evaluate` gives, after ``epochs`` epochs.
+        paused : PausedTraining or None
+            Where the training stopped, to go on from; None when it failed or is complete.
+        """
         start = time.perf_counter()
         try:
             # the untrained network's loss, for comparison; its own build draws nothing
             initial = predict_outputs(self.build(arch).to(self.device), self.X_val, self.device)
             initial_val_loss = validation_loss(initial, self.y_val, self.task, self.w_val)
-            module, losses = self.fit_network(arch, self.X_train, self.y_train, self.recipe,
-                                              sample_weight=self.w_train)
+            module, losses, stopped = self._train(arch, self.X_train, self.y_train, self.recipe, int(epochs),
+                                                  paused, sample_weight=self.w_train)
             outputs = predict_outputs(module, self.X_val, self.device)
             if not torch.isfinite(outputs).all():
                 raise TrainingDiverged("the trained network's validation outputs are not finite")
@@ -484,11 +357,63 @@ class TrainingEvaluator:
         except Exception as exc:  # noqa: BLE001 - one bad candidate must not end a search
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
-            return EvaluationResult.failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+            return EvaluationResult.failed(f"{type(exc).__name__}: {exc}", time.perf_counter() - start), None
         n_params = sum(p.numel() for p in module.parameters())
-        metrics = {"params": float(n_params), "epochs": float(self.recipe.epochs), "train_loss": losses[-1],
+        metrics = {"params": float(n_params), "epochs": float(epochs), "train_loss": losses[-1],
                    "val_loss": val_loss, "initial_val_loss": initial_val_loss}
-        return EvaluationResult(objective, time.perf_counter() - start, metrics)
+        return EvaluationResult(objective, time.perf_counter() - start, metrics), stopped
+
+
+@dataclass
+class PausedTraining:
+    """A candidate's training stopped after some epochs of its schedule, to go on later.
+
+    What the next epochs depend on: the network's weights and buffers, the training loop's
+    state (:meth:`TrainingLoop.state_dict`) and the states of the generators that draw the
+    batch order (and shifts) and dropout. Copies, picklable: a training paused in one worker
+    goes on in another.
+
+    Parameters
+    ----------
+    weights : dict
+        The network's ``state_dict``.
+    loop : dict
+        The :class:`TrainingLoop`'s ``state_dict``.
+    batch_order : torch.Tensor
+        The state of the generator of the batch order.
+    dropout : torch.Tensor
+        The state of torch's global CPU generator (dropout on the CPU).
+    dropout_cuda : torch.Tensor or None, default=None
+        The state of the CUDA device's generator, when training there.
+    """
+
+    weights: dict
+    loop: dict
+    batch_order: torch.Tensor
+    dropout: torch.Tensor
+    dropout_cuda: torch.Tensor | None = None
+
+    @classmethod
+    def of(cls, module: nn.Module, loop: TrainingLoop, generator: torch.Generator,
+           device: torch.device) -> "PausedTraining":
+        """Where the training of ``module`` by ``loop`` stands now (copied)."""
+        return cls(
+            weights={name: value.detach().clone() for name, value in module.state_dict().items()},
+            loop=copy.deepcopy(loop.state_dict()),  # the optimiser's moments, not references to them
+            batch_order=generator.get_state(),
+            dropout=torch.get_rng_state(),
+            dropout_cuda=torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
+        )
+
+    def restore(self, module: nn.Module, loop: TrainingLoop, generator: torch.Generator,
+                device: torch.device) -> None:
+        """Put ``module``, ``loop`` and the generators back where this training stopped."""
+        module.load_state_dict(self.weights)
+        loop.load_state_dict(copy.deepcopy(self.loop))
+        generator.set_state(self.batch_order)
+        torch.set_rng_state(self.dropout)
+        if self.dropout_cuda is not None:
+            torch.cuda.set_rng_state(self.dropout_cuda, device)
 
 
 def as_tensors(X: np.ndarray, y: np.ndarray, task: str) -> tuple[torch.Tensor, torch.Tensor]:
