@@ -141,6 +141,8 @@ def test_a_training_paused_and_resumed_elsewhere_is_the_one_that_never_stopped(a
     assert last.objective == straight.objective
     assert last.metrics == {**straight.metrics}
     assert evaluator.evaluate(arch).metrics == straight.metrics
+    with pytest.raises(ValueError, match=r"epochs must lie in \[1, 6\] \(the recipe's\), got 7"):
+        evaluator.evaluate_at(arch, 7)
 
 
 def test_min_epochs_searches_in_rungs_and_picks_from_the_top_rung(iris):

@@ -33,8 +33,9 @@ class TrainingLoop:
     ----------
     module : torch.nn.Module
         The network, trained in place (moved to ``device``).
-    X, y, task, recipe, device, generator, sample_weight
-        As for :func:`train_network`.
+    X, y, task, recipe, device, generator, sample_weight : see :func:`train_network`
+        The data, the loss, the recipe, where to train, the generator of the batch order
+        and the samples' weights.
 
     Attributes
     ----------

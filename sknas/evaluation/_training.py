@@ -342,6 +342,8 @@ class TrainingEvaluator:
         paused : PausedTraining or None
             Where the training stopped, to go on from; None when it failed or is complete.
         """
+        if not 1 <= int(epochs) <= int(self.recipe.epochs):
+            raise ValueError(f"epochs must lie in [1, {self.recipe.epochs}] (the recipe's), got {epochs}")
         start = time.perf_counter()
         try:
             # the untrained network's loss, for comparison; its own build draws nothing
@@ -396,7 +398,24 @@ class PausedTraining:
     @classmethod
     def of(cls, module: nn.Module, loop: TrainingLoop, generator: torch.Generator,
            device: torch.device) -> "PausedTraining":
-        """Where the training of ``module`` by ``loop`` stands now (copied)."""
+        """Where the training of ``module`` by ``loop`` stands now (copied).
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The network being trained.
+        loop : TrainingLoop
+            The loop that trains it.
+        generator : torch.Generator
+            The loop's generator of the batch order.
+        device : torch.device
+            Where it trains (on CUDA the device's generator is kept too).
+
+        Returns
+        -------
+        PausedTraining
+            Copies of their states.
+        """
         return cls(
             weights={name: value.detach().clone() for name, value in module.state_dict().items()},
             loop=copy.deepcopy(loop.state_dict()),  # the optimiser's moments, not references to them
@@ -407,7 +426,19 @@ class PausedTraining:
 
     def restore(self, module: nn.Module, loop: TrainingLoop, generator: torch.Generator,
                 device: torch.device) -> None:
-        """Put ``module``, ``loop`` and the generators back where this training stopped."""
+        """Put ``module``, ``loop`` and the generators back where this training stopped.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            A freshly built network of the same architecture.
+        loop : TrainingLoop
+            A fresh loop around ``module`` with the same recipe.
+        generator : torch.Generator
+            The loop's generator of the batch order.
+        device : torch.device
+            Where it trains.
+        """
         module.load_state_dict(self.weights)
         loop.load_state_dict(copy.deepcopy(self.loop))
         generator.set_state(self.batch_order)
