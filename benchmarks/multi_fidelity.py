@@ -124,9 +124,10 @@ def main(argv: list[str]) -> None:
         f"{args.final_epochs} epochs, default cell space, one torch thread, {args.jobs} runs at a time; seeds "
         f"{args.seeds} (the seed draws the split and the search); total {elapsed / 60:.1f} min",
         f"- multi-fidelity: `min_epochs={args.min_epochs}`, rungs of {', '.join(map(str, rungs))} epochs, "
-        f"brackets of {3 ** (len(rungs) - 1)} candidates, the best third of each rung going on from its weights to the next (one cosine schedule over the full epochs; a rung is a snapshot of it)",
-        "- `epochs reached`: the candidates' final epochs added up (the lower rungs a promoted candidate "
-        "trained first are not counted); `at full`: candidates "
+        f"brackets of {3 ** (len(rungs) - 1)} candidates, the best third of each rung going on from its "
+        "weights to the next (one cosine schedule over the full epochs; a rung is a snapshot of it)",
+        "- `epochs reached`: the candidates' final epochs added up, which is every epoch the search trained (a "
+        "promoted candidate's lower rungs are the start of its one training); `at full`: candidates "
         "trained for the full epochs; `wall ×`: the mean wall over the same strategy's full-fidelity mean",
         "",
         markdown_table(
