@@ -14,6 +14,10 @@ if TYPE_CHECKING:  # the recipe lives with the evaluator, which imports this mod
     from ._training import TrainingRecipe
 
 
+#: The devices whose fused AdamW and SGD kernels the loop uses (elsewhere: torch's default).
+FUSED_OPTIMIZER_DEVICES = ("cpu", "cuda")
+
+
 class TrainingDiverged(RuntimeError):
     """The training loss became NaN or infinite."""
 
@@ -62,9 +66,13 @@ class TrainingLoop:
         self.channels_last = recipe.channels_last and X.dim() == 4
         self.shift = int(recipe.max_shift) if X.dim() == 4 else 0
         module.to(device)
+        # One fused kernel updates all parameters where the device has it: on a CPU the step of
+        # a small network is then 3× faster than torch's default loop over the parameters, its
+        # training 7-12 % faster (benchmarks/optimizer_speed.md).
+        fused = device.type in FUSED_OPTIMIZER_DEVICES
         if recipe.optimizer == "adamw":
             self.optimizer: torch.optim.Optimizer = torch.optim.AdamW(
-                module.parameters(), lr=recipe.peak_learning_rate, weight_decay=recipe.weight_decay
+                module.parameters(), lr=recipe.peak_learning_rate, weight_decay=recipe.weight_decay, fused=fused
             )
         else:
             self.optimizer = torch.optim.SGD(
@@ -73,6 +81,7 @@ class TrainingLoop:
                 momentum=0.9,
                 nesterov=True,
                 weight_decay=recipe.weight_decay,
+                fused=fused,
             )
         reduction = "mean" if sample_weight is None else "none"
         if task == "classification":
