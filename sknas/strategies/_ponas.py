@@ -304,13 +304,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         with torch.no_grad():
             return torch.cat([self.encoder(graphs[i : i + 4096]) for i in range(0, len(graphs), 4096)])
 
-    def _add_to_pool(self, archs: list[Architecture], raw: np.ndarray) -> None:
-        graphs, _ = graph_batch(self.space, archs)
-        self.pool += archs
-        self.raw_scores = np.concatenate([self.raw_scores, raw])
-        self.metrics = np.concatenate([self.metrics, self._normalise(raw)])
-        self.embeddings = torch.cat([self.embeddings, self._embed(graphs)])
-
     @property
     def n_proxies(self) -> int:
         return self.raw_scores.shape[1]
@@ -497,11 +490,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         The history is not in it: the driver tells it again before ``load_state_dict``.
         """
         state = super().state_dict()
-        added = self.raw_scores[self.n_initial_pool :]
-        state["added_to_pool"] = [
-            [str(a), [float(v) if np.isfinite(v) else None for v in row]]
-            for a, row in zip(self.pool[self.n_initial_pool :], added)
-        ]
         if self._warm_state is not None:  # the ensemble's parameters, exactly (float32 in float64)
             state["warm_state"] = {name: value.tolist() for name, value in self._warm_state.items()}
         if self._gp_start is not None:
@@ -519,10 +507,6 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
             What ``state_dict`` returned after the last ``tell``.
         """
         super().load_state_dict(state)
-        del self.pool[self.n_initial_pool :]
-        self.raw_scores = self.raw_scores[: self.n_initial_pool]
-        self.metrics = self.metrics[: self.n_initial_pool]
-        self.embeddings = self.embeddings[: self.n_initial_pool]
         warm = state.get("warm_state")
         self._warm_state = None if warm is None else {
             name: torch.tensor(value, dtype=torch.float32) for name, value in warm.items()}
@@ -530,7 +514,3 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         self._gp_start = None if gp_start is None else {
             module: {name: torch.tensor(value, dtype=torch.float64) for name, value in values.items()}
             for module, values in gp_start.items()}
-        added = state.get("added_to_pool", [])
-        if added:
-            raw = np.array([[np.nan if v is None else v for v in row] for _, row in added], dtype=np.float64)
-            self._add_to_pool([self.space.parse(s) for s, _ in added], raw)

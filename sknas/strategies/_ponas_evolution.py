@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import torch
@@ -129,7 +129,34 @@ def breed(
 class EvolvingPool:
     """PO-NAS's step 6 as methods of the bound strategy: the elite of its pool breeds
     offspring, and the best of them by S of their predicted proxies get real proxies and
-    join the pool."""
+    join the pool. The members added (by evolution or local steps) are in ``state_dict``."""
+
+    def _add_to_pool(self, archs: list[Architecture], raw: np.ndarray) -> None:
+        graphs, _ = graph_batch(self.space, archs)
+        self.pool += archs
+        self.raw_scores = np.concatenate([self.raw_scores, raw])
+        self.metrics = np.concatenate([self.metrics, self._normalise(raw)])
+        self.embeddings = torch.cat([self.embeddings, self._embed(graphs)])
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        added = self.raw_scores[self.n_initial_pool :]
+        state["added_to_pool"] = [
+            [str(a), [float(v) if np.isfinite(v) else None for v in row]]
+            for a, row in zip(self.pool[self.n_initial_pool :], added)
+        ]
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        del self.pool[self.n_initial_pool :]
+        self.raw_scores = self.raw_scores[: self.n_initial_pool]
+        self.metrics = self.metrics[: self.n_initial_pool]
+        self.embeddings = self.embeddings[: self.n_initial_pool]
+        added = state.get("added_to_pool", [])
+        if added:
+            raw = np.array([[np.nan if v is None else v for v in row] for _, row in added], dtype=np.float64)
+            self._add_to_pool([self.space.parse(s) for s, _ in added], raw)
 
     def _evolve(self, model: torch.nn.Module, scores: np.ndarray) -> None:
         settings = self.evolution
