@@ -6,15 +6,15 @@ updated the parameters one tensor at a time. This script sets that tuple empty f
 "default" side, so both sides run the same loop otherwise.
 
 Throughput: one epoch of ``train_network`` on random data, the fixed NAS-Bench-201 cell of
-``training_precision.py`` (16 channels, one cell per stage) at 8×8 and 28×28 in float32 and in
-bfloat16 + channels-last (what ``precision="auto"`` picks for images on a CPU with native
-bfloat16), and a two-layer perceptron (256-128, batch norm, dropout 0.1) on 64 features;
-``--repeats`` interleaved repeats, medians in samples per second.
+``training_precision.py`` (16 channels, one cell per stage) at 8×8 and 28×28 in float32 and,
+on a CPU with native bfloat16, in bfloat16 + channels-last (what ``precision="auto"`` picks
+for images there), and a two-layer perceptron (256-128, batch norm, dropout 0.1) on 64
+features; ``--repeats`` interleaved repeats, medians in samples per second.
 
 Accuracy: the four cells of ``training_speed.py`` trained for 10 epochs on the digits split of
-``real_data.py`` (bfloat16 + channels-last), seeds ``--seeds``, from the same initial weights
-and batch order, scored on the test split: the fused kernel computes the same update in
-another order, so results differ in the last bits and then diverge.
+``real_data.py`` in what ``precision="auto"`` picks on this CPU, seeds ``--seeds``, from the
+same initial weights and batch order, scored on the test split: the fused kernel computes the
+same update in another order, so results differ in the last bits and then diverge.
 
 Searches: ``RandomSearch()`` with its defaults on digits as 8×8 images, seeds ``--seeds``, each
 seed once with each optimiser (interleaved): wall time of ``fit`` and test accuracy. Writes
@@ -39,7 +39,7 @@ import sknas.evaluation._loop as loop_module
 from _report import HERE, environment_lines, markdown_table, write_report
 from real_data import load_digits_split
 from sknas import RandomSearch
-from sknas.evaluation import TrainingRecipe, train_network
+from sknas.evaluation import TrainingRecipe, native_bfloat16, train_network
 from sknas.spaces import MLPSpace
 from training_precision import FIXED_CELL, MODES, accuracy, network
 from training_speed import CELLS
@@ -64,7 +64,7 @@ def throughput(repeats: int, sizes: dict[str, int]) -> dict[tuple[str, str], lis
     for side_px in (8, 28):
         X = torch.randn(sizes[f"{side_px}"], 1, side_px, side_px)
         y = torch.randint(0, 10, (len(X),))
-        for mode in ("float32", "bfloat16 + channels-last"):
+        for mode in ("float32", "bfloat16 + channels-last")[: 2 if native_bfloat16(torch.device("cpu")) else 1]:
             precision, channels_last = MODES[mode]
             cases[f"cell {side_px}×{side_px}, {mode}"] = (
                 lambda s=side_px: network(FIXED_CELL, s), X, y,
@@ -120,12 +120,13 @@ def main(argv: list[str]) -> None:
     cells = list(CELLS)[:1] if args.quick else list(CELLS)
     epochs = 1 if args.quick else 10
     seeds = seeds[:1] if args.quick else seeds
+    auto_mode = "bfloat16 + channels-last" if native_bfloat16(torch.device("cpu")) else "float32"
     accuracy_rows = []
     for cell in cells:
         found = {}
         for side in SIDES:
             optimizer_side(side)
-            found[side] = [accuracy(load_digits_split(seed), cell, seed, epochs, "bfloat16 + channels-last")
+            found[side] = [accuracy(load_digits_split(seed), cell, seed, epochs, auto_mode)
                            for seed in seeds]
         accuracy_rows.append([cell, f"{np.mean(found['default']):.4f}", f"{np.mean(found['fused']):.4f}",
                               f"{np.mean(found['fused']) - np.mean(found['default']):+.4f}"])
@@ -149,7 +150,8 @@ def main(argv: list[str]) -> None:
         "# The training loop's optimiser step: torch's default against a fused kernel (CPU)",
         "",
         *header,
-        f"- one torch thread; total {elapsed / 60:.1f} min",
+        f"- one torch thread; native bfloat16 on this CPU: {native_bfloat16(torch.device('cpu'))} "
+        f"(`precision=\"auto\"` trains images in {auto_mode}); total {elapsed / 60:.1f} min",
         "",
         "## Throughput: one epoch of `train_network`, batch 64",
         "",
@@ -157,7 +159,7 @@ def main(argv: list[str]) -> None:
         "",
         markdown_table(["network", "optimiser", "train samples/s", "×"], speed_rows, "llrr"),
         "",
-        f"## Accuracy: digits, {epochs} epochs, bfloat16 + channels-last, mean test accuracy of seeds {','.join(map(str, seeds))}",
+        f"## Accuracy: digits, {epochs} epochs, {auto_mode}, mean test accuracy of seeds {','.join(map(str, seeds))}",
         "",
         markdown_table(["cell", "default", "fused", "difference"], accuracy_rows, "lrrr"),
         "",

@@ -33,7 +33,8 @@ class TrainingRecipe:
     batch_size : int, default=64
         Samples per optimisation step.
     optimizer : {"adamw", "sgd"}, default="adamw"
-        AdamW, or SGD with Nesterov momentum 0.9.
+        AdamW, or SGD with Nesterov momentum 0.9; on a CPU or CUDA device, torch's fused
+        implementation (one kernel updates every parameter).
     learning_rate : float or None, default=None
         Peak learning rate; None means 3e-3 for AdamW and 0.05 for SGD.
     weight_decay : float, default=5e-4
