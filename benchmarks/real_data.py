@@ -119,7 +119,10 @@ def run_method(dataset: str, seed: int, method: str, threads: int, quick: bool, 
             params = search_params(name, data, seed, quick, mnist, max_time if "max_time" in method else None)
             fitted, accuracy, wall, _ = timed_fit_predict(SEARCHES[name](image_shape=data.image_shape, **params),
                                                           data)
-            found = f"`{fitted.best_architecture_}` (val {fitted.best_score_:.3f}, {len(fitted.results_['status'])} cand.)"
+            timings = fitted.search_timings_  # overhead: everything but candidate training and the refit
+            found = (f"`{fitted.best_architecture_}` (val {fitted.best_score_:.3f}, "
+                     f"{len(fitted.results_['status'])} candidates; training {timings['training_s']:.0f} s, refit "
+                     f"{timings['refit_s']:.0f} s, overhead {timings['overhead_s']:.0f} s)")
         else:
             estimator = dict((n, e) for n, e, _ in baselines(data, seed, quick))[method]
             fitted, accuracy, wall, n_unconverged = timed_fit_predict(estimator, data)
