@@ -113,6 +113,7 @@ def run_method(dataset: str, seed: int, method: str, threads: int, quick: bool, 
     torch.set_num_threads(threads)
     seed_everything(seed)
     data = LOADERS[dataset](seed)
+    timings: dict = {}
     with threadpool_limits(limits=threads):
         name = method.split(" ")[0]
         if name in SEARCHES:
@@ -131,7 +132,7 @@ def run_method(dataset: str, seed: int, method: str, threads: int, quick: bool, 
                 found = ", ".join(f"{k}={_short(v)}" for k, v in fitted.best_params_.items())
             if n_unconverged:
                 found = (found + "; " if found else "") + f"{n_unconverged} fit(s) hit max_iter"
-    return dict(dataset=dataset, seed=seed, method=method, accuracy=accuracy, wall_s=wall, found=found)
+    return dict(dataset=dataset, seed=seed, method=method, accuracy=accuracy, wall_s=wall, found=found, **timings)
 
 
 def search_params(name: str, data: Dataset, seed: int, quick: bool, mnist: dict, max_time: float | None) -> dict:
@@ -243,7 +244,10 @@ def verdict(runs: list[dict], dataset: str, names: list[str]) -> list[str]:
             checks.append(f"{'≥' if accuracy >= best_default[1] else '<'} the best default baseline "
                           f"({best_default[0]} {best_default[1]:.4f})")
             met = met and accuracy >= best_default[1]
-        lines.append(f"- {method}: {'**met**' if met else '**not met**'}: " + "; ".join(checks))
+        lines.append(f"- {method}: {'**met**' if met else '**not met**'}: " + "; ".join(checks)
+                     + f" (mean training {mean(method, 'training_s'):.0f} s, refit {mean(method, 'refit_s'):.0f} s, "
+                     f"overhead {mean(method, 'overhead_s'):.0f} s = "
+                     f"{mean(method, 'overhead_s') / wall:.0%} of the wall)")
     return lines
 
 
