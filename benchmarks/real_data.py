@@ -199,13 +199,13 @@ def baselines(data: Dataset, seed: int, quick: bool) -> list[tuple[str, object, 
     ]
 
 
-def method_names(methods: list[str], max_time: float | None) -> list[str]:
+def method_names(methods: list[str], max_time: float | None, grids: bool = True) -> list[str]:
     """The rows to run, in the report's order: the searches (then their timed rows), each
-    scikit-learn method with its defaults, then with its grid."""
+    scikit-learn method with its defaults, then (with ``grids``) with its grid."""
     searches = [m for m in methods if m in SEARCHES]
     timed = [f"{m} (max_time={max_time:g})" for m in searches] if max_time is not None else []
     others = [m for m in methods if m not in SEARCHES]
-    return [*searches, *timed, *others, *[f"{m} + grid" for m in others]]
+    return [*searches, *timed, *others, *[f"{m} + grid" for m in others if grids]]
 
 
 def summary(runs: list[dict], dataset: str, names: list[str], settings: dict[str, str]) -> list[list[str]]:
@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", choices=(*SEARCHES, *BASELINES), default=[*SEARCHES, *BASELINES],
                         help="methods to run (each scikit-learn one with defaults and with a grid)")
     parser.add_argument("--seeds", default="0,1,2,3,4", help="the splits (and random_state of every method)")
+    parser.add_argument("--no-grids", action="store_true", help="the scikit-learn methods with their defaults only")
     parser.add_argument("--max-time", type=float, default=None,
                         help="also run each search with this max_time (seconds) and a budget time ends first")
     parser.add_argument("--mnist-budget", type=int, default=10,
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")][: 1 if args.quick else None]
     header = environment_lines(sys.argv if argv is None else [__file__, *argv])
     mnist = {"budget": args.mnist_budget, "epochs": args.mnist_epochs, "final_epochs": args.mnist_final_epochs}
-    names = method_names(args.methods, args.max_time)
+    names = method_names(args.methods, args.max_time, grids=not args.no_grids)
     tasks = [(d, seed, m) for d in args.datasets for seed in seeds for m in names]
     start = time.perf_counter()
     runs = []
