@@ -19,7 +19,7 @@ grid searches fit one after another.
 
 Run from anywhere::
 
-    python benchmarks/real_data.py --datasets digits       # 5 seeds (~15 min on 2 cores), writes real_data.md
+    python benchmarks/real_data.py --datasets digits       # 5 seeds, 30-60 min on 2 cores; writes real_data.md
     python benchmarks/real_data.py --quick                  # smoke run (tiny budgets and grids), prints only
 """
 
