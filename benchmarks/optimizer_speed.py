@@ -44,7 +44,7 @@ from sknas.spaces import MLPSpace
 from training_precision import FIXED_CELL, MODES, accuracy, network
 from training_speed import CELLS
 
-SIDES = {"default": (), "fused": ("cpu", "cuda")}  # the loop's FUSED_OPTIMIZER_DEVICES per side
+SIDES = {"default": (), "fused": loop_module.FUSED_OPTIMIZER_DEVICES}  # the loop's FUSED_OPTIMIZER_DEVICES per side
 
 
 def optimizer_side(side: str) -> None:
