@@ -138,8 +138,10 @@ def run_method(dataset: str, seed: int, method: str, threads: int, quick: bool, 
 def search_params(name: str, data: Dataset, seed: int, quick: bool, mnist: dict, max_time: float | None) -> dict:
     """The parameters of a sknas search: defaults on digits; ``mnist`` (budget, epochs, final
     epochs) on MNIST; with ``max_time``, the defaults and a budget that time ends first."""
-    if quick:
+    if quick:  # a smoke run: tiny searches, the timed rows still timed
         params: dict = {"budget": 2, "epochs": 1, "final_epochs": 1}
+        if max_time is not None:
+            params["max_time"] = max_time
     elif max_time is not None:
         params = {"budget": 1000, "max_time": max_time}
     elif data.name == "mnist":
