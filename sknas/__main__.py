@@ -55,9 +55,12 @@ def demo(args: argparse.Namespace) -> int:
     print(f"best architecture: {search.best_architecture_}")
     print(f"validation accuracy during search: {search.best_score_:.4f}")
     print(f"held-out test accuracy: {search.score(X_test, y_test):.4f}")
-    print(f"parameters: {sum(p.numel() for p in search.best_model_.parameters()):,}")
+    n_models = len(search.ensemble_models_)
+    averaged = "" if n_models == 1 else f" (predict averages the best {n_models} architectures, refitted)"
+    print(f"parameters of the best network: {sum(p.numel() for p in search.best_model_.parameters()):,}{averaged}")
+    refit = "the refit" if n_models == 1 else f"the {n_models} refits"
     print(f"wall time: {elapsed:.0f} s (training the candidates {timings['training_s']:.0f} s in "
-          f"{search.precision_}, the strategy's own work {timings['overhead_s']:.0f} s, the refit "
+          f"{search.precision_}, the strategy's own work {timings['overhead_s']:.0f} s, {refit} "
           f"{timings['refit_s']:.0f} s)")
     print("scikit-learn's classifiers on the same split, default settings (MLPClassifier: max_iter=1000):")
     for name, classifier in _baselines():

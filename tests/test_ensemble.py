@@ -39,12 +39,16 @@ def test_auto_averages_the_best_quarter_of_the_candidates_on_rows(iris):
     assert len(small.ensemble_models_) == 1 and small.predictor_.network is small.best_model_
 
 
-def test_auto_refits_one_network_for_images():
+def test_auto_averages_the_best_quarter_of_the_candidates_on_images_at_most_3():
     X, y = load_digits(return_X_y=True)
-    cells = dict(space="cell", image_shape=(8, 8), budget=4, epochs=1, final_epochs=1, random_state=0)
-    search = RandomSearch(**cells).fit(X[:120], y[:120])
-    assert search.ensemble_architectures_ == [search.best_architecture_]
-    assert search.ensemble_models_ == [search.best_model_]
+    cells = dict(space="cell", image_shape=(8, 8), epochs=1, final_epochs=1, random_state=0)
+    search = RandomSearch(**cells, budget=16).fit(X[:120], y[:120])
+    assert len(search.ensemble_architectures_) == 3  # a quarter of 16 is 4: capped at 3 for images
+    assert [str(a) for a in search.ensemble_architectures_] == _ranked(search.results_)[:3]
+    assert isinstance(search.predictor_.network, AveragedNetworks)
+    small = RandomSearch(**cells, budget=4).fit(X[:120], y[:120])
+    assert small.ensemble_architectures_ == [small.best_architecture_]
+    assert small.ensemble_models_ == [small.best_model_]
 
 
 def test_an_explicit_size_is_capped_by_the_candidates(iris):
