@@ -83,6 +83,16 @@ def test_time_limit_stops_when_the_next_candidate_and_the_refit_would_not_fit(mo
     ensemble.on_search_begin(None)
     clock[0] = 1.0  # 1 + 1 (a candidate) + 3 networks x 2 x 1 s = 8; a fourth network would pass 10
     assert not ensemble.on_candidate_end(None, None, ok(0.5, 1.0)) and ensemble.projected_s_ == pytest.approx(8.0)
+    # a rule of the candidates that succeeded (ensemble_size="auto"): the refit after the next one
+    asked = []
+    growing = TimeLimit(100.0, start=0.0, refit_scale=2.0, refit_models=lambda n: asked.append(n) or n // 2)
+    clock[0] = 0.0
+    growing.on_search_begin(None)
+    for now, result in [(1.0, ok(0.5, 1.0)), (2.0, sknas.EvaluationResult.failed("boom", 1.0)), (3.0, ok(0.6, 1.0))]:
+        clock[0] = now
+        growing.on_candidate_end(None, None, result)
+    assert asked == [2, 2, 3]  # the failed candidate does not count
+    assert growing.projected_s_ == pytest.approx(3.0 + 1.0 + 1 * 2.0 * 1.0)
 
 
 @pytest.mark.parametrize("n_jobs", [None, 2])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import math
 import time
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from tqdm.auto import tqdm
 
@@ -201,7 +201,8 @@ class TimeLimit(Callback):
     After each candidate it projects the time of the next ``batch_size`` candidates (the
     wall time per candidate so far, the strategy's own work and the parallelism included)
     and of the refit (the best candidate's training time times ``refit_scale``, for each of
-    ``refit_models`` networks); when
+    the ``refit_models`` networks the refit would train were the search to end after that
+    batch); when
     the clock since ``start`` plus both would pass ``seconds``, the search ends after the
     batch in flight. At least one batch is always trained. The estimators' ``max_time``
     adds one.
@@ -220,8 +221,10 @@ class TimeLimit(Callback):
         epochs over epochs, times all samples over training samples).
     batch_size : int, default=1
         Candidates trained at once.
-    refit_models : int, default=1
-        The networks the refit trains one after the other (an ensemble's members).
+    refit_models : int or callable, default=1
+        The networks the refit trains one after the other (an ensemble's members), or a
+        function of the number of candidates that succeeded that gives it (the estimators
+        pass their ``ensemble_size``'s rule: ``"auto"`` averages a quarter of them).
 
     Attributes
     ----------
@@ -243,7 +246,7 @@ class TimeLimit(Callback):
     """
 
     def __init__(self, seconds: float, start: float | None = None, refit_scale: float = 1.0, batch_size: int = 1,
-                 refit_models: int = 1):
+                 refit_models: int | Callable[[int], int] = 1):
         self.seconds = seconds
         self.start = start
         self.refit_scale = refit_scale
@@ -254,6 +257,7 @@ class TimeLimit(Callback):
         self.search_start_ = time.perf_counter()
         self.clock_start_ = self.search_start_ if self.start is None else self.start
         self.n_ = 0
+        self.n_succeeded_ = 0
         self.best_ = -math.inf
         self.best_cost_s_ = 0.0
         self.projected_s_ = 0.0
@@ -261,12 +265,16 @@ class TimeLimit(Callback):
 
     def on_candidate_end(self, search, architecture=None, result=None, **kwargs) -> bool:
         self.n_ += 1
+        self.n_succeeded_ += bool(result.ok)
         if result.ok and result.objective > self.best_:
             self.best_, self.best_cost_s_ = result.objective, result.cost_s
         now = time.perf_counter()
         per_candidate = (now - self.search_start_) / self.n_
+        models = self.refit_models
+        if callable(models):  # the refit after one more batch
+            models = models(self.n_succeeded_ + self.batch_size)
         self.projected_s_ = (now - self.clock_start_ + self.batch_size * per_candidate
-                             + self.refit_models * self.refit_scale * self.best_cost_s_)
+                             + models * self.refit_scale * self.best_cost_s_)
         self.stopped_ = self.projected_s_ > self.seconds
         return self.stopped_
 

@@ -268,7 +268,7 @@ class BaseSearch(PredictingMixin, BaseEstimator, metaclass=abc.ABCMeta):
         if self.max_time is not None:
             refit_scale = self.final_epochs / self.epochs / (1.0 - self.validation_fraction)
             time_limit = TimeLimit(self.max_time, fit_start, refit_scale, batch_size,
-                                   refit_models=self._ensemble_size(self.budget))
+                                   refit_models=self._ensemble_size)
             callbacks.append(time_limit)
         try:
             state = starting_state(self, fingerprint, checkpoint)

@@ -15,7 +15,8 @@ COMMON_PARAMETERS = """\
         Seconds for the whole ``fit``, search and refit: after each candidate the search
         projects the time of the next batch (the wall time per candidate so far) and of the
         refit (the best candidate's training time × ``final_epochs / epochs`` × all samples
-        over training samples, for each network of the ensemble), and ends when they would not fit (see
+        over training samples, for each network of the ensemble ``ensemble_size`` would
+        then average), and ends when they would not fit (see
         :class:`sknas.TimeLimit`); at least one batch is trained, and a refit that would
         not end in time is shortened to the epochs that do (at least one; a warning says so,
         ``refit_epochs_`` records it). Where it ends depends on
