@@ -44,7 +44,7 @@ from ._targets import TASKS, check_fit_weights, encode_targets, resolve_task
 AUTO_ENSEMBLE_TABULAR = 5
 #: ... and on images: the best 3 of 20 cells raised digits' test accuracy from 0.9880 to 0.9924
 #: (RandomSearch) and from 0.9900 to 0.9933 (POnasSearch) over 10 seeds, for two more refits of
-#: ~6 s beside a ~50 s search; 5 added little more (``benchmarks/image_ensemble_digits.md``).
+#: ~8 s beside searches of 65-88 s; 5 added little more (``benchmarks/image_ensemble_digits.md``).
 AUTO_ENSEMBLE_IMAGES = 3
 
 
