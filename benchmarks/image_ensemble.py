@@ -38,6 +38,7 @@ def one_search(method: str, seed: int, dataset: str, members: int, quick: bool) 
 
     import sknas
     from real_data import LOADERS
+    from sknas.search._predict import AveragedNetworks
 
     torch.set_num_threads(1)
     data = LOADERS[dataset](seed)
@@ -47,16 +48,19 @@ def one_search(method: str, seed: int, dataset: str, members: int, quick: bool) 
     start = time.perf_counter()
     search.fit(data.X_train, data.y_train)
     wall = time.perf_counter() - start
+    # the first m networks averaged as predict averages them all (AveragedNetworks)
     X_test = torch.as_tensor(search.input_scaler_.transform(data.X_test))
-    probabilities = []
-    for network in search.ensemble_models_:
+    networks = search.ensemble_models_
+    accuracy = []
+    for m in range(1, len(networks) + 1):
         with torch.no_grad():
-            probabilities.append(network(X_test).softmax(-1).numpy())
-    accuracy = [float(np.mean(np.mean(probabilities[:m], axis=0).argmax(1) == data.y_test))
-                for m in range(1, len(probabilities) + 1)]
+            predicted = AveragedNetworks(networks[:m], classification=True)(X_test).argmax(1).numpy()
+        accuracy.append(float(np.mean(search.classes_[predicted] == data.y_test)))
+    if accuracy[-1] != search.score(data.X_test, data.y_test):
+        raise RuntimeError("the average of every refitted network does not give predict's accuracy")
     refit_s = search.search_timings_["refit_s"]
     return dict(method=method, seed=seed, accuracy=accuracy, search_s=wall - refit_s,
-                refit_s_per_member=refit_s / len(probabilities))
+                refit_s_per_member=refit_s / len(networks))
 
 
 def report(runs: list[dict], methods: list[str], seeds: list[int], members: int) -> list[str]:
