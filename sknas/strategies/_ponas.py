@@ -104,10 +104,8 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         initialisation (step 4).
     n_screened : int or None, default=None
         The acquisition is optimised over this many open pool members of largest S (None:
-        every open member). Screening by S keeps the GP from the architectures S misjudges:
-        64 gave mean rank 60.2 on TransNAS-Bench-101's micro room_layout, where S reads one
-        poor proxy, and every open member 27.8 on 4 seeds, with the same NAS-Bench-201 runs
-        (``benchmarks/tnb101_table.md``, row ``ponas-screen-64``).
+        every open member). A screen keeps the GP from what S misjudges: see
+        ``benchmarks/tnb101_table.md``, row ``ponas-screen-64``.
     cross_fit : bool, default=False
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
