@@ -27,19 +27,16 @@ from sknas.strategies import PONAS, register_strategy
 #: at 300 / 200 / 100 epochs; and 100 epochs at 3e-3 or 300 at 1e-3.
 GREEDY = dict(acquisition="greedy", n_members=1)
 WARM_ENSEMBLE = dict(n_members=4, warm_start=True)
-#: The GP's acquisition over the 64 open architectures of largest S only (the default until
-#: 2026-12-02, ``ponas-screen-64``): the GP variants measured before pin it.
-SCREEN_64 = dict(n_screened=64)
 REFERENCE_FIT = dict(GREEDY, online_learning_rate=3e-4, max_online_epochs=1000)
 PONAS_VARIANTS = {
     "ponas-greedy": dict(GREEDY),
-    "ponas-screen-64": dict(SCREEN_64),
-    "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE, **SCREEN_64),
-    "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE, **SCREEN_64),
-    "ponas-ei-1": dict(acquisition="ei", n_members=1, **SCREEN_64),
-    "ponas-ucb-1": dict(acquisition="ucb", n_members=1, **SCREEN_64),
+    "ponas-full-pool": dict(n_screened=None),
+    "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE),
+    "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE),
+    "ponas-ei-1": dict(acquisition="ei", n_members=1),
+    "ponas-ucb-1": dict(acquisition="ucb", n_members=1),
     "ponas-ei-1-all": dict(acquisition="ei", n_members=1, n_screened=None),
-    "ponas-cross-fit": dict(acquisition="ei", n_members=4, cross_fit=True, **SCREEN_64),
+    "ponas-cross-fit": dict(acquisition="ei", n_members=4, cross_fit=True),
     "ponas-ensemble": dict(acquisition="greedy", **WARM_ENSEMBLE),
     "ponas-greedy-4r": dict(acquisition="greedy", n_members=4),
     "ponas-local": dict(GREEDY, local_from=10),

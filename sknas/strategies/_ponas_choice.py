@@ -38,9 +38,8 @@ class ChoiceRules:
 
     def _choose_by_acquisition(self, n: int, picks: list[Architecture], rows: list[int], objectives: np.ndarray,
                                model, contributions, scores: np.ndarray, held_out: np.ndarray | None) -> None:
-        """Pick a q-batch of the GP's acquisition over the open pool members (only the
-        ``n_screened`` of largest S, if set), conditioned on the pending architectures, until
-        ``n`` are picked. The GP's prior
+        """Pick a q-batch of the GP's acquisition over the ``n_screened`` open members of largest
+        S, conditioned on the pending architectures, until ``n`` are picked. The GP's prior
         score is S, and of a queried architecture cross-fitted out (``held_out``) the S of the
         member not fitted to it."""
         open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
