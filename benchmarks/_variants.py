@@ -31,6 +31,7 @@ REFERENCE_FIT = dict(GREEDY, online_learning_rate=3e-4, max_online_epochs=1000)
 PONAS_VARIANTS = {
     "ponas-greedy": dict(GREEDY),
     "ponas-full-pool": dict(n_screened=None),
+    "ponas-screen-both": dict(screen_by="both"),
     "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE),
     "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE),
     "ponas-ei-1": dict(acquisition="ei", n_members=1),

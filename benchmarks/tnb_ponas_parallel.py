@@ -2,11 +2,11 @@
 
 ``tnb101_table.py`` runs the seeds of one problem in parallel; with one or two seeds of a
 strategy that costs minutes per run that leaves a core idle. This runs the missing
-``ponas`` records (seeds ``0..SEEDS-1``, 100 queries) two problems at a time and merges each
-into ``tnb101_table.json`` as it ends; ``python tnb101_table.py --strategies ""`` then
-rewrites the table from the JSON.
+records of ``STRATEGY`` (default ``ponas``; seeds ``0..SEEDS-1``, 100 queries) two problems at
+a time and merges each into ``tnb101_table.json`` as it ends; ``python tnb101_table.py
+--strategies ""`` then rewrites the table from the JSON.
 
-    python benchmarks/tnb_ponas_parallel.py [SEEDS]    # default 1
+    python benchmarks/tnb_ponas_parallel.py [SEEDS [STRATEGY]]    # default 1 ponas
 """
 
 import json
@@ -19,19 +19,20 @@ import tnb101_table as table
 from sknas.bench import run
 
 
-def one(problem: str, seeds: int) -> dict:
+def one(strategy: str, problem: str, seeds: int) -> dict:
     start = time.perf_counter()
-    record = run("ponas", problem, budget=100, seeds=range(seeds), n_jobs=1)
+    record = run(strategy, problem, budget=100, seeds=range(seeds), n_jobs=1)
     print(problem, record["summary"]["rank"]["mean"], f"{time.perf_counter() - start:.0f} s", flush=True)
     return record
 
 
 def main(argv: list[str]) -> None:
     seeds = int(argv[0]) if argv else 1
+    strategy = argv[1] if len(argv) > 1 else "ponas"
     records = {table._key(r): r for r in json.loads(table.JSON.read_text(encoding="utf-8"))}
     problems = [p for p in table.PROBLEMS
-                if len(records.get(("ponas", p, 100), {}).get("runs", [])) < seeds]
-    jobs = Parallel(n_jobs=2, return_as="generator_unordered")(delayed(one)(p, seeds) for p in problems)
+                if len(records.get((strategy, p, 100), {}).get("runs", [])) < seeds]
+    jobs = Parallel(n_jobs=2, return_as="generator_unordered")(delayed(one)(strategy, p, seeds) for p in problems)
     for record in jobs:
         records[table._key(record)] = record
         table._save(records)

@@ -366,6 +366,28 @@ def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition
     assert strategy.pending == set(batch) | set(more)
 
 
+@pytest.mark.parametrize("screen_by", ["score", "posterior_mean", "both"])
+def test_ponas_screens_the_acquisition_by_score_posterior_mean_or_both(monkeypatch, screen_by):
+    import sknas.strategies._ponas_choice as module
+
+    pool, scores, objective = _problem(80)
+    strategy = _ponas(pool, scores, n_screened=5, screen_by=screen_by, cross_fit=True)  # GP mean ≠ c + b·S
+    _search(strategy, objective, 4)
+    acquisitions = _counting(monkeypatch, module, "best_candidates")
+    inputs = _counting(monkeypatch, module, "contribution_features")
+    asked = set(strategy.asked)
+    strategy.ask(1)
+    (gp, candidates, _), _ = acquisitions[0]
+    features = module.contribution_features(*inputs[0][0])
+    open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in asked]
+    mean, _ = module.posterior_mean_std(gp, features[open_rows])
+    by_mean = {open_rows[j] for j in np.argsort(-mean, kind="stable")[:5]}
+    expected = {"score": set(open_rows[:5]), "posterior_mean": by_mean, "both": set(open_rows[:5]) | by_mean}
+    screened = {i for i in open_rows if any(np.array_equal(features[i], c) for c in candidates)}
+    assert screened == expected[screen_by]
+    assert by_mean != set(open_rows[:5])  # the GP's mean ranks the open rows otherwise than S here
+
+
 def test_ponas_cross_fit_leaves_every_eth_query_out_of_member_e_and_gives_the_gp_its_score(monkeypatch):
     import sknas.strategies._ponas as module
 
@@ -629,6 +651,8 @@ def test_ponas_rejects_bad_arguments():
         setup(scores[:5])
     with pytest.raises(ValueError, match="local_from must be a number of queries >= 0 or None"):
         setup(local_from=0.5)
+    with pytest.raises(ValueError, match="unknown screen_by 'mean'; use 'score', 'posterior_mean', 'both'"):
+        setup(screen_by="mean")
 
 
 # -- the estimator ---------------------------------------------------------------------------

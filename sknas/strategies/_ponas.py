@@ -14,7 +14,7 @@ from ..spaces import Architecture
 from ..surrogate import (GlobalWeights, GraphEncoder, WeightGenerator, fit_weights, graph_batch, pretrain_encoder,
                          proxy_contributions)
 from ._base import Strategy
-from ._ponas_choice import CHOICE_RULES, DEFAULT_MEMBERS, STARTS, ChoiceRules
+from ._ponas_choice import CHOICE_RULES, DEFAULT_MEMBERS, SCREENS, STARTS, ChoiceRules
 from ._ponas_evolution import EvolvingPool
 
 class PONAS(ChoiceRules, EvolvingPool, Strategy):
@@ -107,6 +107,9 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         every open member). Every member helps where S misleads and hurts where it does not
         (TransNAS-Bench-101, 10 seeds: micro room_layout rank 60.2 → 42.6, macro room_layout
         4.4 → 28.7) and costs more (``benchmarks/tnb101_table.md``, row ``ponas-full-pool``).
+    screen_by : {"score", "posterior_mean", "both"}, default="score"
+        Which ``n_screened`` open members: those of largest S, those of largest posterior
+        mean under the GP, or both sets together (at most twice as many).
     cross_fit : bool, default=False
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
@@ -183,6 +186,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         n_members: int | None = None,
         warm_start: bool = False,
         n_screened: int | None = 64,
+        screen_by: str = "score",
         cross_fit: bool = False,
         per_architecture: bool = True,
         pretrain: bool = True,
@@ -207,6 +211,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         self.n_members = n_members
         self.warm_start = warm_start
         self.n_screened = n_screened
+        self.screen_by = screen_by
         self.cross_fit = cross_fit
         self.per_architecture = per_architecture
         self.pretrain = pretrain
@@ -236,6 +241,8 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         """The options checked, and the pool with its raw proxy scores as an array."""
         if self.acquisition not in CHOICE_RULES:
             raise ValueError(f"unknown acquisition {self.acquisition!r}; use " + ", ".join(map(repr, CHOICE_RULES)))
+        if self.screen_by not in SCREENS:
+            raise ValueError(f"unknown screen_by {self.screen_by!r}; use " + ", ".join(map(repr, SCREENS)))
         if self.start not in STARTS:
             raise ValueError(f"unknown start {self.start!r}; use " + " or ".join(map(repr, STARTS)))
         pool = list(pool)

@@ -6,10 +6,14 @@ import numpy as np
 import torch
 
 from ..spaces import Architecture
-from ..surrogate import ACQUISITIONS, best_candidates, contribution_features, fit_contribution_gp, gp_hyperparameters
+from ..surrogate import (ACQUISITIONS, best_candidates, contribution_features, fit_contribution_gp,
+                         gp_hyperparameters, posterior_mean_std)
 
 #: Rules for the first ``n_initial`` queries.
 STARTS = ("spread", "mean")
+
+#: Which open pool members the GP's acquisition is optimised over (with ``n_screened``).
+SCREENS = ("score", "posterior_mean", "both")
 
 #: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
 CHOICE_RULES = ("greedy", *ACQUISITIONS)
@@ -38,13 +42,11 @@ class ChoiceRules:
 
     def _choose_by_acquisition(self, n: int, picks: list[Architecture], rows: list[int], objectives: np.ndarray,
                                model, contributions, scores: np.ndarray, held_out: np.ndarray | None) -> None:
-        """Pick a q-batch of the GP's acquisition over the ``n_screened`` open members of largest
-        S, conditioned on the pending architectures, until ``n`` are picked. The GP's prior
+        """Pick a q-batch of the GP's acquisition over the open members :meth:`_screened` keeps,
+        conditioned on the pending architectures, until ``n`` are picked. The GP's prior
         score is S, and of a queried architecture cross-fitted out (``held_out``) the S of the
         member not fitted to it."""
         open_rows = [i for i in np.argsort(-scores, kind="stable") if self.pool[i] not in self.asked]
-        if self.n_screened is not None:
-            open_rows = open_rows[: max(int(self.n_screened), n - len(picks))]
         if not open_rows:
             return
         prior = np.array(scores, dtype=np.float64)
@@ -55,12 +57,28 @@ class ChoiceRules:
         seed = int(self.rng.integers(2**31 - 1))
         gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start)
         self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
+        open_rows = self._screened(open_rows, features, gp, max(0, n - len(picks)))
         pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
         chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
                                  best_f=objectives.max(), observed=features[rows], pending=features[pending],
                                  seed=seed)
         for choice in chosen:
             self._pick(self.pool[open_rows[choice]], picks)
+
+    def _screened(self, open_rows: list[int], features: np.ndarray, gp, n: int) -> list[int]:
+        """The open rows (in decreasing S) the acquisition is optimised over: with ``n_screened``,
+        the ``n_screened`` (at least ``n``) of largest S (``screen_by="score"``), of largest
+        posterior mean of the ``gp`` (``"posterior_mean"``), or both sets (``"both"``: the
+        first, then the second's others); else all."""
+        if self.n_screened is None:
+            return open_rows
+        size = max(int(self.n_screened), n)
+        by_score = open_rows[:size]
+        if self.screen_by == "score" or len(open_rows) <= size:
+            return by_score
+        mean, _ = posterior_mean_std(gp, features[open_rows])
+        by_mean = [open_rows[j] for j in np.argsort(-mean, kind="stable")[:size]]
+        return by_mean if self.screen_by == "posterior_mean" else list(dict.fromkeys(by_score + by_mean))
 
     def _held_out(self, n_rows: int) -> np.ndarray | None:
         """The member each of the ``n_rows`` queried architectures is cross-fitted out of

@@ -126,6 +126,7 @@ class MultiObjectivePONAS(PONAS):
     n_members = 1
     warm_start = False
     n_screened = None
+    screen_by = "score"
 
     def __init__(
         self,
@@ -165,7 +166,8 @@ class MultiObjectivePONAS(PONAS):
             max_online_epochs=max_online_epochs, n_elite=n_elite, n_pairs=n_pairs, n_offspring=n_offspring,
             evolve_from=evolve_from,
         )
-        del self.acquisition, self.local_from, self.n_members, self.warm_start, self.n_screened  # the class's, not options
+        # the class's choice rules, not options
+        del self.acquisition, self.local_from, self.n_members, self.warm_start, self.n_screened, self.screen_by
         self.kappa = kappa
         self.refit_every = refit_every
         self.population_size = population_size
