@@ -32,6 +32,7 @@ PONAS_VARIANTS = {
     "ponas-greedy": dict(GREEDY),
     "ponas-full-pool": dict(n_screened=None),
     "ponas-screen-both": dict(screen_by="both"),
+    "ponas-structure": dict(structure_kernel=True),
     "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE),
     "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE),
     "ponas-ei-1": dict(acquisition="ei", n_members=1),

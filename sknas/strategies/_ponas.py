@@ -110,6 +110,11 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
     screen_by : {"score", "posterior_mean", "both"}, default="score"
         Which ``n_screened`` open members: those of largest S, those of largest posterior
         mean under the GP, or both sets together (at most twice as many).
+    structure_kernel : bool, default=False
+        The GP's kernel also has a Matérn term on the architectures' encodings
+        (``space.encode``, as :class:`~sknas.strategies.BayesianOptimisation`'s GP), added to the
+        contribution kernel with its own outputscale: where the proxies mislead, the
+        marginal likelihood can let the structure explain the objectives.
     cross_fit : bool, default=False
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
@@ -187,6 +192,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         warm_start: bool = False,
         n_screened: int | None = 64,
         screen_by: str = "score",
+        structure_kernel: bool = False,
         cross_fit: bool = False,
         per_architecture: bool = True,
         pretrain: bool = True,
@@ -212,6 +218,7 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         self.warm_start = warm_start
         self.n_screened = n_screened
         self.screen_by = screen_by
+        self.structure_kernel = structure_kernel
         self.cross_fit = cross_fit
         self.per_architecture = per_architecture
         self.pretrain = pretrain

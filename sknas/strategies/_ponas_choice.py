@@ -53,9 +53,11 @@ class ChoiceRules:
         if held_out is not None:
             fitted_out = np.asarray(rows)[held_out >= 0]
             prior[fitted_out] = contributions.sum(dim=-1).numpy()[held_out[held_out >= 0], fitted_out]
-        features = contribution_features(contributions.numpy(), prior)
+        encodings = self._pool_encodings() if self.structure_kernel else None
+        features = contribution_features(contributions.numpy(), prior, encodings)
         seed = int(self.rng.integers(2**31 - 1))
-        gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start)
+        gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start,
+                                 n_encoding=0 if encodings is None else encodings.shape[1])
         self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
         open_rows = self._screened(open_rows, features, gp, max(0, n - len(picks)))
         pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
@@ -64,6 +66,14 @@ class ChoiceRules:
                                  seed=seed)
         for choice in chosen:
             self._pick(self.pool[open_rows[choice]], picks)
+
+    def _pool_encodings(self) -> np.ndarray:
+        """``space.encode`` of every pool member, ``(len(pool), D)``; each member encoded once."""
+        cache = self.__dict__.setdefault("_encoding_of", {})
+        for arch in self.pool:
+            if arch not in cache:
+                cache[arch] = np.asarray(self.space.encode(arch), dtype=np.float64).ravel()
+        return np.stack([cache[arch] for arch in self.pool])
 
     def _screened(self, open_rows: list[int], features: np.ndarray, gp, n: int) -> list[int]:
         """The open rows (in decreasing S) the acquisition is optimised over: with ``n_screened``,

@@ -127,6 +127,7 @@ class MultiObjectivePONAS(PONAS):
     warm_start = False
     n_screened = None
     screen_by = "score"
+    structure_kernel = False
 
     def __init__(
         self,
@@ -167,7 +168,9 @@ class MultiObjectivePONAS(PONAS):
             evolve_from=evolve_from,
         )
         # the class's choice rules, not options
-        del self.acquisition, self.local_from, self.n_members, self.warm_start, self.n_screened, self.screen_by
+        for option in ("acquisition", "local_from", "n_members", "warm_start", "n_screened", "screen_by",
+                       "structure_kernel"):
+            delattr(self, option)
         self.kappa = kappa
         self.refit_every = refit_every
         self.population_size = population_size

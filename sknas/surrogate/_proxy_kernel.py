@@ -119,15 +119,16 @@ class ScoreMean(Mean):
         return self.constant.to(x) + self.slope.to(x) * x[..., -1]
 
 
-def contribution_features(contributions, prior_scores=None) -> np.ndarray:
-    """GP inputs from the members' contributions ``(E, n, K)``: ``(n, E·K + 1)``.
+def contribution_features(contributions, prior_scores=None, encodings=None) -> np.ndarray:
+    """GP inputs from the members' contributions ``(E, n, K)``: ``(n, E·K [+ D] + 1)``.
 
     Each proxy's contributions are divided by their largest value over the members and
     architectures (1 where all are 0), so every input is in [0, 1] and the kernel's
-    lengthscales have the unit-cube meaning BoTorch's priors assume. The last column is
-    the prior score that :class:`ScoreMean` reads: the members' mean score S̄ (the
-    unscaled contributions summed over the proxies, averaged over the members), or
-    ``prior_scores``.
+    lengthscales have the unit-cube meaning BoTorch's priors assume. Then come the
+    architectures' ``encodings``, if given (for the structure kernel of
+    :func:`fit_contribution_gp`). The last column is the prior score that
+    :class:`ScoreMean` reads: the members' mean score S̄ (the unscaled contributions summed
+    over the proxies, averaged over the members), or ``prior_scores``.
 
     Parameters
     ----------
@@ -136,12 +137,14 @@ def contribution_features(contributions, prior_scores=None) -> np.ndarray:
         each of the E members' weightings.
     prior_scores : array-like of shape (n,) or None, default=None
         The prior score of each architecture; None: S̄.
+    encodings : array-like of shape (n, D) or None, default=None
+        Each architecture's encoding (``space.encode``); None: none.
 
     Returns
     -------
-    features : ndarray of shape (n, E·K + 1)
-        Each architecture's scaled contributions, the members' concatenated, and its prior
-        score.
+    features : ndarray of shape (n, E·K + 1), or (n, E·K + D + 1) with ``encodings``
+        Each architecture's scaled contributions, the members' concatenated, its encoding,
+        and its prior score.
     """
     values = np.asarray(contributions, dtype=np.float64)
     n_members, n, n_proxies = values.shape
@@ -149,24 +152,35 @@ def contribution_features(contributions, prior_scores=None) -> np.ndarray:
         prior_scores = values.sum(axis=2).mean(axis=0)
     scale = values.max(axis=(0, 1))
     scale = np.where(scale > 0, scale, 1.0)
-    features = (values / scale).transpose(1, 0, 2).reshape(n, n_members * n_proxies)
-    return np.column_stack([features, np.asarray(prior_scores, dtype=np.float64).reshape(n)])
+    features = [(values / scale).transpose(1, 0, 2).reshape(n, n_members * n_proxies)]
+    if encodings is not None:
+        features.append(np.asarray(encodings, dtype=np.float64).reshape(n, -1))
+    return np.column_stack([*features, np.asarray(prior_scores, dtype=np.float64).reshape(n)])
 
 
-def fit_contribution_gp(features, objectives, n_members: int, *, seed: int = 0, start_from: dict | None = None):
+def fit_contribution_gp(features, objectives, n_members: int, *, n_encoding: int = 0, seed: int = 0,
+                        start_from: dict | None = None):
     """A BoTorch ``SingleTaskGP`` with the ensemble contribution kernel and the score mean.
 
-    Hyperparameters (lengthscales, outputscale, noise, c and b) are fitted by maximum
+    With ``n_encoding``, the kernel is the sum of the contribution kernel and a structure
+    kernel: a scaled Matérn-5/2 kernel with one lengthscale on the architectures'
+    encodings (as :class:`sknas.strategies.BayesianOptimisation`'s GP), each with its own outputscale, so
+    the marginal likelihood decides how much of the objective the proxies' contributions
+    explain and how much the architectures' structure does.
+
+    Hyperparameters (lengthscales, outputscales, noise, c and b) are fitted by maximum
     marginal likelihood (:func:`sknas.surrogate.fit_gp`).
 
     Parameters
     ----------
-    features : array-like of shape (n, E·K + 1)
+    features : array-like of shape (n, E·K + n_encoding + 1)
         :func:`contribution_features` of the queried architectures.
     objectives : array-like of shape (n,)
         Their objectives.
     n_members : int
         E.
+    n_encoding : int, default=0
+        D, the width of the encodings in ``features``; 0: none (the contribution kernel alone).
     seed : int, default=0
         Seeds the fitting.
     start_from : dict or None, default=None
@@ -177,8 +191,11 @@ def fit_contribution_gp(features, objectives, n_members: int, *, seed: int = 0, 
     model : botorch.models.SingleTaskGP
         The fitted model, in eval mode, float64.
     """
-    n_proxies = (np.asarray(features).shape[1] - 1) // int(n_members)
-    return fit_gp(
-        features, objectives, seed=seed, start_from=start_from,
-        covar_module=ScaleKernel(EnsembleContributionKernel(n_members, n_proxies)), mean_module=ScoreMean(),
-    )
+    n_encoding = int(n_encoding)
+    n_proxies = (np.asarray(features).shape[1] - 1 - n_encoding) // int(n_members)
+    kernel = ScaleKernel(EnsembleContributionKernel(n_members, n_proxies))
+    if n_encoding:
+        first = n_members * n_proxies
+        kernel = kernel + ScaleKernel(MaternKernel(nu=2.5, active_dims=tuple(range(first, first + n_encoding))))
+    return fit_gp(features, objectives, seed=seed, start_from=start_from, covar_module=kernel,
+                  mean_module=ScoreMean())
