@@ -388,6 +388,20 @@ def test_ponas_screens_the_acquisition_by_score_posterior_mean_or_both(monkeypat
     assert by_mean != set(open_rows[:5])  # the GP's mean ranks the open rows otherwise than S here
 
 
+def test_ponas_structure_kernel_adds_a_kernel_on_the_queried_encodings():
+    pool, scores, objective = _problem(60)
+    strategy = _ponas(pool, scores, structure_kernel=True)
+    queried = _search(strategy, objective, 6)
+    contributions, structure = strategy.last_gp.covar_module.kernels
+    n_proxies = contributions.base_kernel.n_members * contributions.base_kernel.n_proxies
+    encodings = strategy.last_gp.train_inputs[0][:, structure.base_kernel.active_dims].numpy()
+    assert structure.base_kernel.active_dims.tolist()[0] == n_proxies
+    # the last GP was fitted on the first five results, before the sixth was asked
+    np.testing.assert_array_equal(encodings, np.stack([SPACE.encode(a) for a in queried[:5]]))
+    again = _ponas(pool, scores, structure_kernel=True)
+    assert _search(again, objective, 6) == queried
+
+
 def test_ponas_cross_fit_leaves_every_eth_query_out_of_member_e_and_gives_the_gp_its_score(monkeypatch):
     import sknas.strategies._ponas as module
 

@@ -154,3 +154,25 @@ def test_contribution_gp_prior_mean_reads_the_prior_score_column():
     warm = fit_contribution_gp(contribution_features(phi * 2, prior), 3.0 * prior, 2, seed=0,
                                start_from=gp_hyperparameters(gp))
     assert warm.mean_module.slope.item() > 0
+
+
+def test_structure_kernel_explains_what_the_proxies_miss():
+    # the objective follows the encoding (one-hot of 3 choices over 4 slots), not the proxies
+    rng = np.random.default_rng(0)
+    n_members, n = 2, 80
+    encodings = np.eye(3)[rng.integers(3, size=(n, 4))].reshape(n, 12)
+    y = encodings @ rng.normal(0, 1, 12) + rng.normal(0, 0.05, n)
+    phi = _contributions(n_members, n, 3, seed=1)
+    features = contribution_features(phi, encodings=encodings)
+    assert features.shape == (n, n_members * 3 + 12 + 1)
+    np.testing.assert_array_equal(features[:, n_members * 3 : -1], encodings)
+    np.testing.assert_allclose(features[:, -1], phi.sum(axis=-1).mean(axis=0))  # still S̄ last
+    with_structure = fit_contribution_gp(features[:60], y[:60], n_members, n_encoding=12, seed=0)
+    contributions, structure = with_structure.covar_module.kernels
+    assert structure.base_kernel.active_dims.tolist() == list(range(n_members * 3, n_members * 3 + 12))
+    assert structure.outputscale.item() > contributions.outputscale.item()  # the structure explains y
+    alone = fit_contribution_gp(contribution_features(phi)[:60], y[:60], n_members, seed=0)
+    error = {name: np.abs(posterior_mean_std(gp, X[60:])[0] - y[60:]).mean()
+             for name, gp, X in (("structure", with_structure, features),
+                                 ("alone", alone, contribution_features(phi)))}
+    assert error["structure"] < 0.5 * error["alone"]
