@@ -83,9 +83,10 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], alig
     return "\n".join(lines)
 
 
-def write_report(text: str, path: Path | None) -> None:
+def write_report(text: str, path: str | Path | None) -> None:
     """Print the report and, unless ``path`` is None, write it there."""
     print(text)
     if path is not None:
+        path = Path(path)
         path.write_text(text + "\n", encoding="utf-8")
         print(f"\nwritten to {path}", file=sys.stderr)
