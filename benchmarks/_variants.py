@@ -33,6 +33,7 @@ PONAS_VARIANTS = {
     "ponas-full-pool": dict(n_screened=None),
     "ponas-screen-both": dict(screen_by="both"),
     "ponas-structure": dict(structure_kernel=True),
+    "ponas-structure-both": dict(structure_kernel=True, screen_by="both"),
     "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE),
     "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE),
     "ponas-ei-1": dict(acquisition="ei", n_members=1),

@@ -16,7 +16,9 @@ and 50 queries to show that the figures are the same. RoBoT reads the budget and
 budget. ``ponas-greedy`` is PO-NAS's greedy choice by one generator (the default until
 2026-12-01; ``benchmarks/_variants.py``); ``ponas-full-pool`` optimises the acquisition over
 every open architecture instead of the 64 of largest learned score, ``ponas-screen-both`` over
-those 64 and the 64 of largest posterior mean under the GP.
+those 64 and the 64 of largest posterior mean under the GP, ``ponas-structure`` adds a Matérn
+kernel on the architectures' encodings to the GP's kernel, ``ponas-structure-both`` does both. The
+last three were run on some problems only ('—' elsewhere).
 
     python benchmarks/tnb101_table.py                                 # everything
     python benchmarks/tnb101_table.py --strategies random,bo --benchmarks tnb101-micro-jigsaw
@@ -37,13 +39,13 @@ import _variants  # noqa: F401 - registers ponas-greedy, the greedy ablation
 from _report import HERE, environment_lines, load, write_report
 from sknas.bench import BENCHMARKS, TNB101_TASKS, published_ranks, run
 
-STRATEGIES = ("random", "evolution", "reinforce", "local-search", "zero-cost", "robot", "bo", "ponas",
-              "ponas-full-pool", "ponas-screen-both", "ponas-greedy")
+#: PO-NAS's research variants (``_variants.py``) shown beside the default.
+PONAS_ROWS = ("ponas-full-pool", "ponas-screen-both", "ponas-structure", "ponas-structure-both", "ponas-greedy")
+STRATEGIES = ("random", "evolution", "reinforce", "local-search", "zero-cost", "robot", "bo", "ponas", *PONAS_ROWS)
 #: Strategies whose asks do not depend on the budget: a 100-query run holds the shorter ones.
-BUDGET_FREE = ("random", "evolution", "reinforce", "local-search", "zero-cost", "bo", "ponas",
-               "ponas-full-pool", "ponas-screen-both", "ponas-greedy")
+BUDGET_FREE = ("random", "evolution", "reinforce", "local-search", "zero-cost", "bo", "ponas", *PONAS_ROWS)
 #: Strategies that cost seconds per run or more: fewer seeds.
-EXPENSIVE = ("robot", "bo", "ponas", "ponas-full-pool", "ponas-screen-both", "ponas-greedy")
+EXPENSIVE = ("robot", "bo", "ponas", *PONAS_ROWS)
 PROBLEMS = [name for name in BENCHMARKS if name.startswith("tnb101-")]
 BUDGETS = (20, 50, 100)
 JSON = HERE / "tnb101_table.json"
@@ -188,7 +190,8 @@ def main(argv: list[str]) -> None:
         "among the 4,096 micro cells or 3,256 macro architectures; 1 = best; mean ± std over the seeds in "
         "brackets. Random search should land near 4096/101 ≈ 41 (micro) and 3256/101 ≈ 32 (macro) at 100 "
         "queries. Budget-20 and -50 figures of random, evolution, reinforce, local-search, zero-cost, bo and "
-        "the ponas rows (their pool is the whole space: no evolution, which alone reads the budget) are read off their 100-query runs (they never read the budget; see the prefix check), so their "
+        "the ponas rows (their pool is the whole space: no evolution, which alone reads the budget) are read "
+        "off their 100-query runs (they never read the budget; see the prefix check), so their "
         "wall per run is that of 100 queries. The published rows are RoBoT's Table 3 (10 runs, 100 "
         "queries): REA and RS use no proxies and compare directly; RoBoT used other proxy data than "
         "these tables. '—': not run yet (rerun the script to fill in).",

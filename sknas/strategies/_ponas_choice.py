@@ -69,17 +69,18 @@ class ChoiceRules:
 
     def _pool_encodings(self) -> np.ndarray:
         """``space.encode`` of every pool member, ``(len(pool), D)``; each member encoded once."""
-        cache = self.__dict__.setdefault("_encoding_of", {})
+        cache = self._encoding_of
         for arch in self.pool:
             if arch not in cache:
                 cache[arch] = np.asarray(self.space.encode(arch), dtype=np.float64).ravel()
         return np.stack([cache[arch] for arch in self.pool])
 
     def _screened(self, open_rows: list[int], features: np.ndarray, gp, n: int) -> list[int]:
-        """The open rows (in decreasing S) the acquisition is optimised over: with ``n_screened``,
-        the ``n_screened`` (at least ``n``) of largest S (``screen_by="score"``), of largest
-        posterior mean of the ``gp`` (``"posterior_mean"``), or both sets (``"both"``: the
-        first, then the second's others); else all."""
+        """The rows of ``open_rows`` (given in decreasing S) the acquisition is optimised over:
+        with ``n_screened``, the ``n_screened`` (at least ``n``) of largest S
+        (``screen_by="score"``), of largest posterior mean of the ``gp``
+        (``"posterior_mean"``), or both sets (``"both"``: the first, then the second's
+        others); else all."""
         if self.n_screened is None:
             return open_rows
         size = max(int(self.n_screened), n)

@@ -164,8 +164,8 @@ def fit_contribution_gp(features, objectives, n_members: int, *, n_encoding: int
 
     With ``n_encoding``, the kernel is the sum of the contribution kernel and a structure
     kernel: a scaled Matérn-5/2 kernel with one lengthscale on the architectures'
-    encodings (as :class:`sknas.strategies.BayesianOptimisation`'s GP), each with its own outputscale, so
-    the marginal likelihood decides how much of the objective the proxies' contributions
+    encodings (as :class:`sknas.strategies.BayesianOptimisation`'s GP), each with its own
+    outputscale, so the marginal likelihood decides how much of the objective the proxies' contributions
     explain and how much the architectures' structure does.
 
     Hyperparameters (lengthscales, outputscales, noise, c and b) are fitted by maximum
