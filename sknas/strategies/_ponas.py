@@ -120,8 +120,9 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         marginal likelihood can let the structure explain the objectives. TransNAS-Bench-101,
         10 seeds, mean rank against the default: micro autoencoder 18.4 → 14.7, normal
         11.0 → 9.6, room_layout 60.2 → 60.8, jigsaw 17.7 → 21.4, segmentsemantic
-        3.8 → 6.7; macro autoencoder 18.4 → 9.1, room_layout 4.4 → 2.0, normal 1.4 → 1.0 (row ``ponas-structure``; not
-        yet run on the other problems nor on NAS-Bench-201, so off by default).
+        3.8 → 6.7; macro autoencoder 18.4 → 9.1, room_layout 4.4 → 2.0, normal 1.4 → 1.0
+        (row ``ponas-structure``; not yet run on the other problems nor on NAS-Bench-201, so
+        off by default).
     cross_fit : bool, default=False
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
