@@ -34,6 +34,8 @@ PONAS_VARIANTS = {
     "ponas-screen-both": dict(screen_by="both"),
     "ponas-structure": dict(structure_kernel=True),
     "ponas-structure-both": dict(structure_kernel=True, screen_by="both"),
+    "ponas-neighbours": dict(screen_by="neighbours"),
+    "ponas-structure-neighbours": dict(structure_kernel=True, screen_by="neighbours"),
     "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE),
     "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE),
     "ponas-ei-1": dict(acquisition="ei", n_members=1),

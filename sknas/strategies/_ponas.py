@@ -107,12 +107,14 @@ class PONAS(ChoiceRules, EvolvingPool, Strategy):
         every open member). Every member helps where S misleads and hurts where it does not
         (TransNAS-Bench-101, 10 seeds: micro room_layout rank 60.2 → 42.6, macro room_layout
         4.4 → 28.7) and costs more (``benchmarks/tnb101_table.md``, row ``ponas-full-pool``).
-    screen_by : {"score", "posterior_mean", "both"}, default="score"
+    screen_by : {"score", "posterior_mean", "both", "neighbours"}, default="score"
         Which ``n_screened`` open members: those of largest S, those of largest posterior
-        mean under the GP, or both sets together (at most twice as many). Both, on
-        TransNAS-Bench-101 (10 seeds, mean rank against the default): micro room_layout
-        60.2 → 47.1, macro room_layout 4.4 → 3.9, but micro autoencoder 18.4 → 47.1 (row
-        ``ponas-screen-both``).
+        mean under the GP, both sets together (at most twice as many), or those of largest S
+        and the open pool members one step (``space.neighbours``) from the 3 best queried
+        architectures (as BANANAS optimises its acquisition over mutations of the best).
+        Both, on TransNAS-Bench-101 (10 seeds, mean rank against the default): micro
+        room_layout 60.2 → 47.1, macro room_layout 4.4 → 3.9, but micro autoencoder
+        18.4 → 47.1 (row ``ponas-screen-both``).
     structure_kernel : bool, default=False
         The GP's kernel also has a Matérn term on the architectures' encodings
         (``space.encode``, as :class:`~sknas.strategies.BayesianOptimisation`'s GP), added

@@ -13,7 +13,11 @@ from ..surrogate import (ACQUISITIONS, best_candidates, contribution_features, f
 STARTS = ("spread", "mean")
 
 #: Which open pool members the GP's acquisition is optimised over (with ``n_screened``).
-SCREENS = ("score", "posterior_mean", "both")
+SCREENS = ("score", "posterior_mean", "both", "neighbours")
+
+#: With ``screen_by="neighbours"``, the unasked neighbours of this many of the best queried
+#: architectures join the screen (BANANAS optimises its acquisition over mutations of the best).
+NEIGHBOURHOODS = 3
 
 #: How the next architecture is chosen: the best learned score, or a GP acquisition over it.
 CHOICE_RULES = ("greedy", *ACQUISITIONS)
@@ -59,7 +63,7 @@ class ChoiceRules:
         gp = fit_contribution_gp(features[rows], objectives, model.n_members, seed=seed, start_from=self._gp_start,
                                  n_encoding=0 if encodings is None else encodings.shape[1])
         self.last_gp, self._gp_start = gp, gp_hyperparameters(gp)
-        open_rows = self._screened(open_rows, features, gp, max(0, n - len(picks)))
+        open_rows = self._screened(open_rows, features, gp, max(0, n - len(picks)), rows, objectives)
         pending = sorted(i for i, a in enumerate(self.pool) if a in self.pending)
         chosen = best_candidates(gp, features[open_rows], n - len(picks), acquisition=self.acquisition,
                                  best_f=objectives.max(), observed=features[rows], pending=features[pending],
@@ -75,21 +79,37 @@ class ChoiceRules:
                 cache[arch] = np.asarray(self.space.encode(arch), dtype=np.float64).ravel()
         return np.stack([cache[arch] for arch in self.pool])
 
-    def _screened(self, open_rows: list[int], features: np.ndarray, gp, n: int) -> list[int]:
+    def _screened(self, open_rows: list[int], features: np.ndarray, gp, n: int, rows: list[int],
+                  objectives: np.ndarray) -> list[int]:
         """The rows of ``open_rows`` (given in decreasing S) the acquisition is optimised over:
-        with ``n_screened``, the ``n_screened`` (at least ``n``) of largest S
-        (``screen_by="score"``), of largest posterior mean of the ``gp``
-        (``"posterior_mean"``), or both sets (``"both"``: the first, then the second's
-        others); else all."""
+        with ``n_screened``, the ``n_screened`` (at least ``n``) of largest S, followed by
+        (``screen_by``) nothing (``"score"``), the others of the ``n_screened`` of largest
+        posterior mean of the ``gp`` (``"both"``; ``"posterior_mean"`` keeps only these), or
+        the open pool neighbours of the :data:`NEIGHBOURHOODS` best queried architectures
+        (``"neighbours"``, from the queried ``rows`` and their ``objectives``); else all."""
         if self.n_screened is None:
             return open_rows
         size = max(int(self.n_screened), n)
         by_score = open_rows[:size]
         if self.screen_by == "score" or len(open_rows) <= size:
             return by_score
+        if self.screen_by == "neighbours":
+            return list(dict.fromkeys(by_score + self._open_neighbour_rows(rows, objectives, set(open_rows))))
         mean, _ = posterior_mean_std(gp, features[open_rows])
         by_mean = [open_rows[j] for j in np.argsort(-mean, kind="stable")[:size]]
         return by_mean if self.screen_by == "posterior_mean" else list(dict.fromkeys(by_score + by_mean))
+
+    def _open_neighbour_rows(self, rows: list[int], objectives: np.ndarray, open_rows: set[int]) -> list[int]:
+        """The ``open_rows`` that are one-step neighbours (``space.neighbours``) of the
+        :data:`NEIGHBOURHOODS` best queried architectures, best first."""
+        row = {arch: i for i, arch in enumerate(self.pool)}
+        found: list[int] = []
+        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")][:NEIGHBOURHOODS]:
+            for arch in self.space.neighbours(self.pool[i]):
+                j = row.get(self.space.canonical(arch))
+                if j in open_rows:
+                    found.append(j)
+        return list(dict.fromkeys(found))
 
     def _held_out(self, n_rows: int) -> np.ndarray | None:
         """The member each of the ``n_rows`` queried architectures is cross-fitted out of
