@@ -22,6 +22,8 @@ from sknas.bench import run
 
 
 def one(strategy: str, problem: str, seeds: int) -> dict:
+    import _variants  # noqa: F401  (registers the research variants in this worker process)
+
     start = time.perf_counter()
     record = run(strategy, problem, budget=100, seeds=range(seeds), n_jobs=1)
     print(problem, record["summary"]["rank"]["mean"], f"{time.perf_counter() - start:.0f} s", flush=True)

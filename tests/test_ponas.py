@@ -388,6 +388,30 @@ def test_ponas_screens_the_acquisition_by_score_posterior_mean_or_both(monkeypat
     assert by_mean != set(open_rows[:5])  # the GP's mean ranks the open rows otherwise than S here
 
 
+def test_ponas_screen_by_neighbours_adds_the_open_neighbours_of_the_three_best(monkeypatch):
+    import sknas.strategies._ponas_choice as module
+
+    base = SPACE.sample_pool(8, np.random.default_rng(0))
+    pool = list(dict.fromkeys(base + [SPACE.canonical(n) for a in base for n in SPACE.neighbours(a)]))
+    scores = np.random.default_rng(1).random((len(pool), 3))
+    objective = dict(zip(pool, 100 * scores[:, 0] * scores[:, 2]))
+    strategy = _ponas(pool, scores, n_screened=5, screen_by="neighbours")
+    _search(strategy, objective, 5)
+    acquisitions = _counting(monkeypatch, module, "best_candidates")
+    inputs = _counting(monkeypatch, module, "contribution_features")
+    asked = set(strategy.asked)
+    strategy.ask(1)
+    (_, candidates, _), _ = acquisitions[0]
+    features = module.contribution_features(*inputs[0][0])
+    open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in asked]
+    best = sorted(asked, key=objective.get, reverse=True)[:3]
+    near = {pool.index(SPACE.canonical(n)) for a in best for n in SPACE.neighbours(a)
+            if SPACE.canonical(n) in pool and SPACE.canonical(n) not in asked}
+    screened = {i for i in open_rows if any(np.array_equal(features[i], c) for c in candidates)}
+    assert screened == set(open_rows[:5]) | near
+    assert near - set(open_rows[:5])  # the neighbours widen the screen here
+
+
 def test_ponas_structure_kernel_adds_a_kernel_on_the_queried_encodings():
     pool, scores, objective = _problem(60)
     strategy = _ponas(pool, scores, structure_kernel=True)
