@@ -23,7 +23,7 @@ import time
 import torch
 
 import _variants  # noqa: F401 - registers the PO-NAS variants
-import sknas.strategies._ponas as ponas_module
+import sknas.strategies._ponas_weighting as ponas_module
 from _report import HERE, environment_lines, markdown_table, write_report
 from sknas.bench import run
 

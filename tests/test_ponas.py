@@ -427,7 +427,7 @@ def test_ponas_structure_kernel_adds_a_kernel_on_the_queried_encodings():
 
 
 def test_ponas_cross_fit_leaves_every_eth_query_out_of_member_e_and_gives_the_gp_its_score(monkeypatch):
-    import sknas.strategies._ponas as module
+    import sknas.strategies._ponas_weighting as module
 
     pool, scores, objective = _problem(60)
     strategy = _ponas(pool, scores, acquisition="ei", n_members=3, cross_fit=True)
