@@ -25,23 +25,28 @@ from sknas.strategies import PONAS, register_strategy
 #: by less than 1 % / 5 % (``ponas-stall-5pc``: the default from 2026-11-30 to 2026-12-01) /
 #: never (``ponas`` rows measured before 2026-11-30 equal ``ponas-no-stall``); the same capped
 #: at 300 / 200 / 100 epochs; and 100 epochs at 3e-3 or 300 at 1e-3.
+#: The acquisition's screen: the 64 open members of largest S and the open neighbours of the 3
+#: best queried architectures (since 2026-12-03, session 27); ``ponas`` rows measured before
+#: screened the 64 of largest S only: ``ponas-screen-score``. The GP variants measured before pin
+#: that screen.
+SCREEN_SCORE = dict(screen_by="score")
 GREEDY = dict(acquisition="greedy", n_members=1)
 WARM_ENSEMBLE = dict(n_members=4, warm_start=True)
 REFERENCE_FIT = dict(GREEDY, online_learning_rate=3e-4, max_online_epochs=1000)
 PONAS_VARIANTS = {
     "ponas-greedy": dict(GREEDY),
     "ponas-full-pool": dict(n_screened=None),
+    "ponas-screen-score": dict(SCREEN_SCORE),
     "ponas-screen-both": dict(screen_by="both"),
-    "ponas-structure": dict(structure_kernel=True),
+    "ponas-structure": dict(SCREEN_SCORE, structure_kernel=True),
     "ponas-structure-both": dict(structure_kernel=True, screen_by="both"),
-    "ponas-neighbours": dict(screen_by="neighbours"),
     "ponas-structure-neighbours": dict(structure_kernel=True, screen_by="neighbours"),
-    "ponas-ei": dict(acquisition="ei", **WARM_ENSEMBLE),
-    "ponas-ucb": dict(acquisition="ucb", **WARM_ENSEMBLE),
-    "ponas-ei-1": dict(acquisition="ei", n_members=1),
-    "ponas-ucb-1": dict(acquisition="ucb", n_members=1),
+    "ponas-ei": dict(SCREEN_SCORE, acquisition="ei", **WARM_ENSEMBLE),
+    "ponas-ucb": dict(SCREEN_SCORE, acquisition="ucb", **WARM_ENSEMBLE),
+    "ponas-ei-1": dict(SCREEN_SCORE, acquisition="ei", n_members=1),
+    "ponas-ucb-1": dict(SCREEN_SCORE, acquisition="ucb", n_members=1),
     "ponas-ei-1-all": dict(acquisition="ei", n_members=1, n_screened=None),
-    "ponas-cross-fit": dict(acquisition="ei", n_members=4, cross_fit=True),
+    "ponas-cross-fit": dict(SCREEN_SCORE, acquisition="ei", n_members=4, cross_fit=True),
     "ponas-ensemble": dict(acquisition="greedy", **WARM_ENSEMBLE),
     "ponas-greedy-4r": dict(acquisition="greedy", n_members=4),
     "ponas-local": dict(GREEDY, local_from=10),

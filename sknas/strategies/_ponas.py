@@ -36,8 +36,9 @@ class PONAS(ProxyWeighting, ChoiceRules, EvolvingPool, Strategy):
        c + b·s, s = S (for a queried architecture with ``cross_fit``, the S of the member not
        fitted to it), hyperparameters fitted by marginal likelihood at each choice (starting
        from the previous fit's), the acquisition optimised over the ``n_screened`` open pool
-       members of largest S; or the unqueried argmax of S (``acquisition="greedy"``, the
-       reference, with one generator).
+       members of largest S and the open one-step neighbours of the 3 best queried
+       architectures (``screen_by``); or the unqueried argmax of S (``acquisition="greedy"``,
+       the reference, with one generator).
        What the GP changes depends on how well S fits the queried architectures. On
        NAS-Bench-201 the online fit reproduces their order, the prior mean explains them,
        the kernel's variance fits to 0, and log-EI picks the open cell of largest S in
@@ -199,7 +200,7 @@ class PONAS(ProxyWeighting, ChoiceRules, EvolvingPool, Strategy):
         n_members: int | None = None,
         warm_start: bool = False,
         n_screened: int | None = 64,
-        screen_by: str = "score",
+        screen_by: str = "neighbours",
         structure_kernel: bool = False,
         cross_fit: bool = False,
         per_architecture: bool = True,
