@@ -13,12 +13,15 @@ bo, and PO-NAS, whose pool here is the whole space, so it never evolves) ask the
 architectures in the same order whatever it is, so their budget-20 and -50 figures are read off
 the best-so-far curves of their 100-query runs; ``--check-prefix`` reruns one seed of each at 20
 and 50 queries to show that the figures are the same. RoBoT reads the budget and runs once per
-budget. ``ponas-greedy`` is PO-NAS's greedy choice by one generator (the default until
-2026-12-01; ``benchmarks/_variants.py``); ``ponas-full-pool`` optimises the acquisition over
-every open architecture instead of the 64 of largest learned score, ``ponas-screen-both`` over
-those 64 and the 64 of largest posterior mean under the GP, ``ponas-structure`` adds a Matérn
-kernel on the architectures' encodings to the GP's kernel, ``ponas-structure-both`` does both. The
-last three were run on some problems only ('—' elsewhere).
+budget. ``ponas`` optimises its acquisition over the 64 open architectures of largest learned
+score and the open neighbours of the 3 best queried (the default since 2026-12-03);
+``ponas-screen-score`` over the 64 only (the default until then); ``ponas-greedy`` is PO-NAS's
+greedy choice by one generator (the default until 2026-12-01; ``benchmarks/_variants.py``);
+``ponas-full-pool`` optimises the acquisition over every open architecture,
+``ponas-screen-both`` over the 64 of largest learned score and the 64 of largest posterior mean
+under the GP, ``ponas-structure`` adds a Matérn kernel on the architectures' encodings to the
+GP's kernel (with the 64 of largest score), ``ponas-structure-both`` does both. The last three
+were run on some problems only ('—' elsewhere).
 
     python benchmarks/tnb101_table.py                                 # everything
     python benchmarks/tnb101_table.py --strategies random,bo --benchmarks tnb101-micro-jigsaw
@@ -40,7 +43,8 @@ from _report import HERE, environment_lines, load, write_report
 from sknas.bench import BENCHMARKS, TNB101_TASKS, published_ranks, run
 
 #: PO-NAS's research variants (``_variants.py``) shown beside the default.
-PONAS_ROWS = ("ponas-full-pool", "ponas-screen-both", "ponas-structure", "ponas-structure-both", "ponas-greedy")
+PONAS_ROWS = ("ponas-screen-score", "ponas-full-pool", "ponas-screen-both", "ponas-structure", "ponas-structure-both",
+              "ponas-greedy")
 STRATEGIES = ("random", "evolution", "reinforce", "local-search", "zero-cost", "robot", "bo", "ponas", *PONAS_ROWS)
 #: Strategies whose asks do not depend on the budget: a 100-query run holds the shorter ones.
 BUDGET_FREE = ("random", "evolution", "reinforce", "local-search", "zero-cost", "bo", "ponas", *PONAS_ROWS)
@@ -194,7 +198,10 @@ def main(argv: list[str]) -> None:
         "off their 100-query runs (they never read the budget; see the prefix check), so their "
         "wall per run is that of 100 queries. The published rows are RoBoT's Table 3 (10 runs, 100 "
         "queries): REA and RS use no proxies and compare directly; RoBoT used other proxy data than "
-        "these tables. '—': not run yet (rerun the script to fill in).",
+        "these tables. '—': not run yet (rerun the script to fill in). ponas: log-EI over the 64 open "
+        "architectures of largest learned score and the open neighbours of the 3 best queried (the default "
+        "since 2026-12-03); ponas-screen-score: over the 64 only (the default before); the other ponas rows "
+        "are described in the script's docstring.",
         "",
         "Proxies the strategies weighed (those of their own the task has, else all the task has):",
         "",

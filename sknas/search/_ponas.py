@@ -58,7 +58,8 @@ class POnasSearch(HardwareAwareMixin, ProxyPoolSearch):
         Size of the initial scored pool.
     acquisition : {"auto", "ei", "ucb", "greedy"}, default="auto"
         How the next architecture is chosen: BoTorch's log expected improvement (``"ei"``) or
-        upper confidence bound (``"ucb"``) over the 64 best-scored candidates, of a GP whose
+        upper confidence bound (``"ucb"``) over the 64 best-scored candidates and the
+        untrained neighbours of the 3 best trained ones, of a GP whose
         kernel is learned per architecture from the proxies (a Matérn kernel on each
         architecture's weighted proxy contributions, averaged over an ensemble of 4 weight
         generators; prior mean: the learned score), or the best learned score of one
