@@ -366,48 +366,48 @@ def test_ponas_gp_batch_fits_once_and_knows_the_pending(monkeypatch, acquisition
     assert strategy.pending == set(batch) | set(more)
 
 
-@pytest.mark.parametrize("screen_by", ["score", "posterior_mean", "both"])
-def test_ponas_screens_the_acquisition_by_score_posterior_mean_or_both(monkeypatch, screen_by):
+def _next_screen(monkeypatch, strategy):
+    """Ask once; return the open rows in decreasing S, those the acquisition was optimised
+    over, its GP and the pool's features."""
     import sknas.strategies._ponas_choice as module
 
-    pool, scores, objective = _problem(80)
-    strategy = _ponas(pool, scores, n_screened=5, screen_by=screen_by, cross_fit=True)  # GP mean ≠ c + b·S
-    _search(strategy, objective, 4)
     acquisitions = _counting(monkeypatch, module, "best_candidates")
     inputs = _counting(monkeypatch, module, "contribution_features")
     asked = set(strategy.asked)
     strategy.ask(1)
     (gp, candidates, _), _ = acquisitions[0]
     features = module.contribution_features(*inputs[0][0])
-    open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in asked]
-    mean, _ = module.posterior_mean_std(gp, features[open_rows])
+    open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if strategy.pool[i] not in asked]
+    screened = {i for i in open_rows if any(np.array_equal(features[i], c) for c in candidates)}
+    return open_rows, screened, gp, features
+
+
+@pytest.mark.parametrize("screen_by", ["score", "posterior_mean", "both"])
+def test_ponas_screens_the_acquisition_by_score_posterior_mean_or_both(monkeypatch, screen_by):
+    from sknas.surrogate import posterior_mean_std
+
+    pool, scores, objective = _problem(80)
+    strategy = _ponas(pool, scores, n_screened=5, screen_by=screen_by, cross_fit=True)  # GP mean ≠ c + b·S
+    _search(strategy, objective, 4)
+    open_rows, screened, gp, features = _next_screen(monkeypatch, strategy)
+    mean, _ = posterior_mean_std(gp, features[open_rows])
     by_mean = {open_rows[j] for j in np.argsort(-mean, kind="stable")[:5]}
     expected = {"score": set(open_rows[:5]), "posterior_mean": by_mean, "both": set(open_rows[:5]) | by_mean}
-    screened = {i for i in open_rows if any(np.array_equal(features[i], c) for c in candidates)}
     assert screened == expected[screen_by]
     assert by_mean != set(open_rows[:5])  # the GP's mean ranks the open rows otherwise than S here
 
 
 def test_ponas_screen_by_neighbours_adds_the_open_neighbours_of_the_three_best(monkeypatch):
-    import sknas.strategies._ponas_choice as module
-
     base = SPACE.sample_pool(8, np.random.default_rng(0))
     pool = list(dict.fromkeys(base + [SPACE.canonical(n) for a in base for n in SPACE.neighbours(a)]))
     scores = np.random.default_rng(1).random((len(pool), 3))
     objective = dict(zip(pool, 100 * scores[:, 0] * scores[:, 2]))
     strategy = _ponas(pool, scores, n_screened=5, screen_by="neighbours")
-    _search(strategy, objective, 5)
-    acquisitions = _counting(monkeypatch, module, "best_candidates")
-    inputs = _counting(monkeypatch, module, "contribution_features")
-    asked = set(strategy.asked)
-    strategy.ask(1)
-    (_, candidates, _), _ = acquisitions[0]
-    features = module.contribution_features(*inputs[0][0])
-    open_rows = [i for i in np.argsort(-strategy.last_scores, kind="stable") if pool[i] not in asked]
+    asked = _search(strategy, objective, 5)
+    open_rows, screened, _, _ = _next_screen(monkeypatch, strategy)
     best = sorted(asked, key=objective.get, reverse=True)[:3]
     near = {pool.index(SPACE.canonical(n)) for a in best for n in SPACE.neighbours(a)
             if SPACE.canonical(n) in pool and SPACE.canonical(n) not in asked}
-    screened = {i for i in open_rows if any(np.array_equal(features[i], c) for c in candidates)}
     assert screened == set(open_rows[:5]) | near
     assert near - set(open_rows[:5])  # the neighbours widen the screen here
 
