@@ -106,24 +106,28 @@ class PONAS(ProxyWeighting, ChoiceRules, EvolvingPool, Strategy):
         every open member). Every member helps where S misleads and hurts where it does not
         (TransNAS-Bench-101, 10 seeds: micro room_layout rank 60.2 → 42.6, macro room_layout
         4.4 → 28.7) and costs more (``benchmarks/tnb101_table.md``, row ``ponas-full-pool``).
-    screen_by : {"score", "posterior_mean", "both", "neighbours"}, default="score"
-        Which ``n_screened`` open members: those of largest S, those of largest posterior
-        mean under the GP, both sets together (at most twice as many), or those of largest S
+    screen_by : {"neighbours", "score", "posterior_mean", "both"}, default="neighbours"
+        Which open members the acquisition is optimised over: the ``n_screened`` of largest S
         and the open pool members one step (``space.neighbours``) from the 3 best queried
-        architectures (as BANANAS optimises its acquisition over mutations of the best).
-        Both, on TransNAS-Bench-101 (10 seeds, mean rank against the default): micro
-        room_layout 60.2 → 47.1, macro room_layout 4.4 → 3.9, but micro autoencoder
-        18.4 → 47.1 (row ``ponas-screen-both``).
+        architectures (as BANANAS optimises its acquisition over mutations of the best); the
+        ``n_screened`` of largest S only; those of largest posterior mean under the GP; or
+        both of these sets (at most twice as many). TransNAS-Bench-101, 10 seeds, mean rank
+        over the 7 tasks, neighbours against S only: micro 8.0 against 16.3 (room_layout 9.3
+        against 60.2), macro 3.1 against 4.3 (autoencoder 6.5 against 18.4), below REA's
+        published rank on all 14 problems (rows ``ponas``, ``ponas-screen-score``). On
+        NAS-Bench-201 it changes nothing (``benchmarks/nb201_reproduce_ponas.md``). "both"
+        against S only: micro room_layout 60.2 → 47.1, macro room_layout 4.4 → 3.9, but
+        micro autoencoder 18.4 → 47.1 (row ``ponas-screen-both``).
     structure_kernel : bool, default=False
         The GP's kernel also has a Matérn term on the architectures' encodings
         (``space.encode``, as :class:`~sknas.strategies.BayesianOptimisation`'s GP), added
         to the contribution kernel with its own outputscale: where the proxies mislead, the
         marginal likelihood can let the structure explain the objectives. TransNAS-Bench-101,
-        10 seeds, mean rank against the default: micro autoencoder 18.4 → 14.7, normal
-        11.0 → 9.6, room_layout 60.2 → 60.8, jigsaw 17.7 → 21.4, segmentsemantic
-        3.8 → 6.7; macro autoencoder 18.4 → 9.1, room_layout 4.4 → 2.0, normal 1.4 → 1.0
-        (row ``ponas-structure``; not yet run on the other problems nor on NAS-Bench-201, so
-        off by default).
+        10 seeds, mean rank, both screened by S alone, against it without: micro
+        autoencoder 18.4 → 14.7, normal 11.0 → 9.6, room_layout 60.2 → 60.8, jigsaw
+        17.7 → 21.4, segmentsemantic 3.8 → 6.7; macro autoencoder 18.4 → 9.1, room_layout
+        4.4 → 2.0, normal 1.4 → 1.0 (row ``ponas-structure``; not yet run with the neighbour
+        screen, on the other problems nor on NAS-Bench-201, so off by default).
     cross_fit : bool, default=False
         With a GP acquisition and an ensemble, member e is not fitted to the queried
         architectures i with ``i mod E == e``; the GP's prior score of each queried
