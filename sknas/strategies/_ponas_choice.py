@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import numpy as np
 import torch
 
@@ -94,22 +97,24 @@ class ChoiceRules:
         if self.screen_by == "score" or len(open_rows) <= size:
             return by_score
         if self.screen_by == "neighbours":
-            return list(dict.fromkeys(by_score + self._open_neighbour_rows(rows, objectives, set(open_rows))))
+            return list(dict.fromkeys(by_score + self._open_neighbour_rows(rows, objectives)))
         mean, _ = posterior_mean_std(gp, features[open_rows])
         by_mean = [open_rows[j] for j in np.argsort(-mean, kind="stable")[:size]]
         return by_mean if self.screen_by == "posterior_mean" else list(dict.fromkeys(by_score + by_mean))
 
-    def _open_neighbour_rows(self, rows: list[int], objectives: np.ndarray, open_rows: set[int]) -> list[int]:
-        """The ``open_rows`` that are one-step neighbours (``space.neighbours``) of the
+    def _open_neighbour_rows(self, rows: list[int], objectives: np.ndarray) -> list[int]:
+        """Pool rows of the unasked one-step neighbours (``space.neighbours``) of the
         :data:`NEIGHBOURHOODS` best queried architectures, best first."""
         row = {arch: i for i, arch in enumerate(self.pool)}
-        found: list[int] = []
-        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")][:NEIGHBOURHOODS]:
-            for arch in self.space.neighbours(self.pool[i]):
-                j = row.get(self.space.canonical(arch))
-                if j in open_rows:
-                    found.append(j)
-        return list(dict.fromkeys(found))
+        best = itertools.islice(self._unasked_neighbours_of_best(rows, objectives), NEIGHBOURHOODS)
+        return list(dict.fromkeys(row[a] for neighbours in best for a in neighbours if a in row))
+
+    def _unasked_neighbours_of_best(self, rows: list[int], objectives: np.ndarray) -> Iterator[list[Architecture]]:
+        """For each queried architecture (pool ``rows``), best ``objectives`` first: its unasked
+        one-step neighbours, canonical and without repeats (in the pool or not)."""
+        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")]:
+            neighbours = dict.fromkeys(self.space.canonical(a) for a in self.space.neighbours(self.pool[i]))
+            yield [a for a in neighbours if a not in self.asked]
 
     def _held_out(self, n_rows: int) -> np.ndarray | None:
         """The member each of the ``n_rows`` queried architectures is cross-fitted out of
@@ -135,9 +140,8 @@ class ChoiceRules:
         Empty when no queried architecture has an unasked neighbour.
         """
         row = {arch: i for i, arch in enumerate(self.pool)}
-        for i in np.asarray(rows)[np.argsort(-objectives, kind="stable")]:
-            neighbours = dict.fromkeys(self.space.canonical(a) for a in self.space.neighbours(self.pool[i]))
-            candidates = [a for a in neighbours if a not in self.asked and (a in row or self.score_proxies is not None)]
+        for neighbours in self._unasked_neighbours_of_best(rows, objectives):
+            candidates = [a for a in neighbours if a in row or self.score_proxies is not None]
             if not candidates:
                 continue
             new = [a for a in candidates if a not in row]
