@@ -93,12 +93,14 @@ class DenseGraphAttention(nn.Module):
     def forward(self, x: torch.Tensor, edge_types: torch.Tensor) -> torch.Tensor:
         B, N, _ = x.shape
         h = self.linear(x).view(B, N, self.heads, self.channels)
-        src = (h * self.att_src).sum(-1)  # (B, N, H)
-        dst = (h * self.att_dst).sum(-1)
+        # a·Wx = (Wᵀa)·x: both attention vectors folded into the linear map, so the logits
+        # of the sources and destinations are one small product of x, not two of h
+        folded = self.linear.weight.view(self.heads, self.channels, -1)  # (H, C, in)
+        per_head = torch.stack([self.att_src, self.att_dst])[:, :, :, None] * folded  # (2, H, C, in)
+        src, dst = (x @ per_head.sum(dim=2).flatten(0, 1).T).view(B, N, 2, self.heads).unbind(dim=2)  # (B, N, H) each
         # a_edge·W_e e is linear in the one-hot e: one logit per edge type and head
         edge_logits = (self.edge_embedding.weight.view(-1, self.heads, self.channels) * self.att_edge).sum(-1)
-        edge_onehot = F.one_hot(edge_types.clamp(min=0), edge_logits.shape[0]).to(x.dtype)
-        logits = dst[:, :, None, :] + src[:, None, :, :] + edge_onehot @ edge_logits  # (B, j, i, H)
+        logits = dst[:, :, None, :] + src[:, None, :, :] + edge_logits[edge_types.clamp(min=0)]  # (B, j, i, H)
         logits = F.leaky_relu(logits, 0.2).masked_fill((edge_types < 0)[..., None], float("-inf"))
         attention = torch.softmax(logits, dim=2)
         out = torch.einsum("bjih,bihc->bjhc", attention, h).reshape(B, N, self.heads * self.channels)
@@ -280,7 +282,7 @@ def pretrain_encoder(
         heldout, train = order[:n_heldout], order[n_heldout:]
         steps_per_epoch = math.ceil(len(train) / batch_size)
         total = epochs * steps_per_epoch
-        optimizer = torch.optim.Adam(encoder.parameters(), lr=learning_rate, foreach=True)
+        optimizer = torch.optim.Adam(encoder.parameters(), lr=learning_rate, fused=True)  # one kernel per step
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda step: warmup_cosine(step, total, warmup_epochs * steps_per_epoch)
         )

@@ -181,7 +181,8 @@ def fit_weights(
                 if improved.any():
                     best_loss = torch.where(improved, loss.detach(), best_loss)
                     for parameter, saved in zip(parameters, best):
-                        saved[improved] = parameter[improved]
+                        # torch.where, not a boolean index: one kernel instead of a gather and a scatter
+                        saved.copy_(torch.where(improved.view(-1, *[1] * (saved.ndim - 1)), parameter, saved))
             optimizer.zero_grad(set_to_none=True)
             loss.sum().backward()
             _clip_each_member(parameters, n_members, 1.0)

@@ -87,9 +87,11 @@ class MemberLinear(nn.Module):
         n_members = self.weight.shape[0]
         if x.shape[0] != n_members or x.ndim < 3:  # shared input: the same rows for every member
             x = x.expand(n_members, *x.shape)
-        middle = (1,) * (x.ndim - 3)
-        weight = self.weight.view(n_members, *middle, *self.weight.shape[1:])
-        return x @ weight + self.bias.view(n_members, *middle, 1, -1)
+        # every row of every member in one matrix product per member: a broadcast product over
+        # the middle dimensions would copy the weights once per row block, and so would its backward
+        rows = x.reshape(n_members, -1, x.shape[-1])
+        out = torch.baddbmm(self.bias[:, None, :], rows, self.weight)
+        return out.view(*x.shape[:-1], out.shape[-1])
 
 
 class WeightGenerator(nn.Module):
@@ -144,12 +146,17 @@ class WeightGenerator(nn.Module):
         weights : torch.Tensor of shape (E, n, K)
             Each member's raw weight of each proxy for each architecture.
         """
-        n, n_proxies = embeddings.shape[0], self.metric_tokens.shape[1]
         architecture = self.token_out(F.gelu(self.token_hidden(embeddings)))  # (E, n, d)
-        read = self.read(architecture)[:, :, None, :].expand(-1, -1, n_proxies, -1)  # (E, n, K, d)
-        metrics = self.metric_tokens[:, None].expand(-1, n, -1, -1)  # (E, n, K, d)
-        gate = torch.sigmoid(self.gate(torch.cat([metrics, read], dim=-1)))
-        mixed = gate * metrics + (1.0 - gate) * read
+        read = self.read(architecture)  # (E, n, d)
+        metrics = self.metric_tokens  # (E, K, d)
+        # the gate is a linear map of [metric token, read]: each half is multiplied once, by
+        # its own rows of the gate's weight, and the two broadcast over (n, K)
+        d = metrics.shape[-1]
+        gate_of_metric = torch.baddbmm(self.gate.bias[:, None, :], metrics, self.gate.weight[:, :d, :])  # (E, K, d)
+        gate_of_read = torch.bmm(read, self.gate.weight[:, d:, :])  # (E, n, d)
+        gate = torch.sigmoid(gate_of_metric[:, None, :, :] + gate_of_read[:, :, None, :])  # (E, n, K, d)
+        read = read[:, :, None, :]
+        mixed = read + gate * (metrics[:, None, :, :] - read)  # gate·metric + (1 − gate)·read: (E, n, K, d)
         return self.weight_out(F.gelu(self.weight_hidden(mixed))).squeeze(-1)
 
 
