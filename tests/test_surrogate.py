@@ -42,6 +42,28 @@ def test_generator_members_are_independent_models():
         assert grad[0].abs().sum() == 0 and grad[2].abs().sum() == 0 and grad[1].abs().sum() > 0
 
 
+def test_generator_is_the_gated_mix_of_metric_tokens_and_what_they_read():
+    # the documented function, written out with the gate on the concatenation
+    # [metric token, read]: the generator's split of the gate's weight must match it, so that
+    # saved weightings keep their meaning
+    torch.manual_seed(0)
+    model = WeightGenerator(8, 3, d=4, n_members=2)
+    embeddings = torch.randn(5, 8)
+
+    def linear(layer, x):  # each member's map on its rows x of shape (E, ..., in)
+        middle = (1,) * (x.ndim - 3)
+        return x @ layer.weight.view(2, *middle, *layer.weight.shape[1:]) + layer.bias.view(2, *middle, 1, -1)
+
+    with torch.no_grad():
+        architecture = linear(model.token_out, torch.nn.functional.gelu(linear(model.token_hidden, embeddings.expand(2, 5, 8))))
+        read = linear(model.read, architecture)[:, :, None, :].expand(-1, -1, 3, -1)
+        metrics = model.metric_tokens[:, None].expand(-1, 5, -1, -1)
+        gate = torch.sigmoid(linear(model.gate, torch.cat([metrics, read], dim=-1)))
+        mixed = gate * metrics + (1 - gate) * read
+        expected = linear(model.weight_out, torch.nn.functional.gelu(linear(model.weight_hidden, mixed))).squeeze(-1)
+        np.testing.assert_allclose(model(embeddings).numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_online_loss_of_an_ensemble_is_each_members_loss():
     y = torch.tensor([60.0, 70.0, 70.05, 90.0, 80.0])
     scores = torch.rand(4, 5, generator=torch.Generator().manual_seed(0))
