@@ -141,7 +141,8 @@ def main(argv: list[str]) -> None:
 
 
 def _revision(root: Path) -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 if __name__ == "__main__":

@@ -55,12 +55,13 @@ def test_generator_is_the_gated_mix_of_metric_tokens_and_what_they_read():
         return x @ layer.weight.view(2, *middle, *layer.weight.shape[1:]) + layer.bias.view(2, *middle, 1, -1)
 
     with torch.no_grad():
-        architecture = linear(model.token_out, torch.nn.functional.gelu(linear(model.token_hidden, embeddings.expand(2, 5, 8))))
+        gelu = torch.nn.functional.gelu
+        architecture = linear(model.token_out, gelu(linear(model.token_hidden, embeddings.expand(2, 5, 8))))
         read = linear(model.read, architecture)[:, :, None, :].expand(-1, -1, 3, -1)
         metrics = model.metric_tokens[:, None].expand(-1, 5, -1, -1)
         gate = torch.sigmoid(linear(model.gate, torch.cat([metrics, read], dim=-1)))
         mixed = gate * metrics + (1 - gate) * read
-        expected = linear(model.weight_out, torch.nn.functional.gelu(linear(model.weight_hidden, mixed))).squeeze(-1)
+        expected = linear(model.weight_out, gelu(linear(model.weight_hidden, mixed))).squeeze(-1)
         np.testing.assert_allclose(model(embeddings).numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
 
 
