@@ -3,7 +3,8 @@
 Reruns rows of ``nb201_table.json`` (each a strategy on a benchmark, protocol and budget, over
 seeds) with ``sknas.bench.run`` and compares every run with the committed one: the cell found,
 its objective and test accuracy, the queries made and to the best cell, the search cost and the
-best-so-far curve (wall time aside). Writes ``nb201_reproduce.md``.
+best-so-far curve (wall time aside), and each row's mean test accuracy and best-cell count
+before and after. Writes ``nb201_reproduce.md`` (and the new runs with ``--save-json``).
 
     python benchmarks/nb201_reproduce.py                            # the cheap strategies, all rows
     python benchmarks/nb201_reproduce.py --strategies ponas --seeds 0-4 --budgets 20 \\
@@ -17,6 +18,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 import _variants  # noqa: F401 - registers the PO-NAS variants of the table
 from _report import HERE, environment_lines, markdown_table, write_report
@@ -45,6 +48,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--committed", default=str(HERE / "nb201_table.json"), help="the runs to reproduce")
     parser.add_argument("--from-json", help="take the new runs from this file instead of running them")
     parser.add_argument("--out", default="nb201_reproduce.md")
+    parser.add_argument("--save-json", help="also write the new runs there (records as in nb201_table.json)")
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
     args = parser.parse_args(argv)
     committed = json.loads(Path(args.committed).read_text(encoding="utf-8"))
@@ -54,7 +58,7 @@ def main(argv: list[str]) -> None:
             fresh[(record["strategy"], record["benchmark"], record["protocol"], record["budget"])] = record
     wanted = (set(args.strategies.split(",")), set(args.benchmarks.split(",")), set(args.protocols.split(",")),
               {int(b) for b in args.budgets.split(",")})
-    rows, start = [], time.perf_counter()
+    rows, rerun, start = [], [], time.perf_counter()
     for old in committed:
         key = (old["strategy"], old["benchmark"], old["protocol"], old["budget"])
         if not all(value in allowed for value, allowed in zip(key, wanted)):
@@ -71,8 +75,12 @@ def main(argv: list[str]) -> None:
                            seeds, n_jobs=args.n_jobs)["runs"]
         differences = [(r["seed"], first_difference(r, old_runs[r["seed"]])) for r in new_runs]
         differing = [(seed, d) for seed, d in differences if d is not None]
+        before = [old_runs[r["seed"]] for r in new_runs]
         rows.append([*key, len(seeds), len(seeds) - len(differing),
+                     f"{_mean_test(before)} → {_mean_test(new_runs)}",
+                     f"{_found(before)} → {_found(new_runs)}",
                      "" if not differing else f"seed {differing[0][0]}: {differing[0][1]}"])
+        rerun.append({**old, "runs": new_runs})
         print(rows[-1], file=sys.stderr, flush=True)
     total = sum(r[4] for r in rows)
     same = sum(r[5] for r in rows)
@@ -86,10 +94,23 @@ def main(argv: list[str]) -> None:
         f"{time.perf_counter() - start:.0f} s",
         f"- **{same} of {total} runs identical** over {len(rows)} rows",
         "",
-        markdown_table(["strategy", "benchmark", "protocol", "budget", "runs", "identical", "first difference"],
-                       rows, "lllrrrl"),
+        "- test accuracy: mean over the rerun seeds, committed → today's; best cell: runs that found the pool's best "
+        "cell by the objective",
+        "",
+        markdown_table(["strategy", "benchmark", "protocol", "budget", "runs", "identical", "test accuracy (%)",
+                        "best cell", "first difference"], rows, "lllrrrrrl"),
     ])
     write_report(text, None if args.quick else HERE / args.out)
+    if args.save_json and not args.from_json:
+        Path(args.save_json).write_text(json.dumps(rerun), encoding="utf-8")
+
+
+def _mean_test(runs: list[dict]) -> str:
+    return f"{np.mean([r['test_accuracy'] for r in runs]):.2f}"
+
+
+def _found(runs: list[dict]) -> int:
+    return sum(r["queries_to_best"] is not None for r in runs)
 
 
 if __name__ == "__main__":
