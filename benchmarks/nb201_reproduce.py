@@ -25,7 +25,10 @@ import _variants  # noqa: F401 - registers the PO-NAS variants of the table
 from _report import HERE, environment_lines, markdown_table, write_report
 from sknas.__main__ import parse_seeds
 from sknas.bench import make_benchmark, run
+from sknas.bench._run import _summary
 
+#: The figures every record's summary holds beside the benchmark's metrics.
+SUMMARISED = ("objective", "rank", "n_queries", "queries_to_best", "search_cost_s", "wall_s", "hardware")
 COMPARED = ("best_arch", "objective", "test_accuracy", "n_queries", "queries_to_best", "search_cost_s",
             "best_so_far_test_accuracy")
 
@@ -80,7 +83,8 @@ def main(argv: list[str]) -> None:
                      f"{_mean_test(before)} → {_mean_test(new_runs)}",
                      f"{_found(before)} → {_found(new_runs)}",
                      "" if not differing else f"seed {differing[0][0]}: {differing[0][1]}"])
-        rerun.append({**old, "runs": new_runs})
+        metrics = tuple(k for k in old["summary"] if k not in SUMMARISED)
+        rerun.append({**old, "runs": new_runs, "summary": _summary(new_runs, metrics)})
         print(rows[-1], file=sys.stderr, flush=True)
     total = sum(r[4] for r in rows)
     same = sum(r[5] for r in rows)
