@@ -97,7 +97,6 @@ def main(argv: list[str]) -> None:
         f"- compared per run: {', '.join(COMPARED)} (not wall time); this invocation "
         f"{time.perf_counter() - start:.0f} s",
         f"- **{same} of {total} runs identical** over {len(rows)} rows",
-        "",
         "- test accuracy: mean over the rerun seeds, committed → today's; best cell: runs that found the pool's best "
         "cell by the objective",
         "",
