@@ -108,6 +108,7 @@ def main(argv: list[str]) -> None:
 
     torch.set_num_threads(1)  # as in the measured processes, for the report's header
 
+    header_lines = environment_lines(sys.argv)  # the date and load at the start
     sides = ([("baseline", args.baseline.resolve())] if args.baseline else []) + [("this", HERE.parent)]
     rows = []
     for problem in args.problems.split(","):
@@ -129,7 +130,7 @@ def main(argv: list[str]) -> None:
     this_root = HERE.parent
     lines = [
         "# Where a PO-NAS search's wall time goes (one core, table benchmarks)", "",
-        *environment_lines(sys.argv),
+        *header_lines,
         "- each run in a fresh process, one torch thread, after a warm-up import; runs one at a time",
         f"- sknas: `this` is {this_root}" + (f", `baseline` is {args.baseline.resolve()} at git "
                                               f"{_revision(args.baseline)}" if args.baseline else ""),
