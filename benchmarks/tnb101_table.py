@@ -200,8 +200,11 @@ def main(argv: list[str]) -> None:
         "queries): REA and RS use no proxies and compare directly; RoBoT used other proxy data than "
         "these tables. '—': not run yet (rerun the script to fill in). ponas: log-EI over the 64 open "
         "architectures of largest learned score and the open neighbours of the 3 best queried (the default "
-        "since 2026-12-03); ponas-screen-score: over the 64 only (the default before); the other ponas rows "
-        "are described in the script's docstring.",
+        "since 2026-12-03); its rows are reruns of 2026-12-03 (session 28) after the surrogate's networks were "
+        "rewritten with fewer, larger kernels (results change in the last bits; the earlier runs of the same "
+        "rule are quoted in the user guide), two problems at a time beside other benchmarks, so their wall "
+        "per run does not measure the cost (benchmarks/ponas_cost.md does); ponas-screen-score: over the 64 "
+        "only (the default before); the other ponas rows are described in the script's docstring.",
         "",
         "Proxies the strategies weighed (those of their own the task has, else all the task has):",
         "",
