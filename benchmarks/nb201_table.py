@@ -117,7 +117,7 @@ def main(argv: list[str]) -> None:
         "mean c + b·S (the default since 2026-12-01, session 17). These rows were measured with "
         "that screen; the default's since 2026-12-03 also holds the open neighbours of the 3 best "
         "queried cells, and reran 59 of these runs identically out of 60 (seeds 0-9, budget 20, "
-        "every row; the other found the same cell 3 queries later), "
+        "every row; the other found the same cell 3 queries later: nb201_reproduce_ponas.md at git a2750e2), "
         "since here the GP picks the open cell of largest S. The paper protocol's budget-20 ponas "
         "rows are reruns (2026-12-03, session 28) after the surrogate's networks were rewritten "
         "with fewer, larger kernels, which changes their results in the last bits: 38 of the 90 "
