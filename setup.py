@@ -22,7 +22,7 @@ setup(
     install_requires=[
         "numpy>=1.24",
         "scikit-learn>=1.6",
-        "torch>=2.1",
+        "torch>=2.4",  # fused AdamW / Adam on CPU (the training loop and PO-NAS's surrogate)
         "botorch>=0.11",
         "gpytorch>=1.11",
         "pymoo>=0.6.1",
