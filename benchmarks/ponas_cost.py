@@ -88,7 +88,10 @@ def measure(root: Path, problem: str, seed: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, __file__, "--one", problem, str(seed)], env=env, check=True,
                          capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    measured = json.loads(out.strip().splitlines()[-1])
+    if Path(measured["sknas"]).resolve() != root.resolve():
+        raise RuntimeError(f"the run imported sknas from {measured['sknas']}, not from {root}")
+    return measured
 
 
 def main(argv: list[str]) -> None:
