@@ -112,10 +112,11 @@ class PONAS(ProxyWeighting, ChoiceRules, EvolvingPool, Strategy):
         architectures (as BANANAS optimises its acquisition over mutations of the best); the
         ``n_screened`` of largest S only; those of largest posterior mean under the GP; or
         both of these sets (at most twice as many). TransNAS-Bench-101, 10 seeds, mean rank
-        over the 7 tasks, neighbours against S only: micro 8.0 against 16.3 (room_layout 9.3
-        against 60.2), macro 3.1 against 4.3 (autoencoder 6.5 against 18.4), below REA's
-        published rank on all 14 problems (rows ``ponas``, ``ponas-screen-score``). On
-        NAS-Bench-201 it changes nothing (``benchmarks/nb201_reproduce_ponas.md``). "both"
+        over the 7 tasks, neighbours against S only: micro 9.5 against 16.3 (room_layout 9.1
+        against 60.2), macro 2.9 against 4.3 (autoencoder 6.8 against 18.4). The neighbours
+        are below REA's published rank on 13 of the 14 problems, and on all 14 in an earlier
+        run of the same rule (rows ``ponas``, ``ponas-screen-score``). On NAS-Bench-201 they
+        change nothing (``benchmarks/nb201_reproduce_ponas.md`` at git a2750e2). "both"
         against S only: micro room_layout 60.2 → 47.1, macro room_layout 4.4 → 3.9, but
         micro autoencoder 18.4 → 47.1 (row ``ponas-screen-both``).
     structure_kernel : bool, default=False
