@@ -38,14 +38,15 @@ def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _git_revision() -> str:
+def git_revision(root: Path = HERE.parent) -> str:
+    """The short commit of the checkout at ``root``, and whether its ``sknas/`` has uncommitted changes."""
     try:
         rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True, text=True,
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "sknas"], cwd=HERE.parent,
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "sknas"], cwd=root,
             capture_output=True, text=True, check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -59,7 +60,7 @@ def environment_lines(argv: Sequence[str]) -> list[str]:
     return [
         f"- command: `{command}`",
         f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
-        f"- sknas {sknas.__version__} at git {_git_revision()}; torch {torch.__version__}; "
+        f"- sknas {sknas.__version__} at git {git_revision()}; torch {torch.__version__}; "
         f"scikit-learn {sklearn.__version__}; numpy {np.__version__}; "
         f"Python {platform.python_version()}",
         f"- torch threads: {torch.get_num_threads()} (intra-op), "

@@ -33,10 +33,6 @@ TARGET_SECONDS = {"nb201": 20, "tnb101": 60}
 PARTS = ("pretraining", "online fits", "GP fits", "acquisition")
 
 
-def budget_of(problem: str) -> int:
-    return 20 if problem.startswith("nb201") else 100
-
-
 def measure_one(problem: str, seed: int) -> dict:
     """One PO-NAS run of ``problem`` in this process; its wall time and parts, in seconds."""
     import torch
@@ -76,10 +72,11 @@ def measure_one(problem: str, seed: int) -> dict:
     fit_gp(np.random.default_rng(0).random((4, 2)), np.arange(4.0))
     torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], fused=True)
     start = time.perf_counter()
-    record = run("ponas", problem, budget=budget_of(problem), seeds=[seed])
+    record = run("ponas", problem, seeds=[seed])  # the benchmark's default budget: 20 or 100 queries
     wall = time.perf_counter() - start
     found = record["runs"][0]
     return {"sknas": str(Path(sknas.__file__).parent.parent), "wall": wall, "seconds": seconds, "counts": counts,
+            "budget": record["budget"],
             "rank": found.get("rank"), "best_arch": found["best_arch"]}
 
 
@@ -107,7 +104,7 @@ def main(argv: list[str]) -> None:
         print(json.dumps(measure_one(args.one[0], int(args.one[1]))))
         return
     import torch
-    from _report import environment_lines, markdown_table, write_report
+    from _report import environment_lines, git_revision, markdown_table, write_report
 
     torch.set_num_threads(1)  # as in the measured processes, for the report's header
 
@@ -122,7 +119,7 @@ def main(argv: list[str]) -> None:
                 seconds, counts = m["seconds"], m["counts"]
                 rest = m["wall"] - sum(seconds.values())
                 found = f"rank {m['rank']}" if m["rank"] is not None else m["best_arch"]
-                rows.append([problem, budget_of(problem), seed, label, found, f"{m['wall']:.1f}",
+                rows.append([problem, m["budget"], seed, label, found, f"{m['wall']:.1f}",
                              "yes" if m["wall"] <= target else f"no (> {target})",
                              *(f"{seconds[p]:.1f}" for p in PARTS), f"{rest:.1f}",
                              f"{counts['online fits']} / {counts['online epochs']:,}", counts["GP fits"]])
@@ -136,17 +133,12 @@ def main(argv: list[str]) -> None:
         *header_lines,
         "- each run in a fresh process, one torch thread, after a warm-up import; runs one at a time",
         f"- sknas: `this` is {this_root}" + (f", `baseline` is {args.baseline.resolve()} at git "
-                                              f"{_revision(args.baseline)}" if args.baseline else ""),
+                                              f"{git_revision(args.baseline)}" if args.baseline else ""),
         "- targets (issue 20): ≤ 20 s per 20-query NAS-Bench-201 run, ≤ 60 s per 100-query TransNAS-Bench-101 run",
         "- rest: the pool, the screen, the driver and the benchmark's look-ups", "",
         table,
     ]
     write_report("\n".join(lines), None if args.quick else HERE / args.out)
-
-
-def _revision(root: Path) -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
-    return done.stdout.strip()
 
 
 if __name__ == "__main__":
