@@ -1,20 +1,23 @@
 """bfloat16 autocast and the channels-last layout in the training loop: speed and accuracy on CPU.
 
 Throughput: ``sknas.evaluation.train_network`` (what trains every candidate: AdamW, cosine
-schedule, batch 64) on a fixed NAS-Bench-201 cell (16 channels, one cell per stage, the
-estimators' default skeleton) at 8×8 (digits) and 28×28 (MNIST) single-channel inputs, in
-float32, channels-last, bfloat16 autocast and both; beside them a minimal hand-written PyTorch
-loop (shuffle, forward, loss, backward, AdamW step, scheduler step) on the same network in
-float32, which ours should match within 5 %. Repeats of the modes are interleaved, so load
-changes hit them alike; figures are medians in samples per second.
+schedule, batch 64) on the four cells of ``training_speed.py`` (16 channels, one cell per
+stage, the estimators' default skeleton) at 8×8 (digits) and 28×28 (MNIST) single-channel
+inputs, in float32, channels-last, and, on a CPU with native bfloat16 (AVX-512 BF16 or AMX),
+bfloat16 autocast alone and with channels-last (elsewhere bfloat16 is emulated, 5–20× slower
+than float32, and not measured); beside them a minimal hand-written PyTorch loop (shuffle,
+forward, loss, backward, AdamW step, scheduler step) on one cell in float32, which ours should
+match within 5 %. Repeats of the modes are interleaved, so load changes hit them alike;
+figures are medians in samples per second.
 
-Accuracy: the four cells of ``training_speed.py`` trained from the same initial weights on the
-digits (10 epochs) and MNIST-subset (3 epochs) training splits of ``real_data.py`` in float32
-and in bfloat16 + channels-last (what ``precision="auto"`` picks for images on a CPU with
-native bfloat16), scored on the test splits; channels-last alone computes the same sums in
-another order, so its accuracy is float32's. Writes ``training_precision.md``.
+Accuracy: the four cells trained from the same initial weights on the digits (10 epochs) and
+MNIST-subset (3 epochs) training splits of ``real_data.py`` in float32 and in what
+``precision="auto"`` picks for images on this CPU (bfloat16 + channels-last with native
+bfloat16, float32 + channels-last without), scored on the test splits. Writes
+``training_precision.md`` on a CPU with native bfloat16, ``training_precision_no_bf16.md``
+on one without.
 
-    python benchmarks/training_precision.py            # ~15 min on one core
+    python benchmarks/training_precision.py            # 15-35 min on one core
     python benchmarks/training_precision.py --quick    # smoke run, prints only
 """
 
@@ -32,7 +35,7 @@ from torch import nn
 
 from _report import HERE, environment_lines, markdown_table, write_report
 from real_data import load_digits_split, load_mnist_split
-from sknas.evaluation import TrainingRecipe, native_bfloat16, predict_outputs, train_network
+from sknas.evaluation import TrainingRecipe, native_bfloat16, predict_outputs, resolve_precision, train_network
 from sknas.spaces import CellSpace
 from training_speed import CELLS
 
@@ -66,24 +69,40 @@ def hand_written_epoch(module: nn.Module, X: torch.Tensor, y: torch.Tensor, batc
         scheduler.step()
 
 
-def throughput(side: int, n_samples: int, repeats: int) -> dict[str, list[float]]:
-    """Samples per second of one epoch of ``n_samples`` random images, per mode, interleaved."""
+def measured_modes(native: bool) -> list[str]:
+    """The modes worth timing: all four with native bfloat16, the float32 ones without."""
+    return list(MODES) if native else [m for m in MODES if MODES[m][0] == "float32"]
+
+
+def auto_mode(native: bool) -> str:
+    """The mode ``precision="auto"`` picks for images on this CPU."""
+    picked = resolve_precision("auto", torch.device("cpu"), images=True)
+    mode = next(label for label, setting in MODES.items() if setting == picked)
+    assert (MODES[mode][0] == "bfloat16") == native
+    return mode
+
+
+def throughput(side: int, n_samples: int, repeats: int, modes: list[str],
+               cells: list[str]) -> dict[tuple[str, str], list[float]]:
+    """Samples per second of one epoch of ``n_samples`` random images, per (cell, mode),
+    interleaved; the hand-written loop on ``FIXED_CELL``."""
     X = torch.randn(n_samples, 1, side, side)
     y = torch.randint(0, 10, (n_samples,))
-    rates: dict[str, list[float]] = {}
+    rates: dict[tuple[str, str], list[float]] = {}
     runs = {
-        **{label: (lambda p=p, c=c: train_network(
-            network(FIXED_CELL, side), X, y, task="classification",
+        (cell, label): (lambda cell=cell, p=MODES[label][0], c=MODES[label][1]: train_network(
+            network(cell, side), X, y, task="classification",
             recipe=TrainingRecipe(epochs=1, precision=p, channels_last=c), device=torch.device("cpu"),
-            generator=torch.Generator().manual_seed(0))) for label, (p, c) in MODES.items()},
-        "hand-written loop, float32": lambda: hand_written_epoch(network(FIXED_CELL, side), X, y),
+            generator=torch.Generator().manual_seed(0)))
+        for cell in cells for label in modes
     }
+    runs[FIXED_CELL, "hand-written loop, float32"] = lambda: hand_written_epoch(network(FIXED_CELL, side), X, y)
     for repeat in range(repeats + 1):  # the first round warms up
-        for label, run in runs.items():
+        for key, run in runs.items():
             start = time.perf_counter()
             run()
             if repeat:
-                rates.setdefault(label, []).append(n_samples / (time.perf_counter() - start))
+                rates.setdefault(key, []).append(n_samples / (time.perf_counter() - start))
     return rates
 
 
@@ -110,50 +129,54 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
+    native = native_bfloat16(torch.device("cpu"))
+    modes, fast_mode = measured_modes(native), auto_mode(native)
     header = environment_lines(sys.argv)
     start = time.perf_counter()
     n_samples = {8: 256, 28: 64} if args.quick else {8: 2048, 28: 640}
+    cells = list(CELLS)[:2] if args.quick else list(CELLS)
     speed_rows = []
     for side in (8, 28):
-        rates = throughput(side, n_samples[side], 1 if args.quick else args.repeats)
-        base = statistics.median(rates["float32"])
-        for label, values in rates.items():
+        rates = throughput(side, n_samples[side], 1 if args.quick else args.repeats, modes, cells)
+        for (cell, label), values in rates.items():
             median = statistics.median(values)
-            speed_rows.append([f"{side}×{side}", label, f"{median:,.0f} ({min(values):,.0f}–{max(values):,.0f})",
-                               f"{median / base:.2f}"])
+            base = statistics.median(rates[cell, "float32"])
+            speed_rows.append([f"{side}×{side}", cell, label,
+                               f"{median:,.0f} ({min(values):,.0f}–{max(values):,.0f})", f"{median / base:.2f}"])
         print(f"throughput {side}x{side} done", file=sys.stderr, flush=True)
     datasets = [(load_digits_split, 10), (load_mnist_split, 3)]
     if args.quick:
         datasets, seeds = [(load_digits_split, 1)], seeds[:1]
     accuracy_rows = []
     for loader, epochs in datasets:
-        for cell in CELLS:
+        for cell in cells:
             found = {mode: [accuracy(loader(seed), cell, seed, epochs, mode) for seed in seeds]
-                     for mode in ("float32", "bfloat16 + channels-last")}
-            full, fast = found["float32"], found["bfloat16 + channels-last"]
+                     for mode in ("float32", fast_mode)}
+            full, fast = found["float32"], found[fast_mode]
             accuracy_rows.append([loader(0).name, f"{epochs}", cell, f"{np.mean(full):.4f}", f"{np.mean(fast):.4f}",
                                   f"{np.mean(fast) - np.mean(full):+.4f}"])
             print(f"accuracy {loader.__name__} {cell} done", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
+    skipped = "" if native else "; bfloat16 is emulated here (not measured)"
     text = "\n".join([
         "# bfloat16 autocast and channels-last in the training loop (CPU)",
         "",
         *header,
-        f"- native bfloat16 on this device (AVX-512 BF16 or AMX): {native_bfloat16(torch.device('cpu'))}; "
-        f"one torch thread; total {elapsed / 60:.1f} min",
+        f"- native bfloat16 on this device (AVX-512 BF16 or AMX): {native}{skipped}; `precision=\"auto\"` picks "
+        f"{fast_mode} for images here; one torch thread; total {elapsed / 60:.1f} min",
         "",
-        f"## Throughput: one epoch of `train_network` on `{FIXED_CELL}` (16 channels), batch 64",
+        "## Throughput: one epoch of `train_network` (16 channels, one cell per stage), batch 64",
         "",
-        f"Median samples/s (min–max over {args.repeats} interleaved repeats); `×`: over float32.",
+        f"Median samples/s (min–max over {args.repeats} interleaved repeats); `×`: over float32 on the same cell.",
         "",
-        markdown_table(["input", "mode", "train samples/s", "×"], speed_rows, "llrr"),
+        markdown_table(["input", "cell", "mode", "train samples/s", "×"], speed_rows, "lllrr"),
         "",
         f"## Accuracy: test accuracy, mean of seeds {args.seeds}, same initial weights and batch order",
         "",
-        markdown_table(["data", "epochs", "cell", "float32", "bfloat16 + channels-last", "difference"],
-                       accuracy_rows, "lrlrrr"),
+        markdown_table(["data", "epochs", "cell", "float32", fast_mode, "difference"], accuracy_rows, "lrlrrr"),
     ])
-    write_report(text, None if args.quick else HERE / "training_precision.md")
+    name = "training_precision.md" if native else "training_precision_no_bf16.md"
+    write_report(text, None if args.quick else HERE / name)
 
 
 if __name__ == "__main__":

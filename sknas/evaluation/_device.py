@@ -94,11 +94,15 @@ def native_bfloat16(device: torch.device) -> bool:
 def resolve_precision(precision: str, device: torch.device, images: bool) -> tuple[str, bool]:
     """The dtype networks train in and whether they use the channels-last memory layout.
 
-    ``"auto"`` gives bfloat16 autocast with channels-last for convolutional networks (image
-    inputs) on a device with native bfloat16 (:func:`native_bfloat16`), where it measured
-    1.3× (8×8) to 2.0× (28×28) faster on a CPU, test accuracy within noise of float32's
-    (``benchmarks/training_precision.md``), and float32 otherwise: perceptrons measured no
-    faster. ``"bfloat16"`` asks for it anywhere; ``"float32"`` for full precision and the
+    ``"auto"``, for convolutional networks (image inputs): bfloat16 autocast with
+    channels-last on a device with native bfloat16 (:func:`native_bfloat16`), where it
+    measured 1.3× (8×8) to 2.0× (28×28) faster on a CPU, test accuracy within noise of
+    float32's; float32 with channels-last on any other CPU, where it measured 1.1–2.6×
+    faster on the cells of the default space (pooling gains most) and computes the same
+    sums in another order (``benchmarks/training_precision.md`` and
+    ``training_precision_no_bf16.md``); float32 in the default layout on other devices.
+    Perceptrons train in float32 everywhere: they measured no faster. ``"bfloat16"`` asks
+    for bfloat16 with channels-last anywhere; ``"float32"`` for full precision and the
     default layout.
 
     Parameters
@@ -116,9 +120,21 @@ def resolve_precision(precision: str, device: torch.device, images: bool) -> tup
         The autocast dtype of training (the weights stay float32).
     channels_last : bool
         Whether networks and batches use the channels-last layout.
+
+    Examples
+    --------
+    >>> import torch
+    >>> resolve_precision("float32", torch.device("cpu"), images=True)
+    ('float32', False)
+    >>> resolve_precision("auto", torch.device("cpu"), images=False)
+    ('float32', False)
     """
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
-    if precision == "auto":
-        precision = "bfloat16" if images and native_bfloat16(device) else "float32"
-    return precision, precision == "bfloat16" and images
+    if precision == "bfloat16":
+        return precision, images
+    if precision == "float32" or not images:
+        return "float32", False
+    if native_bfloat16(device):
+        return "bfloat16", True
+    return "float32", device.type == "cpu"
