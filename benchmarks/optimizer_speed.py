@@ -6,9 +6,9 @@ updated the parameters one tensor at a time. This script sets that tuple empty f
 "default" side, so both sides run the same loop otherwise.
 
 Throughput: one epoch of ``train_network`` on random data, the fixed NAS-Bench-201 cell of
-``training_precision.py`` (16 channels, one cell per stage) at 8×8 and 28×28 in float32 and,
-on a CPU with native bfloat16, in bfloat16 + channels-last (what ``precision="auto"`` picks
-for images there), and a two-layer perceptron (256-128, batch norm, dropout 0.1) on 64
+``training_precision.py`` (16 channels, one cell per stage) at 8×8 and 28×28 in float32 and
+in what ``precision="auto"`` picks for images on this CPU (bfloat16 + channels-last with
+native bfloat16, float32 + channels-last without), and a two-layer perceptron (256-128, batch norm, dropout 0.1) on 64
 features; ``--repeats`` interleaved repeats, medians in samples per second.
 
 Accuracy: the four cells of ``training_speed.py`` trained for 10 epochs on the digits split of
@@ -41,7 +41,7 @@ from real_data import load_digits_split
 from sknas import RandomSearch
 from sknas.evaluation import TrainingRecipe, native_bfloat16, train_network
 from sknas.spaces import MLPSpace
-from training_precision import FIXED_CELL, MODES, accuracy, network
+from training_precision import FIXED_CELL, MODES, accuracy, auto_mode, network
 from training_speed import CELLS
 
 SIDES = {"default": (), "fused": loop_module.FUSED_OPTIMIZER_DEVICES}  # the loop's FUSED_OPTIMIZER_DEVICES per side
@@ -64,7 +64,7 @@ def throughput(repeats: int, sizes: dict[str, int]) -> dict[tuple[str, str], lis
     for side_px in (8, 28):
         X = torch.randn(sizes[f"{side_px}"], 1, side_px, side_px)
         y = torch.randint(0, 10, (len(X),))
-        for mode in ("float32", "bfloat16 + channels-last")[: 2 if native_bfloat16(torch.device("cpu")) else 1]:
+        for mode in dict.fromkeys(("float32", auto_mode(native_bfloat16(torch.device("cpu"))))):
             precision, channels_last = MODES[mode]
             cases[f"cell {side_px}×{side_px}, {mode}"] = (
                 lambda s=side_px: network(FIXED_CELL, s), X, y,
@@ -120,13 +120,13 @@ def main(argv: list[str]) -> None:
     cells = list(CELLS)[:1] if args.quick else list(CELLS)
     epochs = 1 if args.quick else 10
     seeds = seeds[:1] if args.quick else seeds
-    auto_mode = "bfloat16 + channels-last" if native_bfloat16(torch.device("cpu")) else "float32"
+    fast_mode = auto_mode(native_bfloat16(torch.device("cpu")))
     accuracy_rows = []
     for cell in cells:
         found = {}
         for side in SIDES:
             optimizer_side(side)
-            found[side] = [accuracy(load_digits_split(seed), cell, seed, epochs, auto_mode)
+            found[side] = [accuracy(load_digits_split(seed), cell, seed, epochs, fast_mode)
                            for seed in seeds]
         accuracy_rows.append([cell, f"{np.mean(found['default']):.4f}", f"{np.mean(found['fused']):.4f}",
                               f"{np.mean(found['fused']) - np.mean(found['default']):+.4f}"])
@@ -151,7 +151,7 @@ def main(argv: list[str]) -> None:
         "",
         *header,
         f"- one torch thread; native bfloat16 on this CPU: {native_bfloat16(torch.device('cpu'))} "
-        f"(`precision=\"auto\"` trains images in {auto_mode}); total {elapsed / 60:.1f} min",
+        f"(`precision=\"auto\"` trains images in {fast_mode}); total {elapsed / 60:.1f} min",
         "",
         "## Throughput: one epoch of `train_network`, batch 64",
         "",
@@ -159,7 +159,7 @@ def main(argv: list[str]) -> None:
         "",
         markdown_table(["network", "optimiser", "train samples/s", "×"], speed_rows, "llrr"),
         "",
-        f"## Accuracy: digits, {epochs} epochs, {auto_mode}, mean test accuracy of seeds {','.join(map(str, seeds))}",
+        f"## Accuracy: digits, {epochs} epochs, {fast_mode}, mean test accuracy of seeds {','.join(map(str, seeds))}",
         "",
         markdown_table(["cell", "default", "fused", "difference"], accuracy_rows, "lrrr"),
         "",

@@ -89,14 +89,17 @@ COMMON_PARAMETERS = """\
         A device this machine cannot train on (``"meta"``, ``"mps"`` without Apple's GPU)
         is refused with a ``ValueError`` before any work.
     precision : {"auto", "float32", "bfloat16"}, default="auto"
-        The arithmetic of training. ``"auto"``: bfloat16 autocast and the channels-last
-        layout for convolutional networks (image inputs) where the device computes in
+        The arithmetic of training. ``"auto"``, for convolutional networks (image inputs):
+        bfloat16 autocast and the channels-last layout where the device computes in
         bfloat16 natively (a CUDA GPU that supports it; a CPU with AVX-512 BF16 or AMX),
         where it trained 1.3–2.0× faster on a CPU, test accuracy within noise of float32's
-        (``benchmarks/training_precision.md``); float32 for perceptrons and elsewhere.
-        ``"bfloat16"`` asks for it anywhere; ``"float32"`` turns it off. The weights, the
-        optimizer, the losses and ``predict`` stay float32; ``precision_`` says what was
-        used.
+        (``benchmarks/training_precision.md``); float32 with the channels-last layout on
+        other CPUs, the same sums in another order, 1.1–2.6× faster on the default space's
+        cells (``benchmarks/training_precision_no_bf16.md``); float32 in the default layout
+        for perceptrons and elsewhere. ``"bfloat16"`` asks for bfloat16 with channels-last
+        anywhere; ``"float32"`` for float32 in the default layout. The weights, the
+        optimizer, the losses and ``predict`` stay float32; ``precision_`` says which dtype
+        was used.
     n_jobs : int or None, default=None
         Candidates trained at once, with joblib; None means 1, -1 all cores. The strategy
         chooses that many architectures together (one surrogate fit per batch), so for an
@@ -168,8 +171,8 @@ COMMON_ATTRIBUTES = """\
         The random translation of training images in pixels, as ``max_shift`` resolved for
         this input (0 for tabular rows).
     precision_ : str
-        The autocast dtype the networks trained in: ``"float32"`` or ``"bfloat16"`` (then
-        with the channels-last layout for images), as ``precision`` resolved on this device.
+        The autocast dtype the networks trained in: ``"float32"`` or ``"bfloat16"``, as
+        ``precision`` resolved on this device (which also picks the layout of image networks).
     results_ : dict of lists
         One entry per evaluated candidate: ``architecture`` (string), ``objective``,
         ``fit_time_s`` (of all its rungs, with ``min_epochs``), ``status`` (``"ok"`` or
