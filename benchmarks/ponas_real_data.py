@@ -8,7 +8,7 @@ all of it, and is scored on the held-out test split: scikit-learn's digits as 8Ã
 (``proxy_budget=None``: a pool of 200 and 50 offspring per evolution step, the behaviour
 before the cap). Its wall time splits into candidate training, the refit and its overhead
 (everything else: proxies, encoder pre-training, online fits, breeding), from
-``search_timings_``. Runs go ``--jobs`` at a time, one torch thread each. Writes
+``search_timings_``. Runs go ``--jobs`` at a time, one torch thread each. Writes ``--out``, or
 ``ponas_real_data.md`` (digits) or ``ponas_real_data_<datasets>.md``.
 
     python benchmarks/ponas_real_data.py                         # digits, 5 seeds (~30 min on 2 cores)
@@ -132,6 +132,8 @@ def main(argv: list[str]) -> None:
                         "below 10 for budgets under 20, else evolution never starts)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (one torch thread each)")
     parser.add_argument("--quick", action="store_true", help="print only, write nothing")
+    parser.add_argument("--out", default=None, help="the report's file name in benchmarks/ (default: "
+                        "ponas_real_data.md for digits, ponas_real_data_<datasets>.md otherwise)")
     args = parser.parse_args(argv)
     datasets = args.datasets.split(",")
     methods = [m.strip() for m in args.methods.split(",")]
@@ -180,7 +182,7 @@ def main(argv: list[str]) -> None:
         print(text)
         return
     name = "ponas_real_data" if datasets == ["digits"] else "ponas_real_data_" + "_".join(datasets)
-    write_report(text, HERE / f"{name}.md")
+    write_report(text, HERE / (args.out or f"{name}.md"))
 
 
 if __name__ == "__main__":
