@@ -97,7 +97,7 @@ def resolve_precision(precision: str, device: torch.device, images: bool) -> tup
     ``"auto"``, for convolutional networks (image inputs): bfloat16 autocast with
     channels-last on a device with native bfloat16 (:func:`native_bfloat16`), where it
     measured 1.3× (8×8) to 2.0× (28×28) faster on a CPU, test accuracy within noise of
-    float32's; float32 with channels-last on any other CPU, where it measured 1.1–2.6×
+    float32's; float32 with channels-last on any other CPU, where it measured 1.16–2.65×
     faster on the cells of the default space (pooling gains most) and computes the same
     sums in another order (``benchmarks/training_precision.md`` and
     ``training_precision_no_bf16.md``); float32 in the default layout on other devices.

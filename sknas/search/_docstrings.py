@@ -94,7 +94,7 @@ COMMON_PARAMETERS = """\
         bfloat16 natively (a CUDA GPU that supports it; a CPU with AVX-512 BF16 or AMX),
         where it trained 1.3–2.0× faster on a CPU, test accuracy within noise of float32's
         (``benchmarks/training_precision.md``); float32 with the channels-last layout on
-        other CPUs, the same sums in another order, 1.1–2.6× faster on the default space's
+        other CPUs, the same sums in another order, 1.16–2.65× faster on the default space's
         cells (``benchmarks/training_precision_no_bf16.md``); float32 in the default layout
         for perceptrons and elsewhere. ``"bfloat16"`` asks for bfloat16 with channels-last
         anywhere; ``"float32"`` for float32 in the default layout. The weights, the
