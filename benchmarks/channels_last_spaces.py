@@ -7,7 +7,7 @@ on ``--archs`` architectures drawn from each of ``DartsSpace()`` (8×8 inputs),
 ``TNB101MicroSpace()`` and ``TNB101MacroSpace()`` (16×16 inputs), their default sizes, in both
 layouts, the repeats interleaved. Writes ``channels_last_spaces.md``.
 
-    python benchmarks/channels_last_spaces.py           # ~15 min on one core
+    python benchmarks/channels_last_spaces.py           # ~7 min on one core
     python benchmarks/channels_last_spaces.py --quick   # smoke run, prints only
 """
 
