@@ -123,7 +123,7 @@ def main(argv: list[str]) -> None:
         "with fewer, larger kernels, which changes their results in the last bits: 38 of the 90 "
         "runs came out identical (nb201_reproduce_ponas.md); so are the own protocol's budget-20 "
         "CIFAR-100 and ImageNet16-120 rows (session 29; 20 of 60 identical, "
-        "nb201_reproduce_ponas_own.md), and every budget-10 ponas row (session 29; 128 of 180 identical, "
+        "nb201_reproduce_ponas_own.md), and every budget-10 ponas row (session 29; 127 of 180 identical, "
         "nb201_reproduce_ponas_b10.md); ponas-greedy: greedy choice by "
         "the learned score of one generator (the default before; its rows are the ponas rows of "
         "session 16, relabelled). Before session 16 the online fit was the reference's 3e-4 with "
