@@ -64,7 +64,7 @@ def throughput(repeats: int, sizes: dict[str, int]) -> dict[tuple[str, str], lis
     for side_px in (8, 28):
         X = torch.randn(sizes[f"{side_px}"], 1, side_px, side_px)
         y = torch.randint(0, 10, (len(X),))
-        for mode in dict.fromkeys(("float32", auto_mode(native_bfloat16(torch.device("cpu"))))):
+        for mode in dict.fromkeys(("float32", auto_mode())):
             precision, channels_last = MODES[mode]
             cases[f"cell {side_px}×{side_px}, {mode}"] = (
                 lambda s=side_px: network(FIXED_CELL, s), X, y,
@@ -120,7 +120,7 @@ def main(argv: list[str]) -> None:
     cells = list(CELLS)[:1] if args.quick else list(CELLS)
     epochs = 1 if args.quick else 10
     seeds = seeds[:1] if args.quick else seeds
-    fast_mode = auto_mode(native_bfloat16(torch.device("cpu")))
+    fast_mode = auto_mode()
     accuracy_rows = []
     for cell in cells:
         found = {}
