@@ -15,6 +15,7 @@ from scipy.stats import spearmanr
 from torch import nn
 
 from sknas.evaluation import TrainingEvaluator
+from sknas.evaluation._training import architecture_seed
 from sknas.proxies import (
     PONAS_PROXIES,
     ProxyScorer,
@@ -365,6 +366,19 @@ def test_scorer_scores_the_weights_the_training_evaluator_starts_from(images, ce
     scorer = ProxyScorer(SMALL_CELLS, ["l2_norm"], X, y, random_state=11)
     expected = [compute(evaluator.build(a), X[:2], y[:2], ["l2_norm"])["l2_norm"] for a in cells]
     np.testing.assert_allclose(scorer.score(cells)[:, 0], expected, rtol=1e-6)
+
+
+def test_scorer_gives_exactly_what_compute_gives_on_the_same_network(images, cells):
+    # the scorer runs the shared pass on the network it built and rebuilds it for the proxies
+    # that change weights; compute deep-copies the network it is handed: the same scores
+    X, y = images
+    names = available_proxies()
+    scorer = ProxyScorer(SMALL_CELLS, names, X, y, random_state=5)
+    evaluator = TrainingEvaluator(SMALL_CELLS, X, y, X, y, seed=5)
+    for arch, row in zip(cells, scorer.score(cells)):
+        expected = compute(evaluator.build(arch), scorer.X_batch_, scorer.y_batch_, names,
+                           seed=architecture_seed(5 + 3, arch))
+        np.testing.assert_array_equal(row, [expected[name] for name in names])
 
 
 class CountingSpace(CellSpace):

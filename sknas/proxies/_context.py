@@ -6,14 +6,15 @@ the Jacobian of the outputs with respect to the input (``jacob_cov``, ``epe_nas`
 binary activation codes (``nwot``). Each product is computed once, when first read, so a
 proxy costs only what it adds. The network is in training mode (batch normalisation uses
 the batch's statistics, as in NAS-Bench-Suite-Zero) with dropout off, so scores are
-deterministic. The pass runs on a copy: the network handed in is never modified.
+deterministic. The pass runs on a copy: the network handed in is never modified, unless
+the caller hands it over with a way to build it again (``rebuild``).
 """
 
 from __future__ import annotations
 
 import copy
 from functools import cached_property
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -68,7 +69,7 @@ class ProxyContext:
     Parameters
     ----------
     module : torch.nn.Module
-        The untrained network; never modified.
+        The untrained network; never modified, unless ``rebuild`` is given.
     X : torch.Tensor of shape (n_samples, ...)
         The minibatch, on the network's device.
     y : torch.Tensor of shape (n_samples,) or (n_samples, n_targets)
@@ -79,6 +80,12 @@ class ProxyContext:
         Products any requested proxy will read, so the one forward pass records them all.
     seed : int
         Seeds what proxies draw at random (Gaussian inputs, re-initialised weights).
+    rebuild : callable or None, default=None
+        Builds the same untrained network again (same weights). With it, ``module`` is the
+        context's own: the shared pass runs on it instead of on a deep copy, and
+        :meth:`copy` rebuilds instead of deep-copying. A deep copy of a small network costs
+        more than building it (17 against 7 ms for the default cell network on 8×8 images,
+        where all six PO-NAS proxies take about 140 ms); the scores are the same.
     """
 
     def __init__(
@@ -90,8 +97,10 @@ class ProxyContext:
         task: str,
         needs: Iterable[str],
         seed: int,
+        rebuild: Callable[[], nn.Module] | None = None,
     ):
         self.module = module
+        self.rebuild = rebuild
         self.X = X
         self.y = y
         self.task = task
@@ -104,8 +113,9 @@ class ProxyContext:
     # -- helpers for proxies that need their own network -----------------------------------
 
     def copy(self) -> nn.Module:
-        """A deep copy of the untrained network, for proxies that change its weights."""
-        return copy.deepcopy(self.module)
+        """A copy of the untrained network, for proxies that change its weights: rebuilt
+        with ``rebuild`` when given, else a deep copy."""
+        return copy.deepcopy(self.module) if self.rebuild is None else self.rebuild()
 
     def generator(self) -> torch.Generator:
         """A fresh generator on the minibatch's device, seeded by ``seed``."""
@@ -142,7 +152,7 @@ class ProxyContext:
 
     @cached_property
     def _forward(self) -> dict:
-        net = disable_dropout(copy.deepcopy(self.module).train())
+        net = disable_dropout((self.module if self.rebuild is not None else copy.deepcopy(self.module)).train())
         layers = weight_layers(net)
         layer_outputs: list[torch.Tensor] = []
         kernel = torch.zeros(len(self.X), len(self.X), dtype=torch.float64, device=self.X.device)

@@ -24,11 +24,13 @@ from ._context import ProxyContext
 
 
 def _evaluate(
-    module: nn.Module, X: torch.Tensor, y: torch.Tensor, names: Sequence[str], task: str, seed: int
+    module: nn.Module, X: torch.Tensor, y: torch.Tensor, names: Sequence[str], task: str, seed: int,
+    rebuild=None,
 ) -> tuple[list[float], dict[str, str]]:
-    """Scores of ``names`` (NaN where one fails or is not finite) and the reason of each failure."""
+    """Scores of ``names`` (NaN where one fails or is not finite) and the reason of each
+    failure; with ``rebuild`` (see :class:`ProxyContext`), ``module`` is used up."""
     needs = set().union(*(PROXIES[name].needs for name in names))
-    context = ProxyContext(module, X, y, task=task, needs=needs, seed=seed)
+    context = ProxyContext(module, X, y, task=task, needs=needs, seed=seed, rebuild=rebuild)
     values, errors = [], {}
     for name in names:
         try:
@@ -42,6 +44,12 @@ def _evaluate(
             errors[name] = f"{type(exc).__name__}: {exc}"
         values.append(value)
     return values, errors
+
+
+def _built_on(device: torch.device, space: SearchSpace, arch: Architecture, input_shape: Sequence[int],
+              n_outputs: int, seed: int) -> nn.Module:
+    """``build_network`` of ``arch``, moved to ``device``."""
+    return build_network(space, arch, input_shape, n_outputs, seed).to(device)
 
 
 def _score_chunk(space, common: tuple, chunk: list) -> list:
@@ -137,16 +145,20 @@ def _score_architectures(
     n_outputs: int,
     seed: int,
 ) -> list[tuple[list[float], dict[str, str]]]:
-    """Build each architecture from its own seed and score it; one network in memory at a time."""
+    """Build each architecture from its own seed and score it; one network in memory at a time.
+
+    The proxies run on the network built here, and those that change weights on another
+    built the same way: building is cheaper than a deep copy."""
     out = []
     for arch in archs:
+        build = functools.partial(_built_on, X.device, space, arch, input_shape, n_outputs, seed)
         try:
-            module = build_network(space, arch, input_shape, n_outputs, seed).to(X.device)
+            module = build()
         except Exception as exc:  # noqa: BLE001
             reason = f"{type(exc).__name__}: {exc}"
             out.append(([math.nan] * len(names), {name: reason for name in names}))
             continue
-        out.append(_evaluate(module, X, y, names, task, architecture_seed(seed + 3, arch)))
+        out.append(_evaluate(module, X, y, names, task, architecture_seed(seed + 3, arch), rebuild=build))
         del module
     return out
 
