@@ -61,6 +61,9 @@ PONAS_VARIANTS = {
     "ponas-e100": dict(REFERENCE_FIT, max_online_epochs=100),
     "ponas-lr3e-3-e100": dict(GREEDY, max_online_epochs=100, online_learning_rate=3e-3),
     "ponas-lr1e-3-e300": dict(GREEDY, max_online_epochs=300, online_learning_rate=1e-3),
+    # the default's GP with a shorter online fit at a larger learning rate (cheaper per query)
+    "ponas-e35-lr3e-3": dict(online_epochs=35, max_online_epochs=35, online_learning_rate=3e-3),
+    "ponas-e50-lr2e-3": dict(online_epochs=50, max_online_epochs=50, online_learning_rate=2e-3),
 }
 
 for _name, _options in PONAS_VARIANTS.items():
