@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TypeVar
 
 import joblib
@@ -20,13 +21,23 @@ def threads_per_worker(n_workers: int) -> int:
     return max(1, joblib.cpu_count() // max(1, int(n_workers)))
 
 
-def _with_threads(function: Callable[[Item], Value], item: Item, n_threads: int) -> Value:
+@contextmanager
+def torch_threads(n_threads: int) -> Iterator[None]:
+    """Run the block on ``n_threads`` torch threads, then go back to the previous number."""
     previous = torch.get_num_threads()
+    if n_threads == previous:
+        yield
+        return
     torch.set_num_threads(n_threads)
     try:
-        return function(item)
+        yield
     finally:
         torch.set_num_threads(previous)
+
+
+def _with_threads(function: Callable[[Item], Value], item: Item, n_threads: int) -> Value:
+    with torch_threads(n_threads):
+        return function(item)
 
 
 def parallel_map(

@@ -490,3 +490,24 @@ def test_params_flops_and_synflow_agree_with_the_suite_on_60_cells():
 @pytest.mark.slow
 def test_params_flops_and_synflow_agree_with_the_suite_on_600_cells():
     check_against_the_suite(600)
+
+
+def test_scorer_scores_small_minibatches_on_one_thread_and_gives_the_threads_back(monkeypatch):
+    from sknas._parallel import torch_threads
+    from sknas.proxies import _scorer
+
+    seen = []
+    real = _scorer._score_architectures
+    monkeypatch.setattr(_scorer, "_score_architectures",
+                        lambda *args: seen.append(torch.get_num_threads()) or real(*args))
+    space = CellSpace(channels=4, cells_per_stage=1)
+    arch = space.sample(np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    y = rng.integers(3, size=64)
+    small = ProxyScorer(space, ["synflow"], rng.random((64, 1, 8, 8)), y, random_state=0)  # 4,096 values
+    large = ProxyScorer(space, ["synflow"], rng.random((64, 1, 20, 20)), y, random_state=0)  # 25,600
+    with torch_threads(2):
+        small.score([arch])
+        large.score([arch])
+        assert torch.get_num_threads() == 2
+    assert seen == [1, 2]
