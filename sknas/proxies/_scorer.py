@@ -54,7 +54,7 @@ def _built_on(device: torch.device, space: SearchSpace, arch: Architecture, inpu
 
 #: A minibatch of at most this many values is scored on one torch thread on CPU: on such
 #: small tensors torch's threads cost more than they save (``benchmarks/torch_threads.md``).
-ONE_THREAD_MAX_VALUES = 16_384
+ONE_THREAD_MAX_VALUES = 12_288
 
 
 def _score_chunk(space, common: tuple, chunk: list) -> list:
@@ -203,9 +203,9 @@ class ProxyScorer:
         ``"cpu"``, ``"cuda"`` or ``"auto"``.
     n_jobs : int or None, default=None
         Architectures scored in parallel processes with joblib; None means 1, -1 all cores.
-        On CUDA the scoring runs in one process. On CPU a minibatch of at most 16,384 values
-        (64 images of 16x16, or tabular rows) is scored on one torch thread per process,
-        1.4-2.3x faster than on two on such small tensors; ``n_jobs`` spreads it over cores.
+        On CUDA the scoring runs in one process. On CPU a minibatch of at most 12,288 values
+        (64 images of 3x8x8 or 12x12, or tabular rows) is scored on one torch thread per process,
+        1.2-2.3x faster than on two on such small tensors; ``n_jobs`` spreads it over cores.
     random_state : int, RandomState instance or None, default=None
         Seeds the minibatch and the initial weights of every network. An integer seeds the
         networks exactly as ``TrainingEvaluator(seed=random_state)`` does, so the proxies
