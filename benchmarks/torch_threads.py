@@ -12,7 +12,7 @@ side by side in one process (the two thread counts alternate, best of ``--rounds
   architectures, one 100-epoch period at learning rate 1e-3 (the default fit of one query).
 
 The column "rule" is what sknas runs now: ``ProxyScorer`` scores on one thread where the
-minibatch has at most ``sknas.proxies._scorer.ONE_THREAD_MAX_VALUES`` values; the online fit
+minibatch has at most ``sknas.proxies._scorer.ONE_THREAD_MAX_VALUES`` values (``scoring_threads``); the online fit
 runs on torch's threads.
 
     python benchmarks/torch_threads.py                 # ~4 min on 2 cores, writes torch_threads.md
@@ -31,7 +31,7 @@ import torch
 from _report import HERE, environment_lines, markdown_table, write_report
 from sknas._parallel import torch_threads
 from sknas.proxies import PONAS_PROXIES
-from sknas.proxies._scorer import ONE_THREAD_MAX_VALUES, _score_architectures
+from sknas.proxies._scorer import _score_architectures, scoring_threads
 from sknas.spaces import CellSpace, MLPSpace
 from sknas.surrogate import WeightGenerator, fit_weights
 
@@ -80,7 +80,6 @@ def best_of(rounds: int, measure, *args) -> tuple[float, float]:
     return min(one), min(every)
 
 
-
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=12)
@@ -93,10 +92,12 @@ def main(argv: list[str]) -> None:
     for shape in SHAPES:
         one, every = best_of(args.rounds, proxies_seconds, shape, args.cells)
         values = BATCH * int(np.prod(shape))
-        rule = 1 if values <= ONE_THREAD_MAX_VALUES else ALL_THREADS
+        with torch_threads(ALL_THREADS):
+            rule = scoring_threads(torch.empty(BATCH, *shape))
         rows.append([f"proxies, {'x'.join(map(str, shape))} ({values:,} values)", f"{one / args.cells:.3f}",
                      f"{every / args.cells:.3f}", f"{every / one:.2f}", rule])
         print(rows[-1], file=sys.stderr, flush=True)
+    online_fit_seconds(ALL_THREADS)  # warm-up: the first fit pays the optimiser's lazy imports
     one, every = best_of(args.rounds, online_fit_seconds)
     rows.append(["online fit, 4 members × 20 architectures, 100 epochs", f"{one:.3f}", f"{every:.3f}",
                  f"{every / one:.2f}", ALL_THREADS])
@@ -105,9 +106,7 @@ def main(argv: list[str]) -> None:
     text = "\n".join(["# Small work: one torch thread against all", "", *header, "",
                       f"Best of {args.rounds} rounds; proxies: seconds per architecture ({args.cells} per shape), "
                       "online fit: seconds per fit. A ratio above 1: one thread is faster.", "", table, ""])
-    print(text)
-    if not args.quick:
-        write_report(text, args.out)
+    write_report(text, None if args.quick else args.out)
 
 
 if __name__ == "__main__":

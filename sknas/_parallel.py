@@ -25,9 +25,6 @@ def threads_per_worker(n_workers: int) -> int:
 def torch_threads(n_threads: int) -> Iterator[None]:
     """Run the block on ``n_threads`` torch threads, then go back to the previous number."""
     previous = torch.get_num_threads()
-    if n_threads == previous:
-        yield
-        return
     torch.set_num_threads(n_threads)
     try:
         yield

@@ -57,12 +57,16 @@ def _built_on(device: torch.device, space: SearchSpace, arch: Architecture, inpu
 ONE_THREAD_MAX_VALUES = 12_288
 
 
-def _score_chunk(space, common: tuple, chunk: list) -> list:
-    """``_score_architectures`` of one chunk (the parallel map's unit of work), on one torch
-    thread when the minibatch is small."""
-    X = common[0]
+def scoring_threads(X: torch.Tensor) -> int:
+    """Torch threads a minibatch ``X`` is scored on: one if it is small and on CPU, else as many as now."""
     small = X.device.type == "cpu" and X.numel() <= ONE_THREAD_MAX_VALUES
-    with torch_threads(1 if small else torch.get_num_threads()):
+    return 1 if small else torch.get_num_threads()
+
+
+def _score_chunk(space, common: tuple, chunk: list) -> list:
+    """``_score_architectures`` of one chunk (the parallel map's unit of work), on
+    :func:`scoring_threads` threads."""
+    with torch_threads(scoring_threads(common[0])):
         return _score_architectures(space, chunk, *common)
 
 
