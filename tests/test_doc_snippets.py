@@ -6,7 +6,7 @@ run in order in one namespace, as a reader pasting them one after the other woul
 temporary working directory so the files they write land there. The text keeps the
 settings users should copy; only the compute is shrunk, by the test: every search fits with
 a budget of at most 2, one epoch, a pool of at most 8 candidates (32 under
-constraints) and a light DARTS network.
+constraints) and a light DARTS network, and ``evolve_proxy`` runs 2 generations of 50.
 """
 
 import linecache
@@ -93,11 +93,24 @@ def _small_fit(monkeypatch):
     monkeypatch.setattr(BaseSearch, "fit", small_fit)
 
 
+def _small_proxy_evolution(monkeypatch):
+    """Make ``sknas.proxies.evolve_proxy`` run 2 generations of 50 formulas (20 of 500 as written)."""
+    import sknas.proxies
+
+    evolve = sknas.proxies.evolve_proxy
+
+    def small_evolution(*args, **kwargs):
+        return evolve(*args, **{**kwargs, "generations": 2, "population_size": 50})
+
+    monkeypatch.setattr(sknas.proxies, "evolve_proxy", small_evolution)
+
+
 @pytest.mark.parametrize("name", [*DOCS])
 def test_python_snippets_run_in_order(name, tmp_path, monkeypatch):
     blocks = python_blocks(name)
     monkeypatch.chdir(tmp_path)
     _small_fit(monkeypatch)
+    _small_proxy_evolution(monkeypatch)
     namespace = {"__name__": "__doc_snippets__"}
     client = None
     if name == "README.md":

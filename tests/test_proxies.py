@@ -487,11 +487,6 @@ def test_params_flops_and_synflow_agree_with_the_suite_on_60_cells():
     check_against_the_suite(60)
 
 
-@pytest.mark.slow
-def test_params_flops_and_synflow_agree_with_the_suite_on_600_cells():
-    check_against_the_suite(600)
-
-
 def test_scorer_scores_small_minibatches_on_one_thread_and_gives_the_threads_back(monkeypatch):
     from sknas._parallel import torch_threads
     from sknas.proxies import _scorer
