@@ -20,8 +20,9 @@ greedy choice by one generator (the default until 2026-12-01; ``benchmarks/_vari
 ``ponas-full-pool`` optimises the acquisition over every open architecture,
 ``ponas-screen-both`` over the 64 of largest learned score and the 64 of largest posterior mean
 under the GP, ``ponas-structure`` adds a Matérn kernel on the architectures' encodings to the
-GP's kernel (with the 64 of largest score), ``ponas-structure-both`` does both. The last three
-were run on some problems only ('—' elsewhere).
+GP's kernel (with the 64 of largest score), ``ponas-structure-both`` does both, and
+``ponas-structure-neighbours`` adds it to the default. The last four were run on some problems
+only ('—' elsewhere).
 
     python benchmarks/tnb101_table.py                                 # everything
     python benchmarks/tnb101_table.py --strategies random,bo --benchmarks tnb101-micro-jigsaw
@@ -44,7 +45,7 @@ from sknas.bench import BENCHMARKS, TNB101_TASKS, published_ranks, run
 
 #: PO-NAS's research variants (``_variants.py``) shown beside the default.
 PONAS_ROWS = ("ponas-screen-score", "ponas-full-pool", "ponas-screen-both", "ponas-structure", "ponas-structure-both",
-              "ponas-greedy")
+              "ponas-structure-neighbours", "ponas-greedy")
 STRATEGIES = ("random", "evolution", "reinforce", "local-search", "zero-cost", "robot", "bo", "ponas", *PONAS_ROWS)
 #: Strategies whose asks do not depend on the budget: a 100-query run holds the shorter ones.
 BUDGET_FREE = ("random", "evolution", "reinforce", "local-search", "zero-cost", "bo", "ponas", *PONAS_ROWS)
